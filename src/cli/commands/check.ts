@@ -1,0 +1,57 @@
+import type { Argv, CommandModule } from 'yargs';
+import { DEFAULT_LIVE_WINDOW_MS } from '../../engine/defaults.js';
+import { ProgressBar } from '../render/ProgressBar.js';
+import { renderFindings, renderSummaryLine } from '../render/renderFindings.js';
+import { printJson, runCommand } from '../runCommand.js';
+import { makeStyle } from '../style.js';
+
+export interface CheckArgs {
+  dir?: string;
+  json: boolean;
+  run?: string[];
+  strict: boolean;
+  'live-window': number;
+  verbose: boolean;
+  color?: boolean;
+}
+
+export function checkOptions<T>(y: Argv<T>) {
+  return y
+    .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
+    .option('run', { type: 'string', array: true, describe: 'check only this run (repeatable)' })
+    .option('strict', { type: 'boolean', default: false, describe: 'warnings count as errors for the exit code' })
+    .option('live-window', {
+      type: 'number',
+      default: DEFAULT_LIVE_WINDOW_MS / 1000,
+      describe: 'seconds: a run without summary.json changed this recently is live (0: off)',
+    })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also list info findings' });
+}
+
+export const checkCommand: CommandModule<object, CheckArgs> = {
+  command: ['check [dir]', '$0 [dir]'],
+  describe: 'check every file of every run (read-only)',
+  builder: (y) => checkOptions(y) as unknown as Argv<CheckArgs>,
+  handler: (args) =>
+    runCommand(async () => {
+      // Loaded here, not at start-up: --help and --version stay fast.
+      const { check } = await import('../../engine/check.js');
+      const progress = args.json ? undefined : new ProgressBar();
+      const { report } = await check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000 }, (e) => {
+        if (e.type === 'start') progress?.start(e.bytes, e.files);
+        else if (e.type === 'file') progress?.advance(e.bytes);
+      });
+      progress?.stop();
+      if (args.json) {
+        printJson(report);
+      } else {
+        const c = makeStyle(process.stdout, args.color);
+        const body = renderFindings(report.findings, c, args.verbose);
+        process.stdout.write(`${c.bold('trackio-fsck')} ${report.dataDir} (${report.layout} layout)\n\n`);
+        if (body) process.stdout.write(body + '\n\n');
+        process.stdout.write(renderSummaryLine(report, c) + '\n');
+        if (report.exitCode !== 0) process.stdout.write(c.dim('To mend: trackio-fsck repair --dry-run, then trackio-fsck repair\n'));
+      }
+      return report.exitCode;
+    }),
+};

@@ -1,0 +1,24 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT } from '../engine/report.js';
+import { VERSION } from '../engine/version.js';
+import { checkCommand } from './commands/check.js';
+
+// A thin shell: options and help live here, every command's work lives in the engine.
+await yargs(hideBin(process.argv))
+  .scriptName('trackio-fsck')
+  .usage('$0 [command] [DIR]\n\nfsck for experiment-tracking data. Exit codes (fsck(8)): 0 clean, 1 corrected, 4 left uncorrected, 8 operational error, 16 usage error, 32 cancelled.')
+  .command(checkCommand)
+  .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
+  .option('color', { type: 'boolean', describe: 'colour output (default: when stdout is a TTY and NO_COLOR is unset)' })
+  .version(VERSION)
+  .help()
+  .alias('h', 'help')
+  .strict()
+  .wrap(Math.min(100, process.stdout.columns ?? 80))
+  .fail((msg, err, y) => {
+    if (err) throw err;
+    process.stderr.write(`${y.help === undefined ? '' : ''}trackio-fsck: ${msg}\nRun 'trackio-fsck --help' for usage.\n`);
+    process.exit(EXIT.usage);
+  })
+  .parseAsync();

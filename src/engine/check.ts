@@ -1,0 +1,124 @@
+import { readdir, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FileRecord, Finding } from './finding.js';
+import { findDataDir, type DataDir } from './layout/findDataDir.js';
+import { openForWriting } from './live/openForWriting.js';
+import { makeFinding } from './makeFinding.js';
+import { countSeverities, makeReport, sortFindings, type Report } from './report.js';
+import { listRunFiles, type FileEntry } from './runs/listRunFiles.js';
+import { checkFile, planRun, type RunPlan } from './runs/scanRun.js';
+import { FsckError } from './errors.js';
+import { isInside } from './io/isInside.js';
+import { DEFAULT_LIVE_WINDOW_MS } from './defaults.js';
+
+export { DEFAULT_LIVE_WINDOW_MS };
+
+export interface CheckOptions {
+  /** Limit the scan to these run ids. */
+  runs?: string[];
+  /** Warnings count as errors for the exit code. */
+  strict?: boolean;
+  /** A run without summary.json modified this recently is live (default 60 000 ms; 0 turns it off). */
+  liveWindowMs?: number;
+  /** Files read at once (I/O overlap across small files). */
+  concurrency?: number;
+  /** Where to search when no data dir is given. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export type CheckEvent =
+  | { type: 'start'; dataDir: string; runs: number; files: number; bytes: number }
+  | { type: 'file'; path: string; bytes: number }
+  | { type: 'finding'; finding: Finding };
+
+export interface CheckResult {
+  report: Report;
+  /** Size and SHA-256 of every file read: what a manifest records. */
+  files: FileRecord[];
+  /** Per run: was it live during the check. */
+  runs: Array<{ run: string; live: boolean }>;
+}
+
+
+/**
+ * Checks a data dir read-only: every file of every run read once, hashed, parsed and validated.
+ * Progress and findings go to `onEvent` as they happen; the engine never touches a terminal.
+ */
+export async function check(dir: string | undefined, options: CheckOptions = {}, onEvent?: (e: CheckEvent) => void): Promise<CheckResult> {
+  const started = performance.now();
+  const found: DataDir = findDataDir(dir, { env: options.env, cwd: options.cwd });
+  const findings: Finding[] = [];
+  const emit = (finding: Finding): void => {
+    findings.push(finding);
+    onEvent?.({ type: 'finding', finding });
+  };
+
+  const realDataDir = await realpath(found.dataDir);
+  const runIds = await selectRuns(realDataDir, options.runs, emit);
+  const evidence = {
+    openForWriting: await openForWriting(realDataDir),
+    liveWindowMs: options.liveWindowMs ?? DEFAULT_LIVE_WINDOW_MS,
+    now: Date.now(),
+  };
+
+  const plans: RunPlan[] = [];
+  for (const run of runIds) {
+    const files = await listRunFiles(join(realDataDir, 'runs', run), run, realDataDir, emit);
+    plans.push(planRun(run, files, evidence, emit));
+  }
+  const tasks = plans.flatMap((p) => p.files.map((file) => ({ file, plan: p })));
+  const totalBytes = tasks.reduce((n, t) => n + t.file.stat.size, 0);
+  onEvent?.({ type: 'start', dataDir: found.dataDir, runs: plans.length, files: tasks.length, bytes: totalBytes });
+
+  const records: FileRecord[] = [];
+  await forEachConcurrently(tasks, options.concurrency ?? 8, async ({ file, plan }) => {
+    const record = await checkFile(file, plan.run, plan.live, emit);
+    if (record) records.push(record);
+    onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
+  });
+  records.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  const summary = {
+    runs: plans.length,
+    files: records.length,
+    bytes: records.reduce((n, r) => n + r.size, 0),
+    ...countSeverities(findings),
+    durationMs: Math.round(performance.now() - started),
+  };
+  const report = makeReport('check', found.dataDir, found.layout, summary, sortFindings(findings), options.strict ?? false);
+  return { report, files: records, runs: plans.map((p) => ({ run: p.run, live: p.live })) };
+}
+
+async function selectRuns(dataDir: string, wanted: string[] | undefined, emit: (f: Finding) => void): Promise<string[]> {
+  const runsDir = join(dataDir, 'runs');
+  const entries = await readdir(runsDir, { withFileTypes: true });
+  const runs: string[] = [];
+  for (const e of entries) {
+    if (e.isDirectory()) runs.push(e.name);
+    else if (e.isSymbolicLink()) {
+      const target = await realpath(join(runsDir, e.name)).catch(() => undefined);
+      if (!target || !isInside(dataDir, target)) {
+        emit(makeFinding('fs/symlink-escape', { run: e.name, path: `runs/${e.name}` }, `run directory is a symbolic link ${target ? `to ${target}, outside the data dir` : 'that leads nowhere'}: not followed`));
+      } else {
+        emit(makeFinding('fs/not-a-run', { run: null, path: `runs/${e.name}` }, `symbolic link to ${target}: runs are not followed through links`));
+      }
+    } else if (!e.name.startsWith('.')) {
+      emit(makeFinding('fs/not-a-run', { run: null, path: `runs/${e.name}` }, 'a file where run directories belong'));
+    }
+  }
+  runs.sort();
+  if (!wanted || wanted.length === 0) return runs;
+  const have = new Set(runs);
+  const missing = wanted.filter((r) => !have.has(r));
+  if (missing.length > 0) throw new FsckError(`no such run in ${dataDir}/runs: ${missing.join(', ')}`);
+  return [...new Set(wanted)].sort();
+}
+
+async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,44 @@
+import { codeInfo, type FindingCode } from './codes.js';
+import type { Finding, Fix, FixAction } from './finding.js';
+
+const FIX_TEXT: Record<FixAction, string> = {
+  'trim-last-line': 'cut the file back to the end of its last complete line (the cut bytes are kept in the pre-repair backup)',
+  'append-final-newline': 'append the missing newline',
+  'strip-nul-bytes': 'remove the NUL bytes and keep the records around them',
+  'quarantine-lines': 'move the bad lines to quarantine (with their line numbers and offsets) and keep the rest',
+  'quarantine-file': 'move the file to quarantine/, where it can be inspected and restored',
+  'quarantine-run': 'move the whole run to quarantine/, where it can be inspected and restored',
+  'restore-from-backup': 'replace the file with the verified copy from the newest matching backup',
+  none: 'nothing to repair',
+};
+
+/** Fixes that lose no information: the removed bytes carry none (NULs, a torn tail kept in the backup) or move intact. */
+const SAFE: ReadonlySet<FixAction> = new Set(['trim-last-line', 'append-final-newline', 'strip-nul-bytes']);
+
+export function describeFix(action: FixAction, safe = SAFE.has(action)): Fix {
+  return { action, safe, description: FIX_TEXT[action] };
+}
+
+export interface Location {
+  run: string | null;
+  path: string;
+  line?: number;
+  offset?: number;
+}
+
+/** Builds a finding with the severity and usual fix its code is documented with. */
+export function makeFinding(
+  code: FindingCode,
+  where: Location,
+  message: string,
+  fix?: { action: FixAction; safe?: boolean },
+): Finding {
+  const info = codeInfo(code)!;
+  const action = fix?.action ?? info.fix;
+  // Key order is the order people read in --json output.
+  const finding: Finding = { code, severity: info.severity, run: where.run, path: where.path, message };
+  if (where.line !== undefined) finding.line = where.line;
+  if (where.offset !== undefined) finding.offset = where.offset;
+  if (action !== 'none') finding.fix = describeFix(action, fix?.safe);
+  return finding;
+}
