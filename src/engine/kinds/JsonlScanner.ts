@@ -197,7 +197,8 @@ export class JsonlScanner {
     }
     const parsed = isUtf8(rest) ? parseJsonTolerant(rest.toString('utf8')) : undefined;
     if (parsed?.ok && this.validate(parsed.value)) {
-      this.report('jsonl/nul-bytes', where, `${nuls} NUL bytes before a record written after them; the record is kept`, 'strip-nul-bytes');
+      const how = bytes[0] === NUL ? 'before a record written after them' : bytes[bytes.length - 1] === NUL ? 'after a complete record' : 'inside a record';
+      this.report('jsonl/nul-bytes', where, `${nuls} NUL bytes ${how}; the record is kept`, 'strip-nul-bytes');
       this.record(parsed.value, parsed.nonfinite, at);
       return 'record';
     }
@@ -227,7 +228,15 @@ export class JsonlScanner {
     const c = this.takeCarry();
     const line = ++this.lineNo;
     const tail = { offset: c.start, line, bytes: c.total };
-    if (this.opts.live && !c.allNul) return { ...tail, kind: 'live' };
+    if (this.opts.live && !c.allNul) {
+      // The line being written is no damage, but NULs inside it are left from an earlier crash.
+      const nul = c.buf.indexOf(NUL);
+      if (nul !== -1) {
+        const nuls = c.buf.length - withoutNul(c.buf).length;
+        this.report('jsonl/nul-bytes', { ...this.where(c.start), offset: c.start + nul }, `${nuls} NUL bytes in the line being written`, 'strip-nul-bytes');
+      }
+      return { ...tail, kind: 'live' };
+    }
     if (!c.complete) {
       this.oversized(c, true);
       return { ...tail, kind: c.allNul ? 'nul' : 'partial' };

@@ -1,5 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import { StringDecoder } from 'node:string_decoder';
 import { none } from 'stream-chain/defs.js';
 import { jsonVerifier } from 'stream-json/utils/verifier.js';
 import { readFileOnce } from '../io/readFileOnce.js';
@@ -11,6 +10,12 @@ import type { FileKind, FileContext } from './FileKind.js';
 /** Documents up to this size are parsed and schema-checked in memory; larger ones are only verified as JSON, streaming. */
 export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
+/** TRACKIO_FSCK_MAX_DOCUMENT_BYTES lowers the limit, so tests reach the streaming path without writing 64 MiB. */
+function maxDocumentBytes(): number {
+  const n = Number(process.env.TRACKIO_FSCK_MAX_DOCUMENT_BYTES);
+  return Number.isSafeInteger(n) && n > 0 ? n : MAX_DOCUMENT_BYTES;
+}
+
 const SCHEMAS: Record<string, Validator> = { 'config.json': validators.config, 'summary.json': validators.summary };
 
 /** config.json and summary.json: parsed whole, then validated with their schema. */
@@ -20,8 +25,9 @@ export const jsonKind: FileKind = {
     const parts: Buffer[] = [];
     let kept = 0;
     let streaming: StreamingVerifier | undefined;
+    const limit = maxDocumentBytes();
     const read = await readFileOnce(ctx.abs, (chunk) => {
-      if (!streaming && kept + chunk.length <= MAX_DOCUMENT_BYTES) {
+      if (!streaming && kept + chunk.length <= limit) {
         parts.push(Buffer.from(chunk));
         kept += chunk.length;
         return;
@@ -37,7 +43,12 @@ export const jsonKind: FileKind = {
     const where = { run: ctx.run, path: ctx.rel };
     if (streaming) {
       const err = streaming.end();
-      if (err) ctx.emit(makeFinding('json/invalid', { ...where, line: err.line, offset: err.offset }, `not valid JSON: ${err.message}`));
+      if (err?.kind === 'utf8') {
+        ctx.emit(makeFinding('encoding/invalid-utf8', { ...where, offset: err.offset }, 'the document holds bytes that are not valid UTF-8', { action: 'quarantine-file' }));
+      } else if (err) {
+        const message = err.cut ? `cut short after ${read.size} bytes (${err.message})` : `not valid JSON: ${err.message}`;
+        ctx.emit(makeFinding('json/invalid', { ...where, line: err.line, offset: err.offset }, message));
+      }
       return record;
     }
     checkDocument(Buffer.concat(parts, kept), ctx, SCHEMAS[ctx.rel.slice(ctx.rel.lastIndexOf('/') + 1)]);
@@ -92,35 +103,57 @@ function firstBadUtf8(bytes: Buffer): number {
   return bytes.length;
 }
 
-interface VerifierError extends Error {
-  line: number;
-  offset: number;
-}
+type StreamingError = { kind: 'utf8'; offset: number } | { kind: 'json'; line: number; offset: number; message: string; cut: boolean };
 
-/** Wraps stream-json's verifier: strings in, the first error (with line and offset) out. */
+/**
+ * Verifies a document too large to hold, in constant memory: UTF-8 checked here, JSON syntax by
+ * stream-json's verifier. The verifier is fed latin1 text (one character per byte), so the
+ * offsets it reports are byte offsets; JSON's syntax is all ASCII, so nothing else changes.
+ */
 class StreamingVerifier {
   private readonly verify = jsonVerifier();
-  private readonly decoder = new StringDecoder('utf8');
-  private error: VerifierError | undefined;
+  private error: StreamingError | undefined;
+  private offset = 0; // file offset of the next byte written
+  private pending: Buffer = Buffer.alloc(0); // an unfinished UTF-8 sequence carried to the next chunk
 
   write(chunk: Buffer): void {
     if (this.error) return;
-    try {
-      this.verify(this.decoder.write(chunk));
-    } catch (err) {
-      this.error = err as VerifierError;
+    const base = this.offset - this.pending.length;
+    this.offset += chunk.length;
+    const bytes = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const whole = bytes.length - unfinishedUtf8Tail(bytes);
+    if (!isUtf8(bytes.subarray(0, whole))) {
+      this.error = { kind: 'utf8', offset: base + firstBadUtf8(bytes.subarray(0, whole)) };
+      return;
     }
+    this.pending = Buffer.from(bytes.subarray(whole));
+    this.feed(chunk.toString('latin1'), false);
   }
 
-  end(): VerifierError | undefined {
-    if (!this.error) {
-      try {
-        this.verify(this.decoder.end());
-        this.verify(none as unknown as string); // the flush signal of stream-chain's protocol
-      } catch (err) {
-        this.error = err as VerifierError;
-      }
-    }
+  end(): StreamingError | undefined {
+    if (!this.error && this.pending.length) this.error = { kind: 'utf8', offset: this.offset - this.pending.length };
+    // the flush signal of stream-chain's protocol: an error now means the input ended too soon
+    if (!this.error) this.feed(none as unknown as string, true);
     return this.error;
   }
+
+  private feed(text: string, atEnd: boolean): void {
+    try {
+      this.verify(text);
+    } catch (err) {
+      const e = err as Error & { line: number; offset: number };
+      this.error = { kind: 'json', line: e.line, offset: e.offset, message: e.message.replace(/^ERROR at \d+ \(\d+, \d+\): /, ''), cut: atEnd };
+    }
+  }
+}
+
+/** How many bytes at the end of `bytes` start a UTF-8 sequence that is not finished yet (0 to 3). */
+function unfinishedUtf8Tail(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const b = bytes[bytes.length - back]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back for the lead
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
 }

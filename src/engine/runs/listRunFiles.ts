@@ -57,7 +57,7 @@ export async function listRunFiles(
             continue;
           }
           st = await stat(abs);
-          if (!st.isFile()) continue; // a linked directory inside the data dir is listed where it really lives
+          if (st.isDirectory()) continue; // a linked directory inside the data dir is listed where it really lives
         }
       } catch (err) {
         emit(makeFinding('fs/unreadable', { run: runId, path: rel }, `cannot stat: ${(err as Error).message}`));
