@@ -108,13 +108,18 @@ describe('JSON documents too large to hold: the streaming verifier', () => {
   });
   const CONFIG = `runs/${RUN}/config.json`;
 
+  /** Checks config.json through the streaming verifier; and held in memory, which must find the same. */
   async function checkConfig(bytes: Buffer) {
-    process.env.TRACKIO_FSCK_MAX_DOCUMENT_BYTES = '4096';
-    return findingsAfter((d) => {
+    const write = (d: string) => {
       const file = join(d, CONFIG);
       writeFileSync(file, bytes);
       utimesSync(file, new Date(0), new Date(0));
-    });
+    };
+    process.env.TRACKIO_FSCK_MAX_DOCUMENT_BYTES = '4096';
+    const streamed = await findingsAfter(write);
+    delete process.env.TRACKIO_FSCK_MAX_DOCUMENT_BYTES;
+    const inMemory = await findingsAfter(write);
+    return { ...streamed, inMemory: inMemory.findings };
   }
 
   /** A document of about `size` bytes (a big logged table) with multi-byte text, so byte and character offsets differ. */
@@ -124,17 +129,19 @@ describe('JSON documents too large to hold: the streaming verifier', () => {
   }
 
   it('a valid document passes', async () => {
-    const { findings, files } = await checkConfig(bigDoc(3 << 20));
+    const { findings, files, inMemory } = await checkConfig(bigDoc(3 << 20));
     expect(findings).toEqual([]);
+    expect(inMemory).toEqual([]);
     expect(files.find((f) => f.path === CONFIG)!.size).toBeGreaterThan(3 << 20);
   });
 
   it('cut short: json/invalid at the byte where the data stops, on the right line', async () => {
     const doc = bigDoc(3 << 20);
     const cut = doc.subarray(0, doc.length - 20);
-    const { findings } = await checkConfig(cut);
+    const { findings, inMemory } = await checkConfig(cut);
     const lines = cut.toString('latin1').split('\n').length;
     expect(brief(findings)).toEqual([['json/invalid', CONFIG, lines, cut.length, 'quarantine-file']]);
+    expect(brief(inMemory)).toEqual(brief(findings));
     expect(findings[0]!.message).toMatch(/^cut short after \d+ bytes/);
   });
 
@@ -153,15 +160,17 @@ describe('JSON documents too large to hold: the streaming verifier', () => {
     const inString = doc.lastIndexOf('café', at) + 3; // 'é' is two bytes: put its lead just before the chunk boundary
     const bytes = Buffer.concat([doc.subarray(0, at), Buffer.from([0xc3, 0x28]), doc.subarray(at + 2)]);
     expect(inString).toBeLessThan(at);
-    const { findings } = await checkConfig(bytes);
+    const { findings, inMemory } = await checkConfig(bytes);
     expect(brief(findings)).toEqual([['encoding/invalid-utf8', CONFIG, undefined, at, 'quarantine-file']]);
+    expect(brief(inMemory)).toEqual(brief(findings));
   });
 
   it('a multi-byte character torn at the very end', async () => {
     const doc = bigDoc(2 << 20);
     const cut = doc.lastIndexOf(Buffer.from('é')) + 1;
-    const { findings } = await checkConfig(doc.subarray(0, cut));
+    const { findings, inMemory } = await checkConfig(doc.subarray(0, cut));
     expect(brief(findings)).toEqual([['encoding/invalid-utf8', CONFIG, undefined, cut - 1, 'quarantine-file']]);
+    expect(brief(inMemory)).toEqual(brief(findings));
   });
 });
 

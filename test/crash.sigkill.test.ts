@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeDataDir, runId } from '../fixtures/build/dataDir.mjs';
 import { check, type Finding } from './helpers/engine.js';
-import { ROOT, tempDir } from './helpers/cli.js';
+import { ROOT, runCli, tempDir } from './helpers/cli.js';
 
 const WRITER = join(ROOT, 'test', 'helpers', 'tracker_writer.py');
 const RUN = runId(0);
@@ -102,6 +102,10 @@ describe('a tracker killed with SIGKILL mid-run', () => {
       const { report, path } = await checkAfterKill(dataDir);
       const expected = [['run/unfinished'], ...expectedFor(file)];
       expect(brief(report.findings)).toEqual(expected);
+      // the same through the built CLI, as a person would run it after the crash
+      const cli = runCli(['check', dataDir, '--live-window', '0', '--json']);
+      expect(brief(JSON.parse(cli.stdout).findings)).toEqual(expected);
+      expect(cli.code).toBe(report.exitCode);
       const lastLineStart = file.lastIndexOf(10, file.length - 2) + 1;
       if (then === 'between') {
         expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
@@ -147,6 +151,10 @@ describe('a tracker killed with SIGKILL mid-run', () => {
       { run: live, live: true },
     ]);
     expect(during.report.exitCode).toBe(0);
+    const cli = runCli(['check', dataDir, '--live-window', '0']);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(new RegExp(`runs/${live}\\n  info +run/live  \\(run\\)\\n +run is being written right now \\(a process holds its files open for writing\\)`));
+    expect(cli.stdout).not.toContain('truncated');
 
     await killHard(child);
     const after = await check(dataDir, { liveWindowMs: 0 });
