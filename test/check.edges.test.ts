@@ -175,6 +175,14 @@ describe('JSON documents too large to hold: the streaming verifier', () => {
 });
 
 describe('the walk', () => {
+  it('leftovers of interrupted writes anywhere in a run, by the names writers give them', async () => {
+    const names = ['artifacts/model.bin.partial.8f3a', 'artifacts/plot.png.partial', 'summary.json.tmp', 'logs/.train.log.swp'];
+    const { findings } = await findingsAfter((d) => {
+      for (const name of names) writeFileSync(join(d, 'runs', RUN, name), 'half');
+    });
+    expect(findings.map((f) => [f.code, f.path])).toEqual(names.sort().map((n) => ['fs/leftover-temp', `runs/${RUN}/${n}`]));
+  });
+
   it('a symlink inside the data dir to a FIFO is reported, never opened', async () => {
     const { findings } = await findingsAfter((d) => {
       moreDamage.fifoInRun(d, RUN, 'logs/stream.pipe');
