@@ -61,6 +61,15 @@ describe('trackio-fsck check (the built CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('a bad option value is a usage error (exit 16), not a silent default', () => {
+    const dataDir = makeDataDir(tempDir(), { runs: 1 });
+    for (const bad of ['abc', '-1']) {
+      const r = runCli(['check', dataDir, '--live-window', bad]);
+      expect(r.code).toBe(16);
+      expect(r.stderr).toContain('--live-window takes a number of seconds');
+    }
+  });
+
   it('the bundled demo shows the crashed run', () => {
     const r = runCli(['check', 'fixtures/demo', '--live-window', '0']);
     expect(r.code).toBe(4);

@@ -16,9 +16,9 @@ await yargs(hideBin(process.argv))
   .alias('h', 'help')
   .strict()
   .wrap(Math.min(100, process.stdout.columns ?? 80))
-  .fail((msg, err, y) => {
-    if (err) throw err;
-    process.stderr.write(`${y.help === undefined ? '' : ''}trackio-fsck: ${msg}\nRun 'trackio-fsck --help' for usage.\n`);
+  // Handlers catch their own failures (runCommand), so whatever reaches here is bad usage.
+  .fail((msg, err) => {
+    process.stderr.write(`trackio-fsck: ${msg ?? err?.message}\nRun 'trackio-fsck --help' for usage.\n`);
     process.exit(EXIT.usage);
   })
   .parseAsync();

@@ -25,6 +25,11 @@ export function checkOptions<T>(y: Argv<T>) {
       default: DEFAULT_LIVE_WINDOW_MS / 1000,
       describe: 'seconds: a run without summary.json changed this recently is live (0: off)',
     })
+    .check((argv) => {
+      const w = argv['live-window'];
+      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new Error('--live-window takes a number of seconds >= 0');
+      return true;
+    })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also list info findings' });
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 
@@ -16,9 +17,11 @@ export interface ReadResult {
  * Memory stays at one chunk whatever the file's size.
  */
 export async function readFileOnce(path: string, onChunk?: (chunk: Buffer) => void | Promise<void>): Promise<ReadResult> {
-  const fh = await open(path, 'r');
+  // O_NONBLOCK: a FIFO swapped in after the walk must not hang the check (no effect on regular files).
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stat = await fh.stat();
+    if (!stat.isFile()) throw new Error('not a regular file (it changed since the directory was listed)');
     const hash = createHash('sha256');
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     let size = 0;
