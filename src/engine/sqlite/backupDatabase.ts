@@ -50,14 +50,13 @@ export async function backupDatabase(src: string, dest: string): Promise<BackupR
     // The copy is a standalone file: a rollback journal, so no -wal/-shm travel with it.
     copy.pragma('journal_mode = DELETE');
     const result = copy.prepare('PRAGMA integrity_check').pluck().all() as string[];
-    if (result.length !== 1 || result[0] !== 'ok') {
-      copy.close();
-      await removeQuietly(dest);
-      throw new FsckError(`backup copy of ${src} fails integrity_check (${result.slice(0, 3).join('; ')}): the source database is damaged; no backup was made`);
-    }
+    if (result.length !== 1 || result[0] !== 'ok') throw new Error(result.slice(0, 3).join('; '));
     if (pages === 0) pages = copy.pragma('page_count', { simple: true }) as number;
-  } finally {
+    copy.close();
+  } catch (err) {
     if (copy.open) copy.close();
+    await removeQuietly(dest);
+    throw new FsckError(`backup copy of ${src} fails integrity_check (${(err as Error).message}): the source database is damaged; no backup was made`);
   }
   await fsyncDir(dirname(dest));
   return { dest, pages };

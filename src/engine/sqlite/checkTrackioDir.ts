@@ -5,7 +5,7 @@ import type { FileRecord, Finding } from '../finding.js';
 import type { DataDir } from '../layout/findDataDir.js';
 import { FsckError } from '../errors.js';
 import { makeFinding } from '../makeFinding.js';
-import { countSeverities, makeReport, sortFindings } from '../report.js';
+import { countSeverities, makeReport } from '../report.js';
 import { checkArtifactBlobs } from './checkArtifactBlobs.js';
 import { checkDatabase, type DatabaseCheckResult } from './checkDatabase.js';
 import { checkInbox } from './checkInbox.js';
@@ -63,7 +63,7 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
     ...countSeverities(findings),
     durationMs: Math.round(performance.now() - started),
   };
-  const report = makeReport('check', found.dataDir, found.layout, summary, sortFindings(findings), options.strict ?? false);
+  const report = makeReport('check', found.dataDir, found.layout, summary, sortByPlace(findings), options.strict ?? false);
   return { report, files: records, runs: [], databases: databases.map((d) => ({ ...d, live: isLive(d.project) })) };
 }
 
@@ -74,4 +74,12 @@ function selectProjects(projects: string[], wanted: string[] | undefined): strin
   const missing = wanted.filter((p) => !have.has(p));
   if (missing.length > 0) throw new FsckError(`no such project database: ${missing.map((p) => `${p}.db`).join(', ')}`);
   return [...new Set(wanted)].sort();
+}
+
+/** Reading order for this layout: by file (database, blob, fragment), then table, then row id. */
+function sortByPlace(findings: Finding[]): Finding[] {
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return findings.sort(
+    (a, b) => cmp(a.path, b.path) || cmp(a.table ?? '', b.table ?? '') || (a.rowId ?? 0) - (b.rowId ?? 0) || (a.line ?? 0) - (b.line ?? 0),
+  );
 }

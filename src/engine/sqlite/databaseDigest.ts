@@ -54,7 +54,14 @@ export async function databaseDigest(dbPath: string, options: { live?: boolean }
     for (const name of tableNames) {
       const q = `"${name.replace(/"/g, '""')}"`;
       const withoutRowid = (db.prepare('SELECT wr FROM pragma_table_list WHERE name = ?').pluck().get(name) as number | undefined) === 1;
-      const stmt = db.prepare(withoutRowid ? `SELECT * FROM ${q} ORDER BY 1` : `SELECT rowid, * FROM ${q} ORDER BY rowid`).raw(true).safeIntegers(true);
+      // sqlite_sequence's row ids are SQLite's bookkeeping (the order tables were first written), not data.
+      const sql =
+        name === 'sqlite_sequence'
+          ? 'SELECT name, seq FROM sqlite_sequence ORDER BY name'
+          : withoutRowid
+            ? `SELECT * FROM ${q} ORDER BY 1`
+            : `SELECT rowid, * FROM ${q} ORDER BY rowid`;
+      const stmt = db.prepare(sql).raw(true).safeIntegers(true);
       const hash = createHash('sha256');
       const buf = new RowEncoder(hash);
       let rows = 0;

@@ -102,17 +102,18 @@ function copyTable(source: SqliteDatabase, out: SqliteDatabase, table: string): 
   if (withoutRowid) {
     // No row id to step over damage with: copy up to the first unreadable page.
     try {
-      for (const row of source.prepare(`SELECT ${cols.join(', ')} FROM ${q}`).raw(true).iterate() as IterableIterator<unknown[]>) push(row);
+      for (const row of source.prepare(`SELECT ${cols.join(', ')} FROM ${q}`).raw(true).safeIntegers(true).iterate() as IterableIterator<unknown[]>) push(row);
     } catch (err) {
       salvaged.skipped.push({ after: null, before: null, error: (err as Error).message });
     }
   } else {
-    const from = source.prepare(`SELECT rowid, ${cols.join(', ')} FROM ${q} WHERE rowid > ? ORDER BY rowid`).raw(true).safeIntegers(false);
+    // Integers as BigInt: a JS number would be written back as REAL into columns without affinity.
+    const from = source.prepare(`SELECT rowid, ${cols.join(', ')} FROM ${q} WHERE rowid > ? ORDER BY rowid`).raw(true).safeIntegers(true);
     let last: number | null = null;
     for (;;) {
       const error = readFrom(from, last, (row) => {
         push(row);
-        last = row[0] as number;
+        last = Number(row[0]);
       });
       if (!error) break;
       const resume = findReadableStart(from, last ?? Number.MIN_SAFE_INTEGER);
@@ -143,7 +144,7 @@ function probe(stmt: Stmt, start: number): { ok: boolean; rowid: number | null }
     const it = stmt.iterate(start) as IterableIterator<unknown[]>;
     const first = it.next();
     it.return?.();
-    return { ok: true, rowid: first.done ? null : (first.value[0] as number) };
+    return { ok: true, rowid: first.done ? null : Number(first.value[0]) };
   } catch {
     return { ok: false, rowid: null };
   }
@@ -181,7 +182,7 @@ function findReadableStart(stmt: Stmt, last: number): { start: number; firstRowi
 
 function copySequence(source: SqliteDatabase, out: SqliteDatabase): void {
   try {
-    const rows = source.prepare('SELECT name, seq FROM sqlite_sequence').all() as Array<{ name: string; seq: number }>;
+    const rows = source.prepare('SELECT name, seq FROM sqlite_sequence').safeIntegers(true).all() as Array<{ name: string; seq: bigint }>;
     const up = out.prepare('INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)');
     const clear = out.prepare('DELETE FROM sqlite_sequence WHERE name = ?');
     out.transaction(() => {
