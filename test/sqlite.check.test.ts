@@ -88,6 +88,8 @@ const cases: Array<[string, (d: string) => Expected]> = [
   ['trackio/manifest-digest', (d) => trackioDamage.wrongManifestDigest(d, 'mnist')],
   ['trackio/manifest-size', (d) => trackioDamage.wrongManifestSize(d, 'mnist')],
   ['sqlite/missing-table', (d) => trackioDamage.dropTable(d, 'cifar')],
+  ['sqlite/missing-column', (d) => trackioDamage.dropColumn(d, 'cifar')],
+  ['trackio/missing-blob', (d) => trackioDamage.missingBlob(d, 'mnist')],
   ['sqlite/not-a-database', (d) => trackioDamage.notADatabase(d)],
 ];
 
@@ -134,7 +136,7 @@ describe('sqlite check: one named damage, one code, located by project, table an
     const dataDir = makeTrackioDir(tempDir(), { steps: 300 });
     trackioDamage.corruptPage(dataDir, 'mnist');
     const { report } = await check(dataDir, { full: true });
-    expect(report.findings[0]!.message).toContain('integrity_check');
+    expect(report.findings[0]!.message).toContain('PRAGMA integrity_check failed');
   });
 
   it('inbox fragments go through the tolerant JSONL scanner', async () => {

@@ -35,7 +35,7 @@ describe('trackio-fsck check on a real Trackio data dir (end to end)', () => {
     const report = JSON.parse(r.stdout);
     expect(validators.report!(report)).toBe(true);
     expect(report.findings.map((f: { code: string }) => f.code)).toEqual(['sqlite/invalid-json', 'sqlite/integrity', 'sqlite/read-error']);
-    expect(report.findings[0]).toMatchObject({ path: 'cifar.db', table: 'metrics', rowId: 2, run: 'run-0' });
+    expect(report.findings[0]).toMatchObject({ path: 'cifar.db', table: 'metrics', rowId: 2, run: null });
     expect(report.findings[1].message).toContain('PRAGMA integrity_check failed');
     const text = runCli(['check', dataDir]);
     expect(text.stdout).toContain('trackio-sqlite layout');

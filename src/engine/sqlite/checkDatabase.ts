@@ -181,11 +181,13 @@ function scanJsonColumn(
       const run = typeof runName === 'string' ? runName : null;
       if (runs && run !== null) runs.add(run);
       // Locations are built only for rows with something to report: most rows have nothing.
-      const where = () => ({ run, path: rel, table: spec.table, rowId });
+      // `run` stays null: in this layout a run is a name inside a database, not runs/<id>/, and the
+      // run name is in the message.
+      const where = () => ({ run: null, path: rel, table: spec.table, rowId });
       const what = () => `${spec.table} row ${rowId}${run !== null ? ` (run ${run}${hasStep && step !== null ? `, step ${step}` : ''})` : ''}`;
       const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined);
       if (!verdict.ok) {
-        folder.report(verdict.code, where(), `${what()}: ${spec.column} cell ${verdict.why}`);
+        folder.report(verdict.code, where(), `${what()}: ${spec.column} cell: ${verdict.why}`);
         continue;
       }
       if (verdict.nonfinite) folder.report('sqlite/nonfinite-number', where(), `${what()}: bare NaN/Infinity in a TEXT cell, as Trackio 0.3.x wrote it (read as the strings later versions use)`);
@@ -209,7 +211,7 @@ function checkManifest(
   manifest: ManifestEntry[],
   digest: unknown,
   sizeBytes: unknown,
-  where: { run: string | null; path: string; table: string; rowId: number },
+  where: { run: null; path: string; table: string; rowId: number },
   what: string,
   blobsDir: string,
   folder: FindingFolder,
