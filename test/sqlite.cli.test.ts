@@ -37,6 +37,9 @@ describe('trackio-fsck check on a real Trackio data dir (end to end)', () => {
     expect(report.findings.map((f: { code: string }) => f.code)).toEqual(['sqlite/invalid-json', 'sqlite/integrity', 'sqlite/read-error']);
     expect(report.findings[0]).toMatchObject({ path: 'cifar.db', table: 'metrics', rowId: 2, run: null });
     expect(report.findings[1].message).toContain('PRAGMA integrity_check failed');
+    const one = JSON.parse(runCli(['check', dataDir, '--run', 'cifar', '--json']).stdout);
+    expect(one.findings.map((f: { code: string; path: string }) => [f.code, f.path])).toEqual([['sqlite/invalid-json', 'cifar.db']]);
+    expect(runCli(['check', dataDir, '--run', 'nope']).code).toBe(8);
     const text = runCli(['check', dataDir]);
     expect(text.stdout).toContain('trackio-sqlite layout');
     expect(text.stdout).toContain('cifar.db');

@@ -12,12 +12,18 @@ const PARTIAL = /\.partial([.-]|$)/;
  * blob's name is its SHA-256, so a different hash means its bytes changed. Unfinished `*.partial.*`
  * writes are damage only when no writer of that project is live.
  */
-export async function checkArtifactBlobs(dataDir: string, isLive: (project: string) => boolean, emit: (f: Finding) => void): Promise<FileRecord[]> {
+export async function checkArtifactBlobs(
+  dataDir: string,
+  isLive: (project: string) => boolean,
+  emit: (f: Finding) => void,
+  only?: ReadonlySet<string>,
+): Promise<FileRecord[]> {
   const records: FileRecord[] = [];
   const root = join(dataDir, 'artifacts');
   for (const rel of await walkFiles(root)) {
     const [project, blobs, algo, shard, name, ...deeper] = rel.split('/');
     if (blobs !== 'blobs' || algo !== 'sha256' || !name || deeper.length > 0) continue;
+    if (only && !only.has(project!)) continue;
     const path = `artifacts/${rel}`;
     if (PARTIAL.test(name)) {
       if (!isLive(project!)) emit(makeFinding('trackio/partial-blob', { run: null, path }, 'unfinished blob of an interrupted artifact upload or copy', { action: 'quarantine-file', safe: true }));

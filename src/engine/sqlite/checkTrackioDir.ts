@@ -52,7 +52,7 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
   }
   const isLive = (project: string) => liveness.get(project)?.live ?? false;
   const records: FileRecord[] = [
-    ...(await checkArtifactBlobs(dataDir, isLive, emit)),
+    ...(await checkArtifactBlobs(dataDir, isLive, emit, options.runs?.length ? new Set(selected) : undefined)),
     ...(await checkInbox(dataDir, [...liveness.values()].some((l) => l.live), emit)),
   ];
 
