@@ -7,3 +7,13 @@ export { EXIT, type Report, type Summary } from './engine/report.js';
 export { JsonlScanner, type JsonlScannerOptions, type JsonlSummary } from './engine/kinds/JsonlScanner.js';
 export { FsckError } from './engine/errors.js';
 export { TOOL, VERSION } from './engine/version.js';
+// Real Trackio (SQLite): primitives for check, backup and repair of <project>.db files.
+export { checkDatabase, type DatabaseCheckResult } from './engine/sqlite/checkDatabase.js';
+export { isProjectLive, projectLiveness, type Liveness } from './engine/sqlite/isProjectLive.js';
+export { backupDatabase, type BackupResult } from './engine/sqlite/backupDatabase.js';
+export { quarantineInvalidJsonRows, type QuarantinedRows } from './engine/sqlite/quarantineInvalidJsonRows.js';
+export { salvageDatabase, type SalvageResult, type SalvagedTable } from './engine/sqlite/salvageDatabase.js';
+export { databaseDigest, type DatabaseDigest, type TableDigest } from './engine/sqlite/databaseDigest.js';
+export { openReadOnly, type ReadOnlyDatabase } from './engine/sqlite/openReadOnly.js';
+export { loadSqlite } from './engine/sqlite/loadSqlite.js';
+export { manifestDigest } from './engine/sqlite/manifestDigest.js';

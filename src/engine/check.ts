@@ -10,6 +10,7 @@ import { checkFile, planRun, type RunPlan } from './runs/scanRun.js';
 import { FsckError } from './errors.js';
 import { isInside } from './io/isInside.js';
 import { DEFAULT_LIVE_WINDOW_MS } from './defaults.js';
+import type { DatabaseCheckResult } from './sqlite/checkDatabase.js';
 
 export { DEFAULT_LIVE_WINDOW_MS };
 
@@ -25,6 +26,8 @@ export interface CheckOptions {
   /** Where to search when no data dir is given. */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** SQLite databases: PRAGMA integrity_check instead of the faster quick_check. */
+  full?: boolean;
 }
 
 export type CheckEvent =
@@ -38,6 +41,8 @@ export interface CheckResult {
   files: FileRecord[];
   /** Per run: was it live during the check. */
   runs: Array<{ run: string; live: boolean }>;
+  /** Trackio SQLite layout: per project database, what was read and whether it was live. */
+  databases?: Array<DatabaseCheckResult & { live: boolean }>;
 }
 
 
@@ -48,6 +53,10 @@ export interface CheckResult {
 export async function check(dir: string | undefined, options: CheckOptions = {}, onEvent?: (e: CheckEvent) => void): Promise<CheckResult> {
   const started = performance.now();
   const found: DataDir = findDataDir(dir, { env: options.env, cwd: options.cwd });
+  if (found.layout === 'trackio-sqlite') {
+    const { checkTrackioDir } = await import('./sqlite/checkTrackioDir.js');
+    return checkTrackioDir(found, options, onEvent);
+  }
   const findings: Finding[] = [];
   const emit = (finding: Finding): void => {
     findings.push(finding);

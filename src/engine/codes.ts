@@ -108,6 +108,101 @@ export const CODES = {
     meaning: 'runs/ holds something that is not a run directory',
     fix: 'none',
   },
+  'sqlite/not-a-database': {
+    severity: 'error',
+    meaning: 'a <project>.db file that SQLite cannot read as a database (wrong header, truncated, overwritten)',
+    fix: 'restore-from-backup',
+  },
+  'sqlite/cannot-open': {
+    severity: 'error',
+    meaning: 'SQLite could not open the database (permissions, I/O error, a lock that never clears)',
+    fix: 'none',
+  },
+  'sqlite/integrity': {
+    severity: 'error',
+    meaning: 'PRAGMA quick_check (integrity_check with --full) found damage: "database disk image is malformed"',
+    fix: 'salvage-database',
+  },
+  'sqlite/read-error': {
+    severity: 'error',
+    meaning: 'reading the rows of a table failed part way (a damaged page); the rows before it were checked',
+    fix: 'salvage-database',
+  },
+  'sqlite/missing-table': {
+    severity: 'error',
+    meaning: 'a table Trackio reads is missing from the project database',
+    fix: 'none',
+  },
+  'sqlite/missing-column': {
+    severity: 'error',
+    meaning: 'a table lacks a column every Trackio version has; Trackio\'s queries on it fail',
+    fix: 'none',
+  },
+  'sqlite/invalid-json': {
+    severity: 'error',
+    meaning: 'a JSON cell (orjson BLOB or TEXT) is not valid JSON, nor UTF-8, such as a torn write',
+    fix: 'quarantine-rows',
+  },
+  'sqlite/json-schema': {
+    severity: 'error',
+    meaning: 'a JSON cell is valid JSON but not of the shape Trackio writes (metrics: schemas/metrics-line.schema.json with the row\'s step)',
+    fix: 'quarantine-rows',
+  },
+  'sqlite/nonfinite-number': {
+    severity: 'info',
+    meaning: "bare NaN/Infinity tokens in a TEXT cell: what Trackio 0.3.x wrote through Python's json.dumps; valid data",
+    fix: 'none',
+  },
+  'sqlite/orphan-sidecar': {
+    severity: 'warning',
+    meaning: 'a -wal, -shm or -journal file whose database is gone; a new database of that name would replay it',
+    fix: 'quarantine-file',
+  },
+  'sqlite/hot-journal': {
+    severity: 'warning',
+    meaning: 'a rollback journal left by an interrupted transaction; the next writer rolls it back (check reads a private copy that did)',
+    fix: 'none',
+  },
+  'sqlite/wal-pending': {
+    severity: 'info',
+    meaning: 'the -wal file holds committed transactions not yet copied into the database (a writer is open, or was killed); they are part of the data',
+    fix: 'none',
+  },
+  'sqlite/live': {
+    severity: 'info',
+    meaning: 'a process holds the project lock or has the database open: it is being written; repair and restore refuse without --force',
+    fix: 'none',
+  },
+  'trackio/missing-media': {
+    severity: 'warning',
+    meaning: 'a logged media object (image, video, audio) whose file_path is missing under <data dir>/media',
+    fix: 'none',
+  },
+  'trackio/blob-digest': {
+    severity: 'error',
+    meaning: 'an artifact blob whose SHA-256 differs from its file name (content-addressed storage): its bytes changed',
+    fix: 'quarantine-file',
+  },
+  'trackio/partial-blob': {
+    severity: 'warning',
+    meaning: 'an unfinished artifact blob (*.partial.*) left by an interrupted upload or copy',
+    fix: 'quarantine-file',
+  },
+  'trackio/missing-blob': {
+    severity: 'warning',
+    meaning: 'an artifact version lists a blob that is not under artifacts/<project>/blobs',
+    fix: 'none',
+  },
+  'trackio/manifest-digest': {
+    severity: 'error',
+    meaning: "an artifact version's manifest_digest is not the SHA-256 of its manifest (sorted keys, compact)",
+    fix: 'none',
+  },
+  'trackio/manifest-size': {
+    severity: 'error',
+    meaning: "an artifact version's size_bytes is not the sum of the sizes in its manifest",
+    fix: 'none',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof CODES;

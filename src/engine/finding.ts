@@ -10,7 +10,9 @@ export type FixAction =
   | 'quarantine-file'
   | 'quarantine-run'
   | 'restore-from-backup'
-  | 'none';
+  | 'none'
+  | 'quarantine-rows'
+  | 'salvage-database';
 
 export interface Fix {
   action: FixAction;
@@ -35,6 +37,10 @@ export interface Finding {
   fix?: Fix;
   /** How many further occurrences of the same code in the same file were folded into this finding. */
   more?: number;
+  /** SQLite databases: the table the finding is about. */
+  table?: string;
+  /** SQLite databases: the row's id (its rowid). */
+  rowId?: number;
 }
 
 /** What one pass over a file learned about it, besides findings: the manifest is built from these. */

@@ -10,6 +10,8 @@ const FIX_TEXT: Record<FixAction, string> = {
   'quarantine-run': 'move the whole run to quarantine/, where it can be inspected and restored',
   'restore-from-backup': 'replace the file with the verified copy from the newest matching backup',
   none: 'nothing to repair',
+  'quarantine-rows': 'write the bad rows (table, id, every column) to quarantine as JSONL, then delete them in one transaction',
+  'salvage-database': 'copy every readable row into a fresh database with the same schema; the original goes to quarantine',
 };
 
 /** Fixes that lose no information: the removed bytes carry none (NULs, a torn tail kept in the backup) or move intact. */
@@ -24,6 +26,8 @@ export interface Location {
   path: string;
   line?: number;
   offset?: number;
+  table?: string;
+  rowId?: number;
 }
 
 /** Builds a finding with the severity and usual fix its code is documented with. */
@@ -39,6 +43,8 @@ export function makeFinding(
   const finding: Finding = { code, severity: info.severity, run: where.run, path: where.path, message };
   if (where.line !== undefined) finding.line = where.line;
   if (where.offset !== undefined) finding.offset = where.offset;
+  if (where.table !== undefined) finding.table = where.table;
+  if (where.rowId !== undefined) finding.rowId = where.rowId;
   if (action !== 'none') finding.fix = describeFix(action, fix?.safe);
   return finding;
 }

@@ -12,6 +12,7 @@ export interface CheckArgs {
   strict: boolean;
   'live-window': number;
   verbose: boolean;
+  full: boolean;
   color?: boolean;
 }
 
@@ -30,7 +31,8 @@ export function checkOptions<T>(y: Argv<T>) {
       if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new Error('--live-window takes a number of seconds >= 0');
       return true;
     })
-    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also list info findings' });
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also list info findings' })
+    .option('full', { type: 'boolean', default: false, describe: 'SQLite databases: PRAGMA integrity_check instead of quick_check (slower, also checks indexes)' });
 }
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -42,7 +44,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       // Loaded here, not at start-up: --help and --version stay fast.
       const { check } = await import('../../engine/check.js');
       const progress = args.json ? undefined : new ProgressBar();
-      const { report } = await check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000 }, (e) => {
+      const { report } = await check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000, full: args.full }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
       });
