@@ -7,3 +7,6 @@ export { EXIT, type Report, type Summary } from './engine/report.js';
 export { JsonlScanner, type JsonlScannerOptions, type JsonlSummary } from './engine/kinds/JsonlScanner.js';
 export { FsckError } from './engine/errors.js';
 export { TOOL, VERSION } from './engine/version.js';
+export { runHook, type HookOptions, type HookResult, type HookDataDir } from './engine/hook/runHook.js';
+export { mapFilesToRuns, type FileMapping, type RunTarget } from './engine/hook/mapFilesToRuns.js';
+export { installHook, uninstallHook, type InstallOptions, type InstallResult, type UninstallResult } from './engine/hook/installHook.js';
