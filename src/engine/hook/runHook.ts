@@ -1,5 +1,5 @@
 import { relative, sep } from 'node:path';
-import { check, type CheckResult } from '../check.js';
+import type { CheckResult } from '../check.js';
 import type { Finding } from '../finding.js';
 import { countSeverities, EXIT, exitCodeFor, sortFindings } from '../report.js';
 import { mapFilesToRuns, type FileMapping } from './mapFilesToRuns.js';
@@ -43,8 +43,10 @@ export async function runHook(files: readonly string[], options: HookOptions = {
   const cwd = options.cwd ?? process.cwd();
   const mapping = mapFilesToRuns(files, { cwd, env: options.env });
   const checked: HookDataDir[] = [];
+  // Most commits touch no run: they never load the check engine.
+  const { check } = mapping.targets.length > 0 ? await import('../check.js') : { check: undefined };
   for (const target of mapping.targets) {
-    const result: CheckResult = await check(target.dataDir, { runs: target.runs, strict: options.strict, liveWindowMs: options.liveWindowMs, cwd });
+    const result: CheckResult = await check!(target.dataDir, { runs: target.runs, strict: options.strict, liveWindowMs: options.liveWindowMs, cwd });
     const touched = new Set(target.runs);
     const manifestFindings = await verifyStagedAgainstManifest(target.dataDir, target.runs, result);
     checked.push({
