@@ -17,3 +17,7 @@ export { databaseDigest, type DatabaseDigest, type TableDigest } from './engine/
 export { openReadOnly, type ReadOnlyDatabase } from './engine/sqlite/openReadOnly.js';
 export { loadSqlite } from './engine/sqlite/loadSqlite.js';
 export { manifestDigest } from './engine/sqlite/manifestDigest.js';
+
+export { runHook, type HookOptions, type HookResult, type HookDataDir } from './engine/hook/runHook.js';
+export { mapFilesToRuns, type FileMapping, type RunTarget } from './engine/hook/mapFilesToRuns.js';
+export { installHook, uninstallHook, type InstallOptions, type InstallResult, type UninstallResult } from './engine/hook/installHook.js';

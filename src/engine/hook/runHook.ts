@@ -1,0 +1,64 @@
+import { relative, sep } from 'node:path';
+import type { CheckResult } from '../check.js';
+import type { Finding } from '../finding.js';
+import { countSeverities, EXIT, exitCodeFor, sortFindings } from '../report.js';
+import { mapFilesToRuns, type FileMapping } from './mapFilesToRuns.js';
+import { verifyStagedAgainstManifest } from './verifyStagedAgainstManifest.js';
+
+export interface HookOptions {
+  /** Warnings block the commit too. */
+  strict?: boolean;
+  /** See CheckOptions.liveWindowMs. */
+  liveWindowMs?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface HookDataDir {
+  /** Absolute path of the data dir. */
+  dataDir: string;
+  /** The same, relative to the working directory ('.' for itself): what people type. */
+  shown: string;
+  runs: string[];
+  /** Runs that were being written during the check: they never block. */
+  liveRuns: string[];
+  findings: Finding[];
+}
+
+export interface HookResult {
+  checked: HookDataDir[];
+  mapping: FileMapping;
+  errors: number;
+  warnings: number;
+  /** 0: let the commit through; 4: block it. */
+  exitCode: number;
+}
+
+/**
+ * The pre-commit check: maps the staged files to their runs and checks only those runs, each data
+ * dir once. Files outside any data dir are ignored; a run deleted in the commit is fine; a live run
+ * is reported but never blocks (the engine does not call its unfinished tail damage).
+ */
+export async function runHook(files: readonly string[], options: HookOptions = {}): Promise<HookResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const mapping = mapFilesToRuns(files, { cwd, env: options.env });
+  const checked: HookDataDir[] = [];
+  // Most commits touch no run: they never load the check engine.
+  const { check } = mapping.targets.length > 0 ? await import('../check.js') : { check: undefined };
+  for (const target of mapping.targets) {
+    const result: CheckResult = await check!(target.dataDir, { runs: target.runs, strict: options.strict, liveWindowMs: options.liveWindowMs, cwd });
+    const touched = new Set(target.runs);
+    const manifestFindings = await verifyStagedAgainstManifest(target.dataDir, target.runs, result);
+    checked.push({
+      dataDir: target.dataDir,
+      shown: relative(cwd, target.dataDir).split(sep).join('/') || '.',
+      runs: target.runs,
+      liveRuns: result.runs.filter((r) => r.live).map((r) => r.run),
+      // check() also reports on runs/ as a whole (stray files, linked runs); only the touched runs are this commit's business.
+      findings: sortFindings([...result.report.findings, ...manifestFindings].filter((f) => f.run !== null && touched.has(f.run))),
+    });
+  }
+  const counts = countSeverities(checked.flatMap((d) => d.findings));
+  const exitCode = exitCodeFor(counts, options.strict ?? false);
+  return { checked, mapping, errors: counts.errors, warnings: counts.warnings, exitCode: exitCode === EXIT.clean ? EXIT.clean : EXIT.uncorrected };
+}
