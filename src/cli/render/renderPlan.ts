@@ -4,6 +4,7 @@ import type { Journal } from '../../engine/repair/Journal.js';
 import type { UndoOutcome } from '../../engine/repair/undoRepair.js';
 import type { Finding } from '../../engine/finding.js';
 import { plural } from './formatBytes.js';
+import { join } from 'node:path';
 
 /** One step: number, whether --preen applies it, the action, the file, and what it does. */
 export function renderStep(s: PlanStep, c: ChalkInstance): string {
@@ -50,6 +51,11 @@ export function renderApplied(journal: Journal, c: ChalkInstance): string {
       const verb = s.action === 'trim-last-line' ? 'cut' : s.action === 'quarantine-lines' ? 'moved' : 'mended';
       out.push(`  ${c.green(verb.padEnd(8))} ${op.path}: ${s.description}`);
     }
+    for (const cut of op.cut ?? []) {
+      const text = /^\0*$/.test(cut.preview) ? 'NUL bytes' : `'${printable(cut.preview)}${cut.bytes > cut.preview.length ? '…' : ''}'`;
+      out.push(c.dim(`           cut: ${text} (${cut.bytes} bytes at byte ${cut.offset})`));
+      out.push(c.dim(`           kept in ${join(journal.backupDir, 'files', op.path)}`));
+    }
     if (op.quarantine) out.push(c.dim(`           quarantined lines: ${op.quarantine} (why: ${op.quarantine}.why.json)`));
   }
   return out.join('\n');
@@ -63,4 +69,9 @@ export function renderUndo(o: UndoOutcome, c: ChalkInstance): string {
   for (const p of o.displaced) out.push(`  ${c.yellow('kept')}      the bytes it replaced in ${p}`);
   for (const p of o.conflicts) out.push(`  ${c.red('left')}      ${p}`);
   return out.join('\n');
+}
+
+/** Control and non-ASCII bytes as \xNN, so a cut-off record prints on one line as it was. */
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

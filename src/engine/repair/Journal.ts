@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { TOOL, VERSION } from '../version.js';
 import type { Edit, FileImage, PlanStep, SourceFile } from './RepairPlan.js';
 import { faultPoint } from './faultPoint.js';
+import type { CutRange } from './rewriteWithEdits.js';
 import { STATE_DIR } from './stateDir.js';
 
 /** pending: not applied; prepared: its result is written and its post-image recorded, not yet in place; done; undone. */
@@ -34,6 +35,8 @@ export interface JournalOp {
   /** rewrite: the temp file the new content is written to, beside the original (relative). */
   temp?: string;
   source?: SourceFile;
+  /** rewrite: what was cut (kept only in the backup), for the summary. */
+  cut?: CutRange[];
   state: OpState;
 }
 

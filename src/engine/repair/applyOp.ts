@@ -61,6 +61,7 @@ async function applyRewrite(realDataDir: string, journal: Journal, op: JournalOp
     faultPoint(`quarantined lines: ${op.path}`);
   }
   op.post = result.post;
+  if (result.cut.length > 0) op.cut = result.cut;
   op.state = 'prepared';
   await saveJournal(realDataDir, journal, `prepared ${op.path}`);
   await rename(tempAbs, abs);

@@ -54,6 +54,8 @@ export async function applyPlan(plan: RepairPlan, selected: number[], opts: Appl
     if (unfinished) {
       throw new FsckError(`repair ${unfinished.id} was interrupted and must be finished or undone first: run trackio-fsck repair (it resumes) or trackio-fsck undo`);
     }
+    // Everything that could stop the repair halfway is checked before the first byte changes.
+    await refuseLinkedDir(realDataDir, QUARANTINE_DIR);
     const id = await freshId(realDataDir);
     const quarantineDir = `${QUARANTINE_DIR}/${id}`;
     const ops = buildOps(chosen, id, quarantineDir);
@@ -145,6 +147,13 @@ async function backupRoot(realDataDir: string, wanted: string, id: string): Prom
   const dir = join(root, id);
   await mkdir(dir, { recursive: true });
   return dir;
+}
+
+async function refuseLinkedDir(realDataDir: string, name: string): Promise<void> {
+  const st = await lstat(join(realDataDir, name)).catch(() => undefined);
+  if (st && (st.isSymbolicLink() || !st.isDirectory())) {
+    throw new FsckError(`refusing to write through the symbolic link ${join(realDataDir, name)} (or it is not a directory): nothing was changed`);
+  }
 }
 
 async function ensureSpace(dir: string, bytes: number): Promise<void> {

@@ -9,7 +9,18 @@ export interface RewriteResult {
   post: FileImage;
   /** The quarantined bytes, in file order, each with its line and offset in the original. */
   quarantined: Array<{ line?: number; offset: number; bytes: number }>;
+  /** The cut ranges (kept only in the backup), each with the start of its text for people to recognise. */
+  cut: CutRange[];
 }
+
+export interface CutRange {
+  line?: number;
+  offset: number;
+  bytes: number;
+  preview: string;
+}
+
+const PREVIEW_BYTES = 60;
 
 /**
  * Streams `src` through `edits` (sorted, disjoint, in src's coordinates) into `dst`, a new file,
@@ -25,6 +36,7 @@ export async function rewriteWithEdits(src: string, dst: string, quarantineDst: 
   const outHash = createHash('sha256');
   let outSize = 0;
   const quarantined: RewriteResult['quarantined'] = [];
+  const cut: CutRange[] = [];
   const write = async (fh: FileHandle, bytes: Uint8Array) => {
     if (bytes.length === 0) return;
     await fh.write(bytes);
@@ -67,6 +79,10 @@ export async function rewriteWithEdits(src: string, dst: string, quarantineDst: 
         if (edit.kind === 'quarantine') {
           if (pos === edit.start) quarantined.push({ line: edit.line, offset: edit.start, bytes: edit.end - edit.start });
           await write(qout!, piece);
+        } else if (edit.kind === 'cut') {
+          if (pos === edit.start) cut.push({ line: edit.line, offset: edit.start, bytes: edit.end - edit.start, preview: '' });
+          const last = cut[cut.length - 1]!;
+          if (last.preview.length < PREVIEW_BYTES) last.preview += piece.subarray(0, PREVIEW_BYTES).toString('latin1');
         } else if (edit.kind === 'strip-nul') {
           await stripNul(piece, stop === edit.end, keep, () => keptInRange, () => (keptInRange = true));
         }
@@ -86,7 +102,7 @@ export async function rewriteWithEdits(src: string, dst: string, quarantineDst: 
     await output.close();
     await qout?.close();
   }
-  return { post: { sha256: outHash.digest('hex'), size: outSize }, quarantined };
+  return { post: { sha256: outHash.digest('hex'), size: outSize }, quarantined, cut: cut.map((c) => ({ ...c, preview: c.preview.slice(0, PREVIEW_BYTES) })) };
 }
 
 /**

@@ -57,7 +57,11 @@ export async function undoRepair(dataDir: string, opts: UndoOptions): Promise<Un
         outcome.conflicts.push(conflict);
         continue;
       }
-      for (const rel of op.creates) if (await removeFile(await safePath(realDataDir, rel))) outcome.removed.push(rel);
+      for (const rel of op.creates) {
+        // A path through a link was never written by the repair, so there is nothing of ours to remove there.
+        const abs = await safePath(realDataDir, rel).catch(() => undefined);
+        if (abs && (await removeFile(abs))) outcome.removed.push(rel);
+      }
       op.state = 'undone';
       await saveJournal(realDataDir, journal, `undone ${op.path}`);
     }
@@ -111,8 +115,13 @@ async function undoOp(realDataDir: string, journal: Journal, op: JournalOp, opts
 }
 
 async function moveBack(realDataDir: string, op: JournalOp, out: UndoOutcome): Promise<string | undefined> {
-  const src = await safePath(realDataDir, op.path);
-  const dst = await safePath(realDataDir, op.quarantine!);
+  let src: string, dst: string;
+  try {
+    src = await safePath(realDataDir, op.path);
+    dst = await safePath(realDataDir, op.quarantine!);
+  } catch (err) {
+    return `${op.path}: ${(err as Error).message}`;
+  }
   const s = await lstat(src).catch(() => undefined);
   const d = await lstat(dst).catch(() => undefined);
   if (s && !d) return undefined; // never moved, or already back
@@ -129,7 +138,11 @@ async function moveBack(realDataDir: string, op: JournalOp, out: UndoOutcome): P
 /** quarantine/<id>/ and its folders go when undo emptied them; quarantine/ too when nothing else is in it. */
 async function removeEmptyQuarantine(realDataDir: string, quarantineDir: string): Promise<void> {
   const root = join(realDataDir, quarantineDir);
-  if (!(await lstat(root).catch(() => undefined))?.isDirectory()) return;
+  // lstat both levels: a linked quarantine/ must not lead undo to remove folders elsewhere.
+  for (const d of [join(realDataDir, QUARANTINE_DIR), root]) {
+    const st = await lstat(d).catch(() => undefined);
+    if (!st || st.isSymbolicLink() || !st.isDirectory()) return;
+  }
   for (const d of await dirsBelow(root)) await rmdir(d).catch(() => {});
   await rmdir(join(realDataDir, QUARANTINE_DIR)).catch(() => {});
   await fsyncDir(realDataDir);
