@@ -34,6 +34,8 @@ export interface JournalOp {
   creates: string[];
   /** rewrite: the temp file the new content is written to, beside the original (relative). */
   temp?: string;
+  /** rewrite: the temp file the quarantined lines are written to, beside their final name (relative). */
+  quarantineTemp?: string;
   source?: SourceFile;
   /** rewrite: what was cut (kept only in the backup), for the summary. */
   cut?: CutRange[];

@@ -1,9 +1,9 @@
 import { lstat, rename, utimes } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { FsckError } from '../errors.js';
 import { copyFileVerified } from '../io/copyFileVerified.js';
 import { fsyncDir } from '../io/fsyncDir.js';
-import { TEMP_PREFIX, writeFileAtomic } from '../io/writeFileAtomic.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { TOOL, VERSION } from '../version.js';
 import { faultPoint } from './faultPoint.js';
 import { saveJournal, type Journal, type JournalOp } from './Journal.js';
@@ -38,7 +38,7 @@ async function applyRewrite(realDataDir: string, journal: Journal, op: JournalOp
   if (op.quarantine) {
     await mkdirDurable(realDataDir, dirname(op.quarantine));
     qAbs = await safePath(realDataDir, op.quarantine);
-    qTemp = join(dirname(qAbs), `${TEMP_PREFIX}${basename(qAbs)}-${journal.id}`);
+    qTemp = await safePath(realDataDir, op.quarantineTemp!);
     await removeFile(qTemp);
   }
   const st = await lstat(abs);
@@ -87,6 +87,7 @@ async function applyMove(realDataDir: string, journal: Journal, op: JournalOp): 
   }
   await mkdirDurable(realDataDir, dirname(op.quarantine!));
   await writeWhy(realDataDir, op.creates[0]!, journal, op, { item: op.quarantine });
+  faultPoint(`recorded why, about to move: ${op.path}`);
   await rename(src, dst);
   await fsyncDir(dirname(dst));
   await fsyncDir(dirname(src));

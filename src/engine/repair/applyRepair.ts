@@ -6,7 +6,7 @@ import { isInside } from '../io/isInside.js';
 import { buildOps } from './buildOps.js';
 import { applyOp } from './applyOp.js';
 import { faultPoint } from './faultPoint.js';
-import { imageOf, removeCopyTemps, sameImage } from './fileState.js';
+import { dirsBelow, imageOf, removeCopyTemps, removeOwnTemps, sameImage } from './fileState.js';
 import { journalPath, newJournal, repairsDir, saveJournal, unfinishedJournal, type BackedUpFile, type Journal, type JournalOp } from './Journal.js';
 import { RepairLock, type LockOwner } from './RepairLock.js';
 import type { RepairPlan } from './RepairPlan.js';
@@ -105,6 +105,8 @@ async function runJournal(realDataDir: string, journal: Journal, opts: ApplyOpti
       if (op.state !== 'done') await applyOp(realDataDir, journal, op);
       opts.onEvent?.({ type: 'op', op });
     }
+    // A why-record a crash left half-written is rewritten on resume; its temp would stay behind.
+    for (const d of await dirsBelow(join(realDataDir, journal.quarantineDir))) await removeOwnTemps(d);
     journal.status = 'complete';
     await saveJournal(realDataDir, journal, 'complete');
   }

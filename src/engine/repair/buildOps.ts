@@ -46,6 +46,7 @@ export function buildOps(steps: PlanStep[], repairId: string, quarantineDir: str
       pre: group[0]!.pre,
       edits,
       quarantine: hasQuarantine ? bad : undefined,
+      quarantineTemp: hasQuarantine ? `${dirname(bad)}/${TEMP_PREFIX}${basename(bad)}-${repairId}` : undefined,
       creates: hasQuarantine ? [bad, bad + WHY_SUFFIX] : [],
       temp: `${dirname(path)}/${TEMP_PREFIX}${basename(path)}-${repairId}`,
     });

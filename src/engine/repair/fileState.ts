@@ -1,4 +1,5 @@
-import { lstat, readdir, rmdir, unlink } from 'node:fs/promises';
+import { lstat, readdir, unlink } from 'node:fs/promises';
+import { TEMP_PREFIX } from '../io/writeFileAtomic.js';
 import { basename, dirname, join } from 'node:path';
 import { fsyncDir } from '../io/fsyncDir.js';
 import { CHUNK_BYTES } from '../io/readFileOnce.js';
@@ -32,10 +33,6 @@ export function sameImage(a: FileImage | undefined | null, b: FileImage | undefi
   return !!a && !!b && a.sha256 === b.sha256 && a.size === b.size;
 }
 
-export async function exists(abs: string): Promise<boolean> {
-  return (await lstat(abs).catch(() => undefined)) !== undefined;
-}
-
 /** Removes a file if present and makes the removal durable. */
 export async function removeFile(abs: string): Promise<boolean> {
   try {
@@ -56,14 +53,10 @@ export async function removeCopyTemps(abs: string): Promise<void> {
   for (const name of names) if (name.startsWith(prefix)) await removeFile(join(dir, name));
 }
 
-/** Removes `dir` and its parents up to (not including) `stop` while they are empty. */
-export async function removeEmptyDirs(dir: string, stop: string): Promise<void> {
-  for (let d = dir; d.startsWith(stop + '/') ; d = dirname(d)) {
-    const names = await readdir(d).catch(() => undefined);
-    if (!names || names.length > 0) return;
-    await rmdir(d).catch(() => {});
-    await fsyncDir(dirname(d)).catch(() => {});
-  }
+/** Removes trackio-fsck's own temp files (writeFileAtomic's names) from a folder only trackio-fsck writes to. */
+export async function removeOwnTemps(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) if (name.startsWith(TEMP_PREFIX)) await removeFile(join(dir, name));
 }
 
 /** Every directory below `root` (deepest first), for removing the empty ones. */

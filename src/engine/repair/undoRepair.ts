@@ -4,7 +4,7 @@ import { FsckError } from '../errors.js';
 import { copyFileVerified } from '../io/copyFileVerified.js';
 import { fsyncDir } from '../io/fsyncDir.js';
 import { faultPoint } from './faultPoint.js';
-import { dirsBelow, imageOf, removeCopyTemps, removeFile, sameImage } from './fileState.js';
+import { dirsBelow, imageOf, removeCopyTemps, removeFile, removeOwnTemps, sameImage } from './fileState.js';
 import { listJournals, repairsDir, saveJournal, type Journal, type JournalOp } from './Journal.js';
 import { RepairLock, type LockOwner } from './RepairLock.js';
 import { safePath } from './safePath.js';
@@ -82,7 +82,10 @@ export async function undoRepair(dataDir: string, opts: UndoOptions): Promise<Un
 async function undoOp(realDataDir: string, journal: Journal, op: JournalOp, opts: UndoOptions, out: UndoOutcome): Promise<string | undefined> {
   if (op.kind === 'move') return moveBack(realDataDir, op, out);
   const abs = await safePath(realDataDir, op.path);
-  if (op.temp) await removeFile(await safePath(realDataDir, op.temp));
+  for (const temp of [op.temp, op.quarantineTemp]) {
+    const abs = temp ? await safePath(realDataDir, temp).catch(() => undefined) : undefined;
+    if (abs) await removeFile(abs);
+  }
   await removeCopyTemps(abs);
   const now = await imageOf(abs);
   if (op.pre ? sameImage(now, op.pre) : now === undefined) return undefined; // never applied, or already put back
@@ -143,7 +146,10 @@ async function removeEmptyQuarantine(realDataDir: string, quarantineDir: string)
     const st = await lstat(d).catch(() => undefined);
     if (!st || st.isSymbolicLink() || !st.isDirectory()) return;
   }
-  for (const d of await dirsBelow(root)) await rmdir(d).catch(() => {});
+  for (const d of await dirsBelow(root)) {
+    await removeOwnTemps(d);
+    await rmdir(d).catch(() => {});
+  }
   await rmdir(join(realDataDir, QUARANTINE_DIR)).catch(() => {});
   await fsyncDir(realDataDir);
 }
