@@ -6,12 +6,9 @@ import type { PlanStep, RepairPlan } from '../../engine/repair/RepairPlan.js';
 import type { Journal } from '../../engine/repair/Journal.js';
 import type { Verification } from '../../engine/repair/verifyRepair.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
-import { renderApplied, renderPlan, renderStep } from '../render/renderPlan.js';
 import { renderFindings } from '../render/renderFindings.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
-import { LineAsker } from '../prompt/askLine.js';
-import { chooseSteps } from '../prompt/chooseSteps.js';
 
 export interface RepairArgs {
   dir?: string;
@@ -66,7 +63,14 @@ export const repairCommand: CommandModule<object, RepairArgs> = {
  * show the plan, choose (by mode), back up and apply, check again, and say what happened.
  */
 export async function runRepair(args: RepairArgs, mode: Mode, name: 'repair' | 'recover'): Promise<number> {
-  const [{ findDataDir }, repair] = await Promise.all([import('../../engine/layout/findDataDir.js'), import('../../engine/repair/index.js')]);
+  // Loaded here, not at start-up: --help and --version stay fast.
+  const [{ findDataDir }, repair, { renderApplied, renderPlan, renderStep }, { LineAsker }, { chooseSteps }] = await Promise.all([
+    import('../../engine/layout/findDataDir.js'),
+    import('../../engine/repair/index.js'),
+    import('../render/renderPlan.js'),
+    import('../prompt/askLine.js'),
+    import('../prompt/chooseSteps.js'),
+  ]);
   const c = makeStyle(process.stdout, args.color);
   const say = (text = '') => {
     if (!args.json) process.stdout.write(text + '\n');

@@ -1,7 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT } from '../../engine/report.js';
-import { renderUndo } from '../render/renderPlan.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
 
@@ -21,7 +20,11 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
       .option('force', { type: 'boolean', default: false, describe: 'also restore files changed after the repair (their current bytes are kept), and take the lock from another repair' }) as unknown as Argv<UndoArgs>,
   handler: (args) =>
     runCommand(async () => {
-      const [{ findDataDir }, { undoRepair }] = await Promise.all([import('../../engine/layout/findDataDir.js'), import('../../engine/repair/undoRepair.js')]);
+      const [{ findDataDir }, { undoRepair }, { renderUndo }] = await Promise.all([
+        import('../../engine/layout/findDataDir.js'),
+        import('../../engine/repair/undoRepair.js'),
+        import('../render/renderPlan.js'),
+      ]);
       const c = makeStyle(process.stdout, args.color);
       const dataDir = await realpath(findDataDir(args.dir).dataDir);
       const outcome = await undoRepair(dataDir, {

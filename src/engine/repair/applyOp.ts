@@ -1,4 +1,4 @@
-import { lstat, rename, utimes } from 'node:fs/promises';
+import { chmod, lstat, rename, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FsckError } from '../errors.js';
 import { copyFileVerified } from '../io/copyFileVerified.js';
@@ -51,6 +51,7 @@ async function applyRewrite(realDataDir: string, journal: Journal, op: JournalOp
     throw err;
   }
   // The tracker's mtime says when the run last wrote; a fresh one would make a crashed run look live.
+  await chmod(tempAbs, st.mode & 0o7777); // the umask applied when the temp was created
   await utimes(tempAbs, st.atime, st.mtime);
   faultPoint(`rewritten into temp: ${op.path}`);
   if (op.post && !sameImage(op.post, result.post)) throw new FsckError(`internal error: rewriting ${op.path} again gave different bytes`);
@@ -64,6 +65,12 @@ async function applyRewrite(realDataDir: string, journal: Journal, op: JournalOp
   if (result.cut.length > 0) op.cut = result.cut;
   op.state = 'prepared';
   await saveJournal(realDataDir, journal, `prepared ${op.path}`);
+  // A writer that appended after we read would lose its bytes to the rename: look once more, last thing.
+  const last = await lstat(abs);
+  if (last.size !== st.size || last.mtimeMs !== st.mtimeMs || last.ino !== st.ino) {
+    await removeFile(tempAbs);
+    throw new FsckError(`${op.path} changed while it was being repaired (a writer is active?): left as it is; the repair stops here (undo: trackio-fsck undo)`);
+  }
   await rename(tempAbs, abs);
   await fsyncDir(dirname(abs));
   faultPoint(`renamed into place: ${op.path}`);
