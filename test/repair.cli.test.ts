@@ -1,13 +1,12 @@
-import { createRequire } from 'node:module';
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, runId } from '../fixtures/build/dataDir.mjs';
-import { runCli, tempDir } from './helpers/cli.js';
+import { BIN, runCli, tempDir } from './helpers/cli.js';
 import { snapshot } from './helpers/repairTree.js';
 
-const require = createRequire(import.meta.url);
 const RUN = runId(0);
 
 /** A data dir with one fix --preen applies (a cut tail) and one it leaves (a bad line in the middle). */
@@ -131,7 +130,6 @@ describe('trackio-fsck repair: what it refuses', () => {
     damage.leftoverTemp(dataDir, RUN);
     damage.invalidLineInMiddle(dataDir, RUN, 3);
     const metrics = join(dataDir, 'runs', RUN, 'metrics.jsonl');
-    const { rmSync } = require('node:fs') as typeof import('node:fs');
     rmSync(join(dataDir, 'runs', RUN, 'summary.json'));
     const now = new Date();
     utimesSync(metrics, now, now); // written moments ago, no summary: live
@@ -175,7 +173,6 @@ describe('trackio-fsck repair: what it refuses', () => {
   it('a symlinked quarantine/ is refused: nothing is written through it', () => {
     const dataDir = damaged();
     const outside = tempDir();
-    const { symlinkSync } = require('node:fs') as typeof import('node:fs');
     symlinkSync(outside, join(dataDir, 'quarantine'));
     const before = snapshot(dataDir, (p) => p.startsWith('.trackio-fsck'));
     const r = runCli(['repair', '-y', dataDir]);
@@ -184,6 +181,52 @@ describe('trackio-fsck repair: what it refuses', () => {
     expect(readdirSync(outside)).toEqual([]);
     // refused before the first byte changed
     expect(snapshot(dataDir, (p) => p.startsWith('.trackio-fsck'))).toEqual(before);
+  });
+});
+
+describe('an interrupted repair', () => {
+  const killAt = (dataDir: string, n: number) => {
+    const r = spawnSync(process.execPath, [BIN, 'repair', '-y', dataDir], { env: { ...process.env, TRACKIO_FSCK_FAULT: `step:${n}` }, encoding: 'utf8' });
+    expect(r.signal).toBe('SIGKILL');
+  };
+
+  it('-n and a run without terminal only report it, changing nothing', () => {
+    const dataDir = damaged();
+    killAt(dataDir, 10);
+    const before = snapshot(dataDir);
+    for (const args of [['repair', '-n', dataDir], ['repair', dataDir]]) {
+      const r = runCli(args);
+      expect(r.code).toBe(4);
+      expect(r.stdout).toMatch(/Repair \S+ \(repair -y\) was interrupted while applying/);
+      expect(r.stdout).toContain(`To finish it: trackio-fsck repair -y ${dataDir}   To go back: trackio-fsck undo ${dataDir}`);
+      expect(snapshot(dataDir)).toEqual(before);
+    }
+  });
+
+  it('killed while backing up, then a file changes: resume refuses, undo leaves the new bytes alone', () => {
+    const dataDir = damaged();
+    killAt(dataDir, 3); // after the first of three backup copies
+    const metrics = join(dataDir, 'runs', runId(1), 'metrics.jsonl');
+    writeFileSync(metrics, Buffer.concat([readFileSync(metrics), Buffer.from('{"step": 7}\n')]));
+    const changed = snapshot(dataDir, (p) => p.startsWith('.trackio-fsck'));
+    const resumed = runCli(['repair', '-y', dataDir]);
+    expect(resumed.code).toBe(8);
+    expect(resumed.stderr).toContain('changed since the plan was made, so nothing was changed');
+    const undone = runCli(['undo', dataDir]);
+    expect(undone.code).toBe(0);
+    expect(undone.stdout).toContain('nothing had been changed yet');
+    expect(snapshot(dataDir, (p) => p.startsWith('.trackio-fsck'))).toEqual(changed);
+  });
+
+  it('a moved data dir: undo still finds the backup inside it', () => {
+    const dataDir = damaged();
+    const before = snapshot(dataDir);
+    expect(runCli(['repair', '-y', dataDir]).code).toBe(1);
+    const moved = join(tempDir(), 'moved');
+    renameSync(dataDir, moved);
+    const r = runCli(['undo', moved]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(snapshot(moved, (p) => p.startsWith('.trackio-fsck'))).toEqual(before);
   });
 });
 

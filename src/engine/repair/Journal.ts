@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { isInside } from '../io/isInside.js';
 import { FsckError } from '../errors.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { TOOL, VERSION } from '../version.js';
@@ -118,6 +119,11 @@ export async function listJournals(realDataDir: string): Promise<Journal[]> {
     try {
       const j = JSON.parse(text) as Journal;
       if (j.format !== 1) throw new Error(`unknown journal format ${String(j.format)}`);
+      // The data dir was moved or mounted elsewhere since: a backup kept inside it moved along.
+      if (j.dataDir !== realDataDir && isInside(j.dataDir, j.backupDir)) {
+        j.backupDir = join(realDataDir, relative(j.dataDir, j.backupDir));
+        j.dataDir = realDataDir;
+      }
       journals.push(j);
     } catch (err) {
       throw new FsckError(`cannot read the repair journal ${path}: ${(err as Error).message}`);

@@ -87,6 +87,8 @@ async function undoOp(realDataDir: string, journal: Journal, op: JournalOp, opts
     if (abs) await removeFile(abs);
   }
   await removeCopyTemps(abs);
+  // The rename (or copy-in) of an op happens only after it is recorded as prepared: a pending op changed nothing.
+  if (op.state === 'pending') return undefined;
   const now = await imageOf(abs);
   if (op.pre ? sameImage(now, op.pre) : now === undefined) return undefined; // never applied, or already put back
   if (!sameImage(now, op.post) && !opts.force) {
