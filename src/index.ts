@@ -21,3 +21,35 @@ export { manifestDigest } from './engine/sqlite/manifestDigest.js';
 export { runHook, type HookOptions, type HookResult, type HookDataDir } from './engine/hook/runHook.js';
 export { mapFilesToRuns, type FileMapping, type RunTarget } from './engine/hook/mapFilesToRuns.js';
 export { installHook, uninstallHook, type InstallOptions, type InstallResult, type UninstallResult } from './engine/hook/installHook.js';
+
+export {
+  planRepair,
+  planFromCheck,
+  applyPlan,
+  resumeRepair,
+  undoRepair,
+  verifyRepair,
+  listJournals,
+  unfinishedJournal,
+  journalPath,
+  isProblem,
+  STATE_DIR,
+  QUARANTINE_DIR,
+  BAD_LINES_SUFFIX,
+  WHY_SUFFIX,
+  type PlanOptions,
+  type ApplyOptions,
+  type RepairEvent,
+  type RepairOutcome,
+  type UndoOptions,
+  type UndoOutcome,
+  type Verification,
+  type Journal,
+  type JournalOp,
+  type RepairPlan,
+  type PlanStep,
+  type Edit,
+  type FileImage,
+  type FixProvider,
+  type SourceFile,
+} from './engine/repair/index.js';

@@ -1,0 +1,138 @@
+import { constants } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { isInside } from '../io/isInside.js';
+import { FsckError } from '../errors.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { TOOL, VERSION } from '../version.js';
+import type { Edit, FileImage, PlanStep, SourceFile } from './RepairPlan.js';
+import { faultPoint } from './faultPoint.js';
+import type { CutRange } from './rewriteWithEdits.js';
+import { STATE_DIR } from './stateDir.js';
+
+/** pending: not applied; prepared: its result is written and its post-image recorded, not yet in place; done; undone. */
+export type OpState = 'pending' | 'prepared' | 'done' | 'undone';
+
+/**
+ * One durable unit of a repair: every selected step on one path, applied by one atomic rename.
+ * Each op knows the content it expects before (`pre`) and leaves after (`post`), so a resumed repair
+ * or an undo can tell from the file alone whether the op happened.
+ */
+export interface JournalOp {
+  id: number;
+  kind: 'rewrite' | 'move' | 'copy-in';
+  /** Relative to the data dir. */
+  path: string;
+  steps: number[];
+  /** The content the op expects to find; null for a run directory or a file that does not exist yet. */
+  pre: FileImage | null;
+  /** The content the op leaves; known before the rename that puts it in place. */
+  post?: FileImage;
+  edits?: Edit[];
+  /** move: where the item goes; rewrite: where quarantined lines go (relative to the data dir). */
+  quarantine?: string;
+  /** Files the op creates besides its result (quarantined lines, records of why); undo removes them. */
+  creates: string[];
+  /** rewrite: the temp file the new content is written to, beside the original (relative). */
+  temp?: string;
+  /** rewrite: the temp file the quarantined lines are written to, beside their final name (relative). */
+  quarantineTemp?: string;
+  source?: SourceFile;
+  /** rewrite: what was cut (kept only in the backup), for the summary. */
+  cut?: CutRange[];
+  state: OpState;
+}
+
+export interface BackedUpFile extends FileImage {
+  path: string;
+  /** Relative to the journal's backupDir. */
+  backup: string;
+  mode: number;
+  mtimeMs: number;
+}
+
+export type JournalStatus = 'backing-up' | 'applying' | 'complete' | 'undoing' | 'undone';
+
+/** DIR/.trackio-fsck/repairs/<id>/journal.json: everything needed to finish or undo a repair. */
+export interface Journal {
+  format: 1;
+  tool: string;
+  version: string;
+  id: string;
+  command: string;
+  dataDir: string;
+  created: string;
+  updated: string;
+  status: JournalStatus;
+  /** Absolute folder holding files/ (the verified copies); the journal's own folder unless --backup-dir. */
+  backupDir: string;
+  /** quarantine/<id>, relative to the data dir. */
+  quarantineDir: string;
+  steps: PlanStep[];
+  selected: number[];
+  files: BackedUpFile[];
+  ops: JournalOp[];
+  /** Set by undo: what it restored and what it could not. */
+  undo?: { finished?: string; restored: string[]; conflicts: string[] };
+}
+
+export function repairsDir(realDataDir: string): string {
+  return join(realDataDir, STATE_DIR, 'repairs');
+}
+
+export function journalPath(realDataDir: string, id: string): string {
+  return join(repairsDir(realDataDir), id, 'journal.json');
+}
+
+export function newJournal(fields: Pick<Journal, 'id' | 'command' | 'dataDir' | 'backupDir' | 'quarantineDir' | 'steps' | 'selected' | 'files' | 'ops'>): Journal {
+  const now = new Date().toISOString();
+  return { format: 1, tool: TOOL, version: VERSION, ...fields, created: now, updated: now, status: 'backing-up' };
+}
+
+/** Writes the journal atomically and durably (temp, fsync, rename, fsync dir): a crash leaves the old or the new one. */
+export async function saveJournal(realDataDir: string, journal: Journal, why: string): Promise<void> {
+  journal.updated = new Date().toISOString();
+  await writeFileAtomic(journalPath(realDataDir, journal.id), JSON.stringify(journal, null, 1) + '\n');
+  faultPoint(`journal saved: ${why}`);
+}
+
+/** Every repair journal of the data dir, oldest first. */
+export async function listJournals(realDataDir: string): Promise<Journal[]> {
+  let ids: string[];
+  try {
+    ids = (await readdir(repairsDir(realDataDir), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const journals: Journal[] = [];
+  for (const id of ids.sort()) {
+    const path = journalPath(realDataDir, id);
+    let text: string;
+    try {
+      text = await readFile(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW });
+    } catch (err) {
+      // A repair killed before its first journal write changed nothing: there is nothing to resume.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    try {
+      const j = JSON.parse(text) as Journal;
+      if (j.format !== 1) throw new Error(`unknown journal format ${String(j.format)}`);
+      // The data dir was moved or mounted elsewhere since: a backup kept inside it moved along.
+      if (j.dataDir !== realDataDir && isInside(j.dataDir, j.backupDir)) {
+        j.backupDir = join(realDataDir, relative(j.dataDir, j.backupDir));
+        j.dataDir = realDataDir;
+      }
+      journals.push(j);
+    } catch (err) {
+      throw new FsckError(`cannot read the repair journal ${path}: ${(err as Error).message}`);
+    }
+  }
+  return journals;
+}
+
+/** The repair a crash interrupted (backing up or applying), if any. */
+export async function unfinishedJournal(realDataDir: string): Promise<Journal | undefined> {
+  return (await listJournals(realDataDir)).reverse().find((j) => j.status === 'backing-up' || j.status === 'applying' || j.status === 'undoing');
+}

@@ -1,0 +1,79 @@
+import type { Finding, FixAction } from '../finding.js';
+import type { Report } from '../report.js';
+
+/** Identity of a file's content: what a step expects to find before it runs and leaves after. */
+export interface FileImage {
+  sha256: string;
+  size: number;
+}
+
+/**
+ * A byte-level change to one file, in the coordinates of the file as the plan saw it:
+ * `cut` drops [start, end) (kept in the backup), `quarantine` moves it to a quarantine file,
+ * `strip-nul` drops the NUL bytes in [start, end) (and the line's newline when nothing else is left),
+ * `insert` adds `text` at `start`.
+ */
+export interface Edit {
+  kind: 'cut' | 'quarantine' | 'strip-nul' | 'insert';
+  start: number;
+  end: number;
+  /** 1-based line the edit belongs to. */
+  line?: number;
+  text?: string;
+}
+
+/** A verified file from outside the data dir that a step copies in (restore-from-backup, issue 5). */
+export interface SourceFile extends FileImage {
+  /** Absolute path of the verified copy. */
+  path: string;
+  /** Where it comes from, for people ("backup 2026-01-01T10-00-00Z"). */
+  label: string;
+}
+
+/** One fix the user can accept or decline: a fix action on one file (or run) and the findings it mends. */
+export interface PlanStep {
+  /** 1-based, in the order shown. */
+  id: number;
+  action: FixAction;
+  safe: boolean;
+  run: string | null;
+  /** The file (or, for quarantine-run, the run directory) relative to the data dir. */
+  path: string;
+  /** What the step does, for people. */
+  description: string;
+  findings: Finding[];
+  /** Byte-level changes (rewrites only), in the coordinates of `pre`. */
+  edits: Edit[];
+  /** The file as the plan read it; null for a run directory. */
+  pre: FileImage | null;
+  /** restore-from-backup only. */
+  source?: SourceFile;
+}
+
+/** A problem repair leaves alone, and why. */
+export interface LeftFinding {
+  finding: Finding;
+  reason: string;
+}
+
+export interface RepairPlan {
+  dataDir: string;
+  layout: string;
+  steps: PlanStep[];
+  left: LeftFinding[];
+  /** Runs a writer is using right now: not touched without --force. */
+  liveRuns: string[];
+  /** The check the plan was made from. */
+  check: Report;
+}
+
+/**
+ * Issue 5's hook: a provider may offer its own step for a finding (typically restore-from-backup
+ * with a verified copy), replacing the built-in fix. Return undefined to leave the finding to repair.
+ */
+export type FixProvider = (finding: Finding, ctx: { dataDir: string }) => Promise<Omit<PlanStep, 'id'> | undefined>;
+
+/** Findings that still need attention: every error, and every warning repair knows how to mend. */
+export function isProblem(f: Finding): boolean {
+  return f.severity === 'error' || (f.fix !== undefined && f.fix.action !== 'none');
+}

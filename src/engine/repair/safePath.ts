@@ -1,0 +1,32 @@
+import { constants } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FsckError } from '../errors.js';
+
+/** Open flags for reading a file repair is about to change: never through a symbolic link. */
+export const READ_NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
+/** Open flags for a new file repair writes: it must not exist, and a link in its place is refused. */
+export const CREATE_NOFOLLOW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * Resolves `rel` (relative to the real data dir, '/'-separated) for writing, refusing any path
+ * whose components are symbolic links or that climbs out with '..': repair never writes through a
+ * link or outside the data dir. Components that do not exist yet are fine (they will be created).
+ */
+export async function safePath(realDataDir: string, rel: string): Promise<string> {
+  const parts = rel.split('/');
+  if (rel === '' || rel.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..')) {
+    throw new FsckError(`refusing to write ${JSON.stringify(rel)}: not a plain path inside the data dir`);
+  }
+  let abs = realDataDir;
+  for (const part of parts) {
+    abs = join(abs, part);
+    const st = await lstat(abs).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (!st) break;
+    if (st.isSymbolicLink()) throw new FsckError(`refusing to write through the symbolic link ${abs}`);
+  }
+  return join(realDataDir, ...parts);
+}

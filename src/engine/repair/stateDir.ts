@@ -1,0 +1,50 @@
+import { lstat, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FsckError } from '../errors.js';
+import { fsyncDir } from '../io/fsyncDir.js';
+
+/** trackio-fsck's own folder in the data dir (lock, repair journals and backups); outside runs/, so check never scans it. */
+export const STATE_DIR = '.trackio-fsck';
+/** Where quarantined items go, one folder per repair; outside runs/, so the dashboard no longer sees them. */
+export const QUARANTINE_DIR = 'quarantine';
+
+/**
+ * Creates (if needed) a folder directly in the data dir and returns its path, refusing one that is a
+ * symbolic link or not a directory: what repair writes there must stay inside the data dir.
+ */
+export async function ensureOwnDir(realDataDir: string, name: string): Promise<string> {
+  const path = join(realDataDir, name);
+  const st = await lstat(path).catch(() => undefined);
+  if (st?.isSymbolicLink() || (st && !st.isDirectory())) {
+    throw new FsckError(`${path} is not a plain directory (a link or a file): trackio-fsck will not write there`);
+  }
+  if (!st) {
+    await mkdir(path, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+    await fsyncDir(realDataDir);
+  }
+  return path;
+}
+
+export function ensureStateDir(realDataDir: string): Promise<string> {
+  return ensureOwnDir(realDataDir, STATE_DIR);
+}
+
+/** mkdir -p below a directory we own, fsyncing each parent so the new entries survive a power cut. */
+export async function mkdirDurable(base: string, relDir: string): Promise<string> {
+  let dir = base;
+  for (const part of relDir.split('/').filter(Boolean)) {
+    const next = join(dir, part);
+    const st = await lstat(next).catch(() => undefined);
+    if (st?.isSymbolicLink() || (st && !st.isDirectory())) throw new FsckError(`${next} is not a plain directory: trackio-fsck will not write there`);
+    if (!st) {
+      await mkdir(next, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+      await fsyncDir(dir);
+    }
+    dir = next;
+  }
+  return dir;
+}
