@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { FsckError } from '../errors.js';
+import { CHUNK_BYTES } from '../io/readFileOnce.js';
+import { sha256File } from '../io/sha256File.js';
+
+export interface CopyIntoResult {
+  sha256: string;
+  size: number;
+  /** The source's size or mtime moved while it was read: a live writer. */
+  changed: boolean;
+}
+
+/**
+ * Copies `src` to a new file `dst` inside a tree that is itself still a temp (a snapshot being
+ * built, a restore being staged), so unlike copyFileVerified there is no per-file rename and no
+ * per-file directory fsync: the caller fsyncs each directory once and renames the whole tree.
+ * The source is hashed as it is read; the copy is fsynced, read back and hashed again; a mismatch
+ * (or a source that does not match `expectSha256`) throws. Keeps mode and mtime.
+ */
+export async function copyFileInto(src: string, dst: string, expectSha256?: string): Promise<CopyIntoResult> {
+  const input = await open(src, 'r');
+  let output;
+  const hash = createHash('sha256');
+  let size = 0;
+  let changed = false;
+  let before;
+  try {
+    before = await input.stat();
+    output = await open(dst, 'wx', before.mode & 0o7777);
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await input.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+      hash.update(chunk);
+      await output.write(chunk);
+      size += bytesRead;
+    }
+    const after = await input.stat();
+    changed = after.size !== before.size || after.mtimeMs !== before.mtimeMs || size !== before.size;
+    await output.chmod(before.mode & 0o7777);
+    await output.utimes(before.atime, before.mtime);
+    await output.sync();
+  } finally {
+    await output?.close();
+    await input.close();
+  }
+  const sha256 = hash.digest('hex');
+  const reread = await sha256File(dst);
+  if (reread.sha256 !== sha256 || reread.size !== size) throw new FsckError(`verification failed: the copy of ${src} read back different bytes`);
+  if (expectSha256 !== undefined && expectSha256 !== sha256) throw new FsckError(`verification failed: ${src} does not match its recorded hash`);
+  return { sha256, size, changed };
+}
