@@ -40,7 +40,8 @@ export async function copyFileInto(src: string, dst: string, expectSha256?: stri
     const after = await input.stat();
     changed = after.size !== before.size || after.mtimeMs !== before.mtimeMs || size !== before.size;
     await output.chmod(before.mode & 0o7777);
-    await output.utimes(before.atime, before.mtime);
+    // Seconds as a number keep sub-millisecond precision that a Date would drop.
+    await output.utimes(before.atimeMs / 1000, before.mtimeMs / 1000);
     await output.sync();
   } finally {
     await output?.close();

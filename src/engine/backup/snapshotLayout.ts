@@ -34,7 +34,8 @@ export function snapshotTime(name: string): Date | undefined {
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  return Number.isNaN(t.getTime()) ? undefined : t;
+  // 20250100 would roll over to another day: a name that does not round-trip is not a snapshot name.
+  return snapshotName(t) === name ? t : undefined;
 }
 
 /** Data-dir path (relative, '/') to its path inside a snapshot, and back. */
