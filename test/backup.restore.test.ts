@@ -58,6 +58,21 @@ describe('restore', () => {
     expect(sameTree(readTree(dataDir), original).mtimeDrift).toBeLessThan(0.01);
   });
 
+  it('with BACKUPS inside the data dir, the snapshots stay with the data, not in the aside copy', async () => {
+    const root = tempDir();
+    const dataDir = makeDataDir(root, { runs: 2 });
+    const dest = join(dataDir, 'backups');
+    const { snapshot } = await backup(dataDir, { dest });
+    const original = readTree(dataDir, (p) => p === 'backups');
+    mutate(dataDir);
+    const r = runCli(['restore', snapshot.name, dataDir, '--dest', dest, '--yes', '--json']);
+    expect(r.code).toBe(0);
+    const { aside } = JSON.parse(r.stdout);
+    expect(readdirSync(dest)).toEqual([snapshot.name]);
+    expect(readdirSync(aside)).not.toContain('backups');
+    expect(sameTree(readTree(dataDir, (p) => p === 'backups'), original).mtimeDrift).toBeLessThan(0.01);
+  });
+
   it('refuses a damaged snapshot (exit 4) and changes nothing', async () => {
     const { root, dataDir, dest, name } = await backedUp();
     mutate(dataDir);

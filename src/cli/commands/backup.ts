@@ -42,7 +42,8 @@ export const backupCommand: CommandModule<object, BackupArgs> = {
       const linked = s.linked > 0 ? `, ${s.linked} unchanged hard-linked from ${result.linkedFrom} (${formatBytes(s.linkedBytes)})` : '';
       const links = s.symlinks > 0 ? `, ${plural(s.symlinks, 'symlink')}` : '';
       out.push(`${plural(s.files, 'file')}, ${formatBytes(s.bytes)}: ${s.copied} copied (${formatBytes(s.copiedBytes)})${linked}${links} in ${(s.durationMs / 1000).toFixed(2)} s`);
-      out.push(`every copy read back and matched; manifest: ${result.snapshot.name}/manifest-sha256.txt`);
+      const proof = s.linked > 0 ? 'copies read back and matched, linked files hashed before linking' : 'every copy read back and matched';
+      out.push(`${proof}; manifest: ${result.snapshot.name}/manifest-sha256.txt`);
       const body = renderFindings(result.findings, c, true);
       if (body) out.push('', body);
       if (result.pruned) {

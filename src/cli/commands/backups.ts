@@ -62,9 +62,10 @@ const listCommand: CommandModule<object, BackupsArgs> = {
           return paint && i === 2 ? paintState(c, cell) + padded.slice(cell.length) : padded;
         }).join('  ');
       const out = [`${c.bold('backups')} ${listing.backupsDir}`, '', c.bold(line(head)), ...rows.map((r) => line(r, true))];
-      out.push('', `${plural(listing.snapshots.length, 'entry')}: ${formatBytes(listing.total.bytes)} of files, ${formatBytes(listing.total.diskBytes)} on disk`);
+      const n = listing.snapshots.length;
+      out.push('', `${n} ${n === 1 ? 'entry' : 'entries'}: ${formatBytes(listing.total.bytes)} of files, ${formatBytes(listing.total.diskBytes)} on disk (hard links counted once)`);
       if (listing.snapshots.some((s) => s.state === 'incomplete')) out.push(c.dim('incomplete: left by an interrupted backup; trackio-fsck backups prune removes it'));
-      process.stdout.write(out.join('\n').replace(/entrys/, 'entries') + '\n');
+      process.stdout.write(out.join('\n') + '\n');
       return 0;
     }),
 };

@@ -121,7 +121,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
 
     const summary: BackupSummary = { files: 0, bytes: 0, copied: 0, copiedBytes: 0, linked: 0, linkedBytes: 0, symlinks: 0, dirs: dirs.length - 1, errors: 0, warnings: 0, durationMs: 0 };
     const manifest: Array<{ p: string; sha256: string }> = [];
-    await forEachConcurrently(files, options.concurrency ?? 4, async (e) => {
+    await forEachConcurrently(files, options.concurrency ?? 8, async (e) => {
       if (e.kind !== 'file') return;
       const p = toSnapshotPath(e.rel);
       const dst = join(tmp!, p);
@@ -184,8 +184,8 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       problems: 0,
     };
     await writeSnapshotMeta(tmp, meta);
-    // Deepest first, so every entry is durable before the name that leads to it.
-    for (const d of dirs.reverse()) await fsyncDir(d);
+    // Every entry durable before the rename publishes the tree; fsyncs in flight together share journal commits.
+    await forEachConcurrently(dirs, 16, fsyncDir);
     faultPoint('backup-before-rename');
     const final = join(realBackups, name);
     await rename(tmp, final);

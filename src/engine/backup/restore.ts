@@ -121,7 +121,7 @@ async function copyOut(snapPath: string, staging: string): Promise<{ files: numb
   for (const d of dirs) await mkdir(join(staging, d.p), { recursive: true, mode: 0o700 });
   let files = 0;
   let bytes = 0;
-  await forEachConcurrently(manifest.entries, 4, async (e) => {
+  await forEachConcurrently(manifest.entries, 8, async (e) => {
     const dst = join(staging, toDataPath(e.path));
     await mkdir(dirname(dst), { recursive: true });
     const copy = await copyFileInto(join(snapPath, e.path), dst, e.sha256);
@@ -136,13 +136,11 @@ async function copyOut(snapPath: string, staging: string): Promise<{ files: numb
     symlinks++;
   }
   const rootMode = statSync(snapPath).mode & 0o7777;
+  // Modes last (a read-only directory must first be filled); fsyncs in flight together share journal commits.
   const deepestFirst = [...dirs].sort((a, b) => b.p.split('/').length - a.p.split('/').length);
-  for (const d of deepestFirst) {
-    await fsyncDir(join(staging, d.p));
-    await chmod(join(staging, d.p), d.mode);
-  }
+  for (const d of deepestFirst) await chmod(join(staging, d.p), d.mode);
   await chmod(staging, rootMode);
-  await fsyncDir(staging);
+  await forEachConcurrently([staging, ...dirs.map((d) => join(staging, d.p))], 16, fsyncDir);
   return { files, bytes, symlinks };
 }
 
