@@ -83,6 +83,18 @@ describe('backup: a verified, hard-linked snapshot', () => {
     expect(one!.diskBytes).toBeGreaterThan(8 * 1024 * 1024);
   });
 
+  it('where syncfs is not used, every file and directory is fsynced instead, and the snapshot is the same', () => {
+    const root = tempDir();
+    const dataDir = makeDataDir(root, { runs: 2 });
+    writeAwkwardFiles(dataDir, runId(0));
+    const dest = join(root, 'b');
+    const r = runCli(['backup', dataDir, '--dest', dest, '--json'], { env: { TRACKIO_FSCK_NO_SYNCFS: '1' } });
+    expect(r.code).toBe(0);
+    const snap = JSON.parse(r.stdout).snapshot.path;
+    expect(sameTree(dataOf(readTree(snap)), readTree(dataDir)).mtimeDrift).toBeLessThan(0.01);
+    expect(runCli(['backups', 'verify', '--dest', dest]).code).toBe(0);
+  });
+
   it('two backups in the same second get two names (the second waits for the next second)', async () => {
     const root = tempDir();
     const dataDir = makeDataDir(root, { runs: 1 });

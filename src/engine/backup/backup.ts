@@ -5,7 +5,6 @@ import { FsckError } from '../errors.js';
 import type { Finding } from '../finding.js';
 import { fsyncDir } from '../io/fsyncDir.js';
 import { isInside } from '../io/isInside.js';
-import { sha256File } from '../io/sha256File.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { findDataDir } from '../layout/findDataDir.js';
 import { makeFinding } from '../makeFinding.js';
@@ -17,10 +16,12 @@ import { copyFileInto } from './copyFileInto.js';
 import { faultPoint } from './faultPoint.js';
 import { findSnapshots, newestGood } from './findSnapshots.js';
 import { forEachConcurrently } from './forEachConcurrently.js';
+import { hashFileSized } from './hashFileSized.js';
 import { pruneSnapshots, type PruneResult } from './pruneSnapshots.js';
 import { writeSnapshotMeta, type SnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex, type FileIndexEntry, type IndexEntry } from './snapshotIndex.js';
 import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, INDEX_FILE, MANIFEST_FILE, snapshotName, toSnapshotPath } from './snapshotLayout.js';
+import { syncTree } from './syncTree.js';
 import { runOf, walkDataDir } from './walkDataDir.js';
 
 export interface BackupOptions {
@@ -121,6 +122,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
 
     const summary: BackupSummary = { files: 0, bytes: 0, copied: 0, copiedBytes: 0, linked: 0, linkedBytes: 0, symlinks: 0, dirs: dirs.length - 1, errors: 0, warnings: 0, durationMs: 0 };
     const manifest: Array<{ p: string; sha256: string }> = [];
+    const written: string[] = [];
     await forEachConcurrently(files, options.concurrency ?? 8, async (e) => {
       if (e.kind !== 'file') return;
       const p = toSnapshotPath(e.rel);
@@ -131,6 +133,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       if (!linked) {
         try {
           const copy = await copyFileIntoOrReport(e.abs, dst, e.rel, emit);
+          written.push(dst);
           if (!copy) return;
           ({ sha256, size } = copy);
         } catch (err) {
@@ -184,8 +187,8 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       problems: 0,
     };
     await writeSnapshotMeta(tmp, meta);
-    // Every entry durable before the rename publishes the tree; fsyncs in flight together share journal commits.
-    await forEachConcurrently(dirs, 16, fsyncDir);
+    // Every byte and entry durable before the rename publishes the tree.
+    await syncTree(tmp, written, dirs);
     faultPoint('backup-before-rename');
     const final = join(realBackups, name);
     await rename(tmp, final);
@@ -242,7 +245,7 @@ async function linkUnchanged(previousDir: string | undefined, was: FileIndexEntr
   const from = join(previousDir, p);
   const fst = await lstat(from).catch(() => undefined);
   if (!fst?.isFile()) return undefined;
-  const { sha256 } = await sha256File(from);
+  const { sha256 } = await hashFileSized(from, was.size);
   if (sha256 !== was.sha256) {
     emit(makeFinding('backup/previous-damaged', { run: runOf(p), path: p }, `the copy in ${previousDir} no longer matches its recorded hash: copied afresh (run backups verify)`));
     return undefined;
@@ -261,7 +264,7 @@ async function linkUnchanged(previousDir: string | undefined, was: FileIndexEntr
 async function copyFileIntoOrReport(src: string, dst: string, rel: string, emit: (f: Finding) => void) {
   try {
     await mkdir(dirname(dst), { recursive: true });
-    const copy = await copyFileInto(src, dst);
+    const copy = await copyFileInto(src, dst, undefined, { fsync: false });
     if (copy.changed) emit(makeFinding('backup/source-changed', { run: runOf(rel), path: rel }, 'changed while it was copied (a live writer): the snapshot holds the bytes read'));
     return copy;
   } catch (err) {

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { FsckError } from '../errors.js';
-import { CHUNK_BYTES } from '../io/readFileOnce.js';
-import { sha256File } from '../io/sha256File.js';
+import { bufferFor, hashFileSized } from './hashFileSized.js';
 
 export interface CopyIntoResult {
   sha256: string;
@@ -14,21 +13,21 @@ export interface CopyIntoResult {
 /**
  * Copies `src` to a new file `dst` inside a tree that is itself still a temp (a snapshot being
  * built, a restore being staged), so unlike copyFileVerified there is no per-file rename and no
- * per-file directory fsync: the caller fsyncs each directory once and renames the whole tree.
- * The source is hashed as it is read; the copy is fsynced, read back and hashed again; a mismatch
+ * per-file directory fsync: the caller makes the whole tree durable (syncTree), then renames it.
+ * The source is hashed as it is read; the copy is read back and hashed again; a mismatch
  * (or a source that does not match `expectSha256`) throws. Keeps mode and mtime.
  */
-export async function copyFileInto(src: string, dst: string, expectSha256?: string): Promise<CopyIntoResult> {
+export async function copyFileInto(src: string, dst: string, expectSha256?: string, options: { fsync?: boolean } = {}): Promise<CopyIntoResult> {
   const input = await open(src, 'r');
-  let output;
+  let output: FileHandle | undefined;
   const hash = createHash('sha256');
   let size = 0;
   let changed = false;
-  let before;
+  let buf: Buffer;
   try {
-    before = await input.stat();
+    const before = await input.stat();
+    buf = bufferFor(before.size);
     output = await open(dst, 'wx', before.mode & 0o7777);
-    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
       const { bytesRead } = await input.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
@@ -42,14 +41,16 @@ export async function copyFileInto(src: string, dst: string, expectSha256?: stri
     await output.chmod(before.mode & 0o7777);
     // Seconds as a number keep sub-millisecond precision that a Date would drop.
     await output.utimes(before.atimeMs / 1000, before.mtimeMs / 1000);
-    await output.sync();
+    // A caller that syncs the whole tree at once (syncTree) skips the per-file fsync.
+    if (options.fsync !== false) await output.sync();
   } finally {
     await output?.close();
     await input.close();
   }
   const sha256 = hash.digest('hex');
-  const reread = await sha256File(dst);
+  const reread = await hashFileSized(dst, size, buf);
   if (reread.sha256 !== sha256 || reread.size !== size) throw new FsckError(`verification failed: the copy of ${src} read back different bytes`);
   if (expectSha256 !== undefined && expectSha256 !== sha256) throw new FsckError(`verification failed: ${src} does not match its recorded hash`);
   return { sha256, size, changed };
 }
+

@@ -41,8 +41,9 @@ export async function pruneSnapshots(backupsDir: string, keep: number, options: 
   try {
     const all = await findSnapshots(backupsDir);
     const ours = all.filter((s) => s.meta !== undefined).reverse();
+    const newest = keep === 1 ? 'the newest' : `the ${keep} newest`;
     const keepNames = new Map<string, string>();
-    for (const s of ours.slice(0, keep)) keepNames.set(s.name, `one of the ${keep} newest`);
+    for (const s of ours.slice(0, keep)) keepNames.set(s.name, keep === 1 ? 'the newest' : `one of the ${keep} newest`);
     const good = newestGood(all.filter((s) => s.meta !== undefined));
     if (good && !keepNames.has(good.name)) keepNames.set(good.name, 'the newest verified snapshot (the newer ones are damaged)');
 
@@ -54,7 +55,7 @@ export async function pruneSnapshots(backupsDir: string, keep: number, options: 
         result.kept.push({ name: s.name, state: s.state, reason: why });
         continue;
       }
-      const reason = s.state === 'incomplete' ? 'leftover of an interrupted backup' : isGood(s) ? `older than the ${keep} newest` : `damaged and older than the ${keep} newest`;
+      const reason = s.state === 'incomplete' ? 'leftover of an interrupted backup' : isGood(s) ? `older than ${newest}` : `damaged and older than ${newest}`;
       if (!options.dryRun) {
         let doomed = s.path;
         if (s.state !== 'incomplete') {

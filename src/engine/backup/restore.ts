@@ -14,6 +14,7 @@ import { openFilesUnder, type OpenFile } from './openFilesUnder.js';
 import { readSnapshotManifest } from './readSnapshotManifest.js';
 import { readSnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex } from './snapshotIndex.js';
+import { syncTree } from './syncTree.js';
 import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, snapshotName, SNAPSHOT_PREFIX, toDataPath } from './snapshotLayout.js';
 import { verifySnapshot, type SnapshotVerification } from './verifySnapshot.js';
 
@@ -121,10 +122,12 @@ async function copyOut(snapPath: string, staging: string): Promise<{ files: numb
   for (const d of dirs) await mkdir(join(staging, d.p), { recursive: true, mode: 0o700 });
   let files = 0;
   let bytes = 0;
+  const written: string[] = [];
   await forEachConcurrently(manifest.entries, 8, async (e) => {
     const dst = join(staging, toDataPath(e.path));
     await mkdir(dirname(dst), { recursive: true });
-    const copy = await copyFileInto(join(snapPath, e.path), dst, e.sha256);
+    const copy = await copyFileInto(join(snapPath, e.path), dst, e.sha256, { fsync: false });
+    written.push(dst);
     files++;
     bytes += copy.size;
   });
@@ -136,11 +139,11 @@ async function copyOut(snapPath: string, staging: string): Promise<{ files: numb
     symlinks++;
   }
   const rootMode = statSync(snapPath).mode & 0o7777;
-  // Modes last (a read-only directory must first be filled); fsyncs in flight together share journal commits.
+  // Modes last: a read-only directory must first be filled.
   const deepestFirst = [...dirs].sort((a, b) => b.p.split('/').length - a.p.split('/').length);
   for (const d of deepestFirst) await chmod(join(staging, d.p), d.mode);
   await chmod(staging, rootMode);
-  await forEachConcurrently([staging, ...dirs.map((d) => join(staging, d.p))], 16, fsyncDir);
+  await syncTree(staging, written, [staging, ...dirs.map((d) => join(staging, d.p))]);
   return { files, bytes, symlinks };
 }
 

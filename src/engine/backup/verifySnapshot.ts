@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Finding } from '../finding.js';
-import { sha256File } from '../io/sha256File.js';
+import { hashFileSized } from './hashFileSized.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities } from '../report.js';
 import { forEachConcurrently } from './forEachConcurrently.js';
@@ -64,7 +64,7 @@ export async function verifySnapshot(snapshotDir: string, options: VerifyOptions
         findings.push(makeFinding('backup/modified', at(e.path), 'no longer a regular file'));
         return;
       }
-      const got = await sha256File(abs);
+      const got = await hashFileSized(abs, st.size);
       files++;
       bytes += got.size;
       options.onFile?.(got.size);
