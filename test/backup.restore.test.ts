@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flipBit, makeDataDir, runId, writeAwkwardFiles, writeRun } from '../fixtures/build/dataDir.mjs';
 import { backup } from '../dist/index.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { BIN, runCli, tempDir } from './helpers/cli.js';
 import { readTree, sameTree } from './helpers/tree.js';
 
 /** A data dir with odd names, links and its own manifest, and one snapshot of it. */
@@ -22,6 +22,15 @@ function mutate(dataDir: string): void {
   appendFileSync(join(dataDir, 'runs', runId(0), 'metrics.jsonl'), '{"step": 99, "loss": 0.01}\n');
   rmSync(join(dataDir, 'runs', runId(1)), { recursive: true });
   writeRun(dataDir, 'new-run');
+}
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+/** Runs the CLI on a pseudo-terminal (util-linux script), typing `answer`. */
+function onTerminal(args: string[], answer: string) {
+  const line = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const r = spawnSync('script', ['-qec', line, '/dev/null'], { input: answer, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TRACKIO_DIR: '' } });
+  return { code: r.status, out: r.stdout };
 }
 
 /** A process holding `file` open for reading (a dashboard), until killed. */
@@ -114,6 +123,20 @@ describe('restore', () => {
     expect(r.stderr).toContain('--yes');
     expect(r.stderr).toContain(`${dataDir}.before-restore-`);
     expect(readTree(dataDir)).toEqual(before);
+  });
+
+  it.runIf(hasScript)('on a terminal it asks: no cancels (exit 32, nothing changed), yes restores', async () => {
+    const { dataDir, dest, name, original } = await backedUp();
+    mutate(dataDir);
+    const before = readTree(dataDir);
+    const no = onTerminal(['restore', name, dataDir, '--dest', dest], 'n\n');
+    expect(no.out).toContain('Restore? [y/N]');
+    expect(no.code).toBe(32);
+    expect(readTree(dataDir)).toEqual(before);
+    const yes = onTerminal(['restore', name, dataDir, '--dest', dest], 'y\n');
+    expect(yes.code).toBe(0);
+    expect(yes.out).toContain('the previous data is in');
+    expect(sameTree(readTree(dataDir), original).mtimeDrift).toBeLessThan(0.01);
   });
 
   it('refuses to move aside a folder that is not a data dir (exit 16)', async () => {

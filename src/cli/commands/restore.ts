@@ -42,9 +42,11 @@ export const restoreCommand: CommandModule<object, RestoreArgs> = {
       const plan = await planRestore(args.snapshot, args.dir, { dest: args.dest });
       const v = plan.verification;
       if (!v.ok) {
-        if (args.json) printJson({ command: 'restore', snapshot: plan.snapshot.name, dataDir: plan.dataDir, verification: v, exitCode: EXIT.uncorrected });
-        else {
-          process.stderr.write(`trackio-fsck: snapshot ${plan.snapshot.name} is damaged; nothing was changed:\n`);
+        if (args.json) {
+          const { TOOL, VERSION } = await import('../../engine/version.js');
+          printJson({ tool: TOOL, version: VERSION, command: 'restore', snapshot: plan.snapshot.name, dataDir: plan.dataDir, aside: null, verification: v, exitCode: EXIT.uncorrected });
+        } else {
+          process.stderr.write(`trackio-fsck: snapshot ${plan.snapshot.name} does not verify against its manifest, so it is not restored; nothing was changed:\n`);
           for (const f of v.findings.filter((x) => x.severity === 'error')) process.stderr.write(`  ${f.code}  ${f.path}\n    ${f.message}\n`);
         }
         return EXIT.uncorrected;
