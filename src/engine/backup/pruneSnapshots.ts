@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
@@ -37,6 +38,7 @@ export interface PruneOptions {
  */
 export async function pruneSnapshots(backupsDir: string, keep: number, options: PruneOptions = {}): Promise<PruneResult> {
   if (!Number.isInteger(keep) || keep < 1) throw new FsckError('--keep must be a whole number of at least 1', EXIT.usage);
+  if (!existsSync(backupsDir)) throw new FsckError(`no backups folder at ${backupsDir} (give it with --dest)`);
   const unlock = options.locked || options.dryRun ? async () => {} : await lockBackups(backupsDir);
   try {
     const all = await findSnapshots(backupsDir);
