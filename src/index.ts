@@ -10,7 +10,7 @@ export { TOOL, VERSION } from './engine/version.js';
 // Real Trackio (SQLite): primitives for check, backup and repair of <project>.db files.
 export { checkDatabase, type DatabaseCheckResult } from './engine/sqlite/checkDatabase.js';
 export { isProjectLive, projectLiveness, type Liveness } from './engine/sqlite/isProjectLive.js';
-export { backupDatabase, type BackupResult } from './engine/sqlite/backupDatabase.js';
+export { backupDatabase, type BackupResult as DatabaseBackupResult } from './engine/sqlite/backupDatabase.js';
 export { quarantineInvalidJsonRows, type QuarantinedRows } from './engine/sqlite/quarantineInvalidJsonRows.js';
 export { salvageDatabase, type SalvageResult, type SalvagedTable } from './engine/sqlite/salvageDatabase.js';
 export { databaseDigest, type DatabaseDigest, type TableDigest } from './engine/sqlite/databaseDigest.js';
@@ -53,3 +53,12 @@ export {
   type FixProvider,
   type SourceFile,
 } from './engine/repair/index.js';
+
+export { backup, type BackupOptions, type BackupEvent, type BackupResult, type BackupSummary } from './engine/backup/backup.js';
+export { listSnapshots, type BackupsListing, type SnapshotListing } from './engine/backup/listSnapshots.js';
+export { verifySnapshot, type SnapshotVerification } from './engine/backup/verifySnapshot.js';
+export { verifyBackups, type BackupsVerification } from './engine/backup/verifyBackups.js';
+export { pruneSnapshots, type PruneResult, type PrunedEntry } from './engine/backup/pruneSnapshots.js';
+export { planRestore, applyRestore, type RestorePlan, type RestoreResult } from './engine/backup/restore.js';
+export { findVerifiedCopy, type VerifiedCopy } from './engine/backup/findVerifiedCopy.js';
+export { diskUsage, type DiskUsage, type RunUsage } from './engine/du/diskUsage.js';

@@ -8,6 +8,11 @@ import { recoverCommand } from './commands/recover.js';
 import { repairCommand } from './commands/repair.js';
 import { undoCommand } from './commands/undo.js';
 
+import { backupCommand } from './commands/backup.js';
+import { backupsCommand } from './commands/backups.js';
+import { restoreCommand } from './commands/restore.js';
+import { duCommand } from './commands/du.js';
+
 // A thin shell: options and help live here, every command's work lives in the engine.
 await yargs(hideBin(process.argv))
   .scriptName('trackio-fsck')
@@ -17,6 +22,11 @@ await yargs(hideBin(process.argv))
   .command(recoverCommand)
   .command(undoCommand)
   .command(hookCommand)
+
+  .command(backupCommand)
+  .command(backupsCommand)
+  .command(restoreCommand)
+  .command(duCommand)
   .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
   .option('color', { type: 'boolean', describe: 'colour output (default: when stdout is a TTY and NO_COLOR is unset)' })
   .version(VERSION)

@@ -203,6 +203,51 @@ export const CODES = {
     meaning: "an artifact version's size_bytes is not the sum of the sizes in its manifest",
     fix: 'none',
   },
+  'backup/modified': {
+    severity: 'error',
+    meaning: 'a file in a backup snapshot no longer matches the hash its manifest recorded (bit rot or tampering)',
+    fix: 'none',
+  },
+  'backup/missing': {
+    severity: 'error',
+    meaning: 'a file the snapshot manifest lists is gone from the snapshot',
+    fix: 'none',
+  },
+  'backup/unlisted': {
+    severity: 'warning',
+    meaning: 'a file in the snapshot that its manifest does not list (added after the backup)',
+    fix: 'none',
+  },
+  'backup/manifest-invalid': {
+    severity: 'error',
+    meaning: 'the snapshot has no readable manifest-sha256.txt, or a line of it is not a sha256sum line or names a path outside the snapshot',
+    fix: 'none',
+  },
+  'backup/incomplete': {
+    severity: 'warning',
+    meaning: 'the leftover of an interrupted backup (or prune); it is not a snapshot and backups prune removes it',
+    fix: 'none',
+  },
+  'backup/symlink-escape': {
+    severity: 'warning',
+    meaning: 'a symbolic link leading outside the data dir (or nowhere): the link is kept in the snapshot as a link, what it points to is not backed up',
+    fix: 'none',
+  },
+  'backup/not-copied': {
+    severity: 'warning',
+    meaning: 'a FIFO, socket or device in the data dir: not a file, not backed up',
+    fix: 'none',
+  },
+  'backup/source-changed': {
+    severity: 'warning',
+    meaning: 'the file changed while it was being backed up (a live writer); the snapshot holds the bytes that were read, verified',
+    fix: 'none',
+  },
+  'backup/previous-damaged': {
+    severity: 'warning',
+    meaning: "the previous snapshot's copy of an unchanged file no longer matches its hash; it was copied afresh instead of hard-linked",
+    fix: 'none',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof CODES;

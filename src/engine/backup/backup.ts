@@ -1,0 +1,284 @@
+import type { Stats } from 'node:fs';
+import { chmod, link, lstat, mkdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { FsckError } from '../errors.js';
+import type { Finding } from '../finding.js';
+import { fsyncDir } from '../io/fsyncDir.js';
+import { isInside } from '../io/isInside.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { findDataDir } from '../layout/findDataDir.js';
+import { makeFinding } from '../makeFinding.js';
+import { formatSha256sumLine } from '../manifest/sha256sumLine.js';
+import { countSeverities, EXIT } from '../report.js';
+import { TOOL, VERSION } from '../version.js';
+import { lockBackups } from './backupsLock.js';
+import { copyFileInto } from './copyFileInto.js';
+import { faultPoint } from './faultPoint.js';
+import { findSnapshots, newestGood } from './findSnapshots.js';
+import { forEachConcurrently } from './forEachConcurrently.js';
+import { hashFileSized } from './hashFileSized.js';
+import { pruneSnapshots, type PruneResult } from './pruneSnapshots.js';
+import { writeSnapshotMeta, type SnapshotMeta } from './SnapshotMeta.js';
+import { readSnapshotIndex, type FileIndexEntry, type IndexEntry } from './snapshotIndex.js';
+import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, INDEX_FILE, MANIFEST_FILE, snapshotName, toSnapshotPath } from './snapshotLayout.js';
+import { syncTree } from './syncTree.js';
+import { runOf, walkDataDir } from './walkDataDir.js';
+
+export interface BackupOptions {
+  /** BACKUPS, the folder holding snapshots (default ./trackio_backups). */
+  dest?: string;
+  /** After a successful backup, prune to the N newest snapshots. */
+  keep?: number;
+  /** Files copied at once: overlaps the fsyncs of many small files. */
+  concurrency?: number;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export type BackupEvent =
+  | { type: 'start'; dataDir: string; snapshot: string; files: number; bytes: number; linkedFrom: string | null }
+  | { type: 'file'; path: string; bytes: number; linked: boolean }
+  | { type: 'finding'; finding: Finding };
+
+export interface BackupSummary {
+  files: number;
+  bytes: number;
+  copied: number;
+  copiedBytes: number;
+  linked: number;
+  linkedBytes: number;
+  symlinks: number;
+  dirs: number;
+  errors: number;
+  warnings: number;
+  durationMs: number;
+}
+
+export interface BackupResult {
+  tool: string;
+  version: string;
+  command: 'backup';
+  dataDir: string;
+  backupsDir: string;
+  snapshot: { name: string; path: string };
+  /** The snapshot unchanged files were hard-linked from. */
+  linkedFrom: string | null;
+  summary: BackupSummary;
+  findings: Finding[];
+  pruned: PruneResult | null;
+  /** 0, or 4 when a file could not be read and is missing from the snapshot. */
+  exitCode: number;
+}
+
+/**
+ * Snapshots the data dir into BACKUPS/trackio_backup_YYYYMMDD_HHMMSS (UTC), as rsync --link-dest
+ * would: built under BACKUPS/.incomplete-<name>, every copied file read back and matched against
+ * the hash taken while reading the source, files unchanged since the newest good snapshot
+ * hard-linked, a sha256sum manifest written, everything fsynced, then renamed into place.
+ */
+export async function backup(dir: string | undefined, options: BackupOptions = {}, onEvent?: (e: BackupEvent) => void): Promise<BackupResult> {
+  const started = performance.now();
+  const cwd = options.cwd ?? process.cwd();
+  const found = findDataDir(dir, { env: options.env, cwd });
+  const realDataDir = await realpath(found.dataDir);
+  const backupsDir = resolve(cwd, options.dest ?? DEFAULT_BACKUPS_DIR);
+  if (options.keep !== undefined && (!Number.isInteger(options.keep) || options.keep < 1)) throw new FsckError('--keep must be a whole number of at least 1', EXIT.usage);
+  await mkdir(backupsDir, { recursive: true });
+  const realBackups = await realpath(backupsDir);
+  if (isInside(realBackups, realDataDir)) throw new FsckError(`the data dir ${realDataDir} lies inside BACKUPS ${realBackups}: choose another --dest`, EXIT.usage);
+
+  const findings: Finding[] = [];
+  const emit = (finding: Finding): void => {
+    findings.push(finding);
+    onEvent?.({ type: 'finding', finding });
+  };
+
+  const unlock = await lockBackups(realBackups);
+  let tmp: string | undefined;
+  try {
+    const startedAt = await freeSecond(realBackups);
+    const name = snapshotName(startedAt);
+    const previous = newestGood(await findSnapshots(realBackups));
+    const previousFiles = new Map<string, FileIndexEntry>();
+    for (const e of (previous && (await readSnapshotIndex(previous.path))) ?? []) if (e.t === 'f') previousFiles.set(e.p, e);
+
+    tmp = join(realBackups, `${INCOMPLETE_PREFIX}${name}-${process.pid}`);
+    await mkdir(tmp);
+    const excluded = isInside(realDataDir, realBackups) ? [realBackups] : [];
+    const entries = await walkDataDir(realDataDir, excluded, emit);
+    const files = entries.filter((e) => e.kind === 'file');
+    onEvent?.({ type: 'start', dataDir: realDataDir, snapshot: name, files: files.length, bytes: files.reduce((n, f) => n + f.stat.size, 0), linkedFrom: previous?.name ?? null });
+
+    const index: IndexEntry[] = [];
+    const dirs: string[] = [tmp];
+    for (const e of entries) {
+      if (e.kind !== 'dir') continue;
+      // Owner-writable while it is built and ever after, so prune can always delete it; restore applies the recorded mode.
+      await mkdir(join(tmp, e.rel), { mode: (e.stat.mode & 0o7777) | 0o700 });
+      await chmod(join(tmp, e.rel), (e.stat.mode & 0o7777) | 0o700);
+      dirs.push(join(tmp, e.rel));
+      index.push({ t: 'd', p: e.rel, mode: e.stat.mode & 0o7777 });
+    }
+
+    const summary: BackupSummary = { files: 0, bytes: 0, copied: 0, copiedBytes: 0, linked: 0, linkedBytes: 0, symlinks: 0, dirs: dirs.length - 1, errors: 0, warnings: 0, durationMs: 0 };
+    const manifest: Array<{ p: string; sha256: string }> = [];
+    const written: string[] = [];
+    await forEachConcurrently(files, options.concurrency ?? 8, async (e) => {
+      if (e.kind !== 'file') return;
+      const p = toSnapshotPath(e.rel);
+      const dst = join(tmp!, p);
+      let sha256 = await linkUnchanged(previous?.path, previousFiles.get(p), e.stat, p, dst, emit);
+      const linked = sha256 !== undefined;
+      let size = e.stat.size;
+      if (!linked) {
+        try {
+          const copy = await copyFileIntoOrReport(e.abs, dst, e.rel, emit);
+          written.push(dst);
+          if (!copy) return;
+          ({ sha256, size } = copy);
+        } catch (err) {
+          throw new FsckError(`backup failed on ${e.rel}: ${(err as Error).message}`);
+        }
+      }
+      summary.files++;
+      summary.bytes += size;
+      if (linked) {
+        summary.linked++;
+        summary.linkedBytes += size;
+      } else {
+        summary.copied++;
+        summary.copiedBytes += size;
+      }
+      const st = e.stat;
+      index.push({ t: 'f', p, size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev, mode: st.mode & 0o7777, sha256: sha256! });
+      manifest.push({ p, sha256: sha256! });
+      onEvent?.({ type: 'file', path: e.rel, bytes: size, linked });
+      faultPoint('backup-file');
+    });
+
+    for (const e of entries) {
+      if (e.kind !== 'symlink') continue;
+      await symlink(e.target, join(tmp, e.rel));
+      index.push({ t: 'l', p: e.rel, target: e.target });
+      summary.symlinks++;
+    }
+
+    manifest.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
+    await writeFileAtomic(join(tmp, MANIFEST_FILE), manifest.map((m) => formatSha256sumLine(m.sha256, m.p)).join(''));
+    index.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
+    await writeFileAtomic(join(tmp, INDEX_FILE), index.map((e) => JSON.stringify(e) + '\n').join(''));
+    Object.assign(summary, countSeverities(findings));
+    const now = new Date().toISOString();
+    const meta: SnapshotMeta = {
+      tool: TOOL,
+      version: VERSION,
+      format: 1,
+      source: realDataDir,
+      createdAt: now,
+      startedAt: startedAt.toISOString(),
+      state: 'complete',
+      verifiedAt: now,
+      files: summary.files,
+      bytes: summary.bytes,
+      linked: summary.linked,
+      linkedBytes: summary.linkedBytes,
+      symlinks: summary.symlinks,
+      linkedFrom: previous?.name ?? null,
+      problems: 0,
+    };
+    await writeSnapshotMeta(tmp, meta);
+    // Every byte and entry durable before the rename publishes the tree.
+    await syncTree(tmp, written, dirs);
+    faultPoint('backup-before-rename');
+    const final = join(realBackups, name);
+    await rename(tmp, final);
+    tmp = undefined;
+    await fsyncDir(realBackups);
+
+    const pruned = options.keep !== undefined ? await pruneSnapshots(realBackups, options.keep, { locked: true }) : null;
+    summary.durationMs = Math.round(performance.now() - started);
+    return {
+      tool: TOOL,
+      version: VERSION,
+      command: 'backup',
+      dataDir: realDataDir,
+      backupsDir: realBackups,
+      snapshot: { name, path: final },
+      linkedFrom: previous?.name ?? null,
+      summary,
+      findings,
+      pruned,
+      exitCode: summary.errors > 0 ? EXIT.uncorrected : EXIT.clean,
+    };
+  } finally {
+    // A failed backup removes its own half-built copy; a killed one leaves .incomplete-*, which prune removes.
+    if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => {});
+    await unlock();
+  }
+}
+
+/**
+ * The name's second must be free: two backups in one second wait for the next one rather than
+ * bend the trackio_backup_YYYYMMDD_HHMMSS format that scripts and prune rely on.
+ */
+async function freeSecond(backupsDir: string): Promise<Date> {
+  for (;;) {
+    const now = new Date();
+    const taken = await stat(join(backupsDir, snapshotName(now))).then(
+      () => true,
+      () => false,
+    );
+    if (!taken) return now;
+    await new Promise((r) => setTimeout(r, 1005 - now.getMilliseconds()));
+  }
+}
+
+/**
+ * rsync --link-dest, with a hash in the loop: a file whose size, mtime, ctime, inode and mode are
+ * those recorded by the previous snapshot is taken as unchanged (the source is not re-read, as
+ * rsync and restic do), and the previous snapshot's copy is hashed before it is linked, so a
+ * rotted copy is never linked into a new snapshot. Returns the hash when linked.
+ */
+async function linkUnchanged(previousDir: string | undefined, was: FileIndexEntry | undefined, st: Stats, p: string, dst: string, emit: (f: Finding) => void): Promise<string | undefined> {
+  if (!previousDir || !was) return undefined;
+  if (was.size !== st.size || was.mtimeMs !== st.mtimeMs || was.ctimeMs !== st.ctimeMs || was.ino !== st.ino || was.dev !== st.dev || was.mode !== (st.mode & 0o7777)) return undefined;
+  const from = join(previousDir, p);
+  const fst = await lstat(from).catch(() => undefined);
+  if (!fst?.isFile()) return undefined;
+  const { sha256 } = await hashFileSized(from, was.size);
+  if (sha256 !== was.sha256) {
+    emit(makeFinding('backup/previous-damaged', { run: runOf(p), path: p }, `the copy in ${previousDir} no longer matches its recorded hash: copied afresh (run backups verify)`));
+    return undefined;
+  }
+  try {
+    await link(from, dst);
+    return sha256;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EMLINK' || code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP') return undefined;
+    throw err;
+  }
+}
+
+/** Copies; an unreadable source is reported (the snapshot goes on without it), anything else aborts. */
+async function copyFileIntoOrReport(src: string, dst: string, rel: string, emit: (f: Finding) => void) {
+  try {
+    await mkdir(dirname(dst), { recursive: true });
+    const copy = await copyFileInto(src, dst, undefined, { fsync: false });
+    if (copy.changed) emit(makeFinding('backup/source-changed', { run: runOf(rel), path: rel }, 'changed while it was copied (a live writer): the snapshot holds the bytes read'));
+    return copy;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      await rm(dst, { force: true });
+      emit(makeFinding('backup/source-changed', { run: runOf(rel), path: rel }, 'deleted while the backup ran (renamed or removed by a writer): not in the snapshot'));
+      return undefined;
+    }
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EIO') {
+      await rm(dst, { force: true });
+      emit(makeFinding('fs/unreadable', { run: runOf(rel), path: rel }, `cannot read: ${(err as Error).message}; not in the snapshot`));
+      return undefined;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,99 @@
+import type { Dirent } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readSnapshotMeta, type SnapshotMeta } from './SnapshotMeta.js';
+import { INCOMPLETE_PREFIX, snapshotTime } from './snapshotLayout.js';
+
+/**
+ * incomplete: the leftover of an interrupted backup or prune (never a usable snapshot).
+ * unknown: named like a snapshot but without trackio-fsck's record (a `cp -r` backup, say);
+ * listed, never verified against anything, never pruned.
+ */
+export type SnapshotStatus = SnapshotMeta['state'] | 'incomplete' | 'unknown';
+
+export interface SnapshotInfo {
+  name: string;
+  path: string;
+  /** From the name (UTC); null for a leftover whose name carries none. */
+  time: Date | null;
+  state: SnapshotStatus;
+  meta?: SnapshotMeta;
+}
+
+/** The snapshots and leftovers in BACKUPS, oldest first. Reads only each snapshot's small record. */
+export async function findSnapshots(backupsDir: string): Promise<SnapshotInfo[]> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(backupsDir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const out: SnapshotInfo[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const path = join(backupsDir, e.name);
+    if (e.name.startsWith(INCOMPLETE_PREFIX)) {
+      const m = /trackio_backup_\d{8}_\d{6}/.exec(e.name);
+      out.push({ name: e.name, path, time: m ? (snapshotTime(m[0]) ?? null) : null, state: 'incomplete' });
+      continue;
+    }
+    const time = snapshotTime(e.name);
+    if (!time) continue;
+    const meta = await readSnapshotMeta(path);
+    out.push({ name: e.name, path, time, state: meta?.state ?? 'unknown', meta });
+  }
+  out.sort((a, b) => (a.time?.getTime() ?? 0) - (b.time?.getTime() ?? 0) || (a.name < b.name ? -1 : 1));
+  return out;
+}
+
+/** Known good: every byte proven by hash at creation or by the last verify. */
+export function isGood(s: SnapshotInfo): boolean {
+  return s.state === 'complete' || s.state === 'verified';
+}
+
+/** The newest known-good snapshot (what a new backup hard-links against). */
+export function newestGood(snapshots: SnapshotInfo[]): SnapshotInfo | undefined {
+  return [...snapshots].reverse().find(isGood);
+}
+
+export interface TreeSize {
+  files: number;
+  /** Sum of file sizes (what `du --apparent-size` says). */
+  bytes: number;
+  /** Blocks on disk of inodes not already counted in `seen` (what `du -s A B C` says for each). */
+  diskBytes: number;
+}
+
+/**
+ * Sizes a tree without following symlinks. Pass one `seen` set across several trees, oldest first,
+ * to count each hard-linked inode once, where it first appears.
+ */
+export async function treeSize(root: string, seen: Set<string> = new Set()): Promise<TreeSize> {
+  const size: TreeSize = { files: 0, bytes: 0, diskBytes: 0 };
+  async function walk(dir: string): Promise<void> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      const st = await lstat(p).catch(() => undefined);
+      if (!st) continue;
+      const key = `${st.dev}:${st.ino}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        size.diskBytes += st.blocks * 512;
+      }
+      if (st.isDirectory()) await walk(p);
+      else if (st.isFile()) {
+        size.files++;
+        size.bytes += st.size;
+      }
+    }
+  }
+  await walk(root);
+  return size;
+}

@@ -1,0 +1,38 @@
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hashFileSized } from './hashFileSized.js';
+import { findSnapshots, isGood } from './findSnapshots.js';
+import { readSnapshotManifest } from './readSnapshotManifest.js';
+import { toSnapshotPath } from './snapshotLayout.js';
+
+export interface VerifiedCopy {
+  /** Snapshot name (trackio_backup_...). */
+  snapshot: string;
+  /** Absolute path of the copy inside the snapshot: copy it with copyFileVerified(path, dst, sha256). */
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Heal from backup: the newest copy of `relPath` (relative to the data dir, '/') whose bytes hash
+ * to `expectedSha256`, e.g. the hash a manifest recorded before the file was damaged. Snapshots are
+ * tried newest first, known-good ones only (not damaged, not leftovers); a snapshot counts only
+ * when its manifest records that hash for the path AND the file re-hashes to it now, so rot inside
+ * a snapshot is skipped, never handed out. Undefined when no snapshot holds such a copy.
+ */
+export async function findVerifiedCopy(backupsDir: string, relPath: string, expectedSha256: string): Promise<VerifiedCopy | undefined> {
+  const want = expectedSha256.toLowerCase();
+  const p = toSnapshotPath(relPath);
+  const snapshots = (await findSnapshots(backupsDir)).filter(isGood).reverse();
+  for (const s of snapshots) {
+    const manifest = await readSnapshotManifest(s.path);
+    if (!manifest?.entries.some((e) => e.path === p && e.sha256 === want)) continue;
+    const abs = join(s.path, p);
+    const st = await lstat(abs).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    const got = await hashFileSized(abs, st.size);
+    if (got.sha256 === want) return { snapshot: s.name, path: abs, sha256: got.sha256, size: got.size };
+  }
+  return undefined;
+}

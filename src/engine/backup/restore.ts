@@ -1,0 +1,190 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { chmod, mkdir, realpath, rename, rm, symlink } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { FsckError } from '../errors.js';
+import { fsyncDir } from '../io/fsyncDir.js';
+import { isInside } from '../io/isInside.js';
+import { findDataDir } from '../layout/findDataDir.js';
+import { EXIT } from '../report.js';
+import { TOOL, VERSION } from '../version.js';
+import { copyFileInto } from './copyFileInto.js';
+import { faultPoint } from './faultPoint.js';
+import { forEachConcurrently } from './forEachConcurrently.js';
+import { openFilesUnder, type OpenFile } from './openFilesUnder.js';
+import { readSnapshotManifest } from './readSnapshotManifest.js';
+import { readSnapshotMeta } from './SnapshotMeta.js';
+import { readSnapshotIndex } from './snapshotIndex.js';
+import { syncTree } from './syncTree.js';
+import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, snapshotName, SNAPSHOT_PREFIX, toDataPath } from './snapshotLayout.js';
+import { verifySnapshot, type SnapshotVerification } from './verifySnapshot.js';
+
+export interface RestoreOptions {
+  /** BACKUPS, where a snapshot given by name is looked up (default ./trackio_backups). */
+  dest?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface RestorePlan {
+  snapshot: { name: string; path: string; source: string | null; createdAt: string | null };
+  /** Where the snapshot goes (absolute). */
+  dataDir: string;
+  /** Where the current data will be moved (never deleted); null when there is no current data. */
+  aside: string | null;
+  verification: SnapshotVerification;
+  /** Files of the data dir other processes hold open: restore refuses unless forced. */
+  openFiles: OpenFile[];
+  /** BACKUPS lies inside the data dir at this relative path: it is moved back after the swap. */
+  backupsInside: string | null;
+}
+
+export interface RestoreResult {
+  tool: string;
+  version: string;
+  command: 'restore';
+  snapshot: string;
+  dataDir: string;
+  aside: string | null;
+  files: number;
+  bytes: number;
+  symlinks: number;
+  exitCode: number;
+}
+
+/**
+ * Everything restore would do, decided and checked but nothing changed: the snapshot is found and
+ * re-hashed against its manifest, the target found, the aside name chosen, open files listed.
+ */
+export async function planRestore(snapshot: string, dir: string | undefined, options: RestoreOptions = {}): Promise<RestorePlan> {
+  const cwd = options.cwd ?? process.cwd();
+  const snapPath = await findSnapshotDir(snapshot, resolve(cwd, options.dest ?? DEFAULT_BACKUPS_DIR), cwd);
+  const meta = await readSnapshotMeta(snapPath);
+  const name = basename(snapPath);
+  const dataDir = await restoreTarget(dir, name, meta?.source, cwd, options.env);
+  if (isInside(snapPath, dataDir)) throw new FsckError(`cannot restore ${name} into a folder inside itself (${dataDir})`, EXIT.usage);
+  const exists = existsSync(dataDir);
+  const verification = await verifySnapshot(snapPath);
+  const backupsInside = exists && isInside(dataDir, snapPath) ? relative(dataDir, dirname(snapPath)) : null;
+  return {
+    snapshot: { name, path: snapPath, source: meta?.source ?? null, createdAt: meta?.createdAt ?? null },
+    dataDir,
+    aside: exists ? freeName(`${dataDir}.before-restore-${stamp()}`) : null,
+    verification,
+    openFiles: exists ? await openFilesUnder(dataDir) : [],
+    backupsInside,
+  };
+}
+
+/**
+ * Restores a planned snapshot: refuses a damaged one (exit 4) and, unless `force`, a data dir that
+ * another process holds files of (exit 8). The snapshot is copied, every file verified against the
+ * manifest's hash, into a staging folder beside the data dir; only then the current data is renamed
+ * aside and the staging folder renamed into place. A crash before the swap changes nothing; between
+ * the two renames (a moment) both copies are whole, under the aside and staging names.
+ */
+export async function applyRestore(plan: RestorePlan, options: { force?: boolean } = {}): Promise<RestoreResult> {
+  if (!plan.verification.ok) throw new FsckError(`snapshot ${plan.snapshot.name} is damaged (${plan.verification.errors} problems; see backups verify): refusing to restore it`, EXIT.uncorrected);
+  const open = plan.aside ? await openFilesUnder(plan.dataDir) : [];
+  if (open.length > 0 && !options.force) {
+    throw new FsckError(`${open.length} file(s) of ${plan.dataDir} are open in other processes (pid ${[...new Set(open.flatMap((o) => o.pids))].join(', ')}), e.g. ${open[0]!.path}; stop them (the dashboard, a training run) or use --force`, EXIT.operational);
+  }
+  const parent = dirname(plan.dataDir);
+  await mkdir(parent, { recursive: true });
+  const staging = join(parent, `.${basename(plan.dataDir)}.trackio-fsck-restoring-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  let copied: { files: number; bytes: number; symlinks: number };
+  try {
+    copied = await copyOut(plan.snapshot.path, staging);
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  }
+  faultPoint('restore-before-swap');
+  if (plan.aside) await rename(plan.dataDir, plan.aside);
+  await rename(staging, plan.dataDir);
+  await fsyncDir(parent);
+  if (plan.aside && plan.backupsInside) {
+    // The snapshots lived inside the old data dir; they belong beside the data, not in the aside copy.
+    await mkdir(dirname(join(plan.dataDir, plan.backupsInside)), { recursive: true });
+    await rename(join(plan.aside, plan.backupsInside), join(plan.dataDir, plan.backupsInside));
+    await fsyncDir(dirname(join(plan.dataDir, plan.backupsInside)));
+  }
+  return { tool: TOOL, version: VERSION, command: 'restore', snapshot: plan.snapshot.name, dataDir: plan.dataDir, aside: plan.aside, ...copied, exitCode: EXIT.clean };
+}
+
+/** Copies the snapshot's data (not its own records) into a new folder, verified file by file. */
+async function copyOut(snapPath: string, staging: string): Promise<{ files: number; bytes: number; symlinks: number }> {
+  const manifest = await readSnapshotManifest(snapPath);
+  if (!manifest) throw new FsckError(`${snapPath} has no manifest`);
+  const index = (await readSnapshotIndex(snapPath)) ?? [];
+  await mkdir(staging, { mode: 0o700 });
+  const dirs = index.filter((e) => e.t === 'd');
+  for (const d of dirs) await mkdir(join(staging, d.p), { recursive: true, mode: 0o700 });
+  let files = 0;
+  let bytes = 0;
+  const written: string[] = [];
+  await forEachConcurrently(manifest.entries, 8, async (e) => {
+    const dst = join(staging, toDataPath(e.path));
+    await mkdir(dirname(dst), { recursive: true });
+    const copy = await copyFileInto(join(snapPath, e.path), dst, e.sha256, { fsync: false });
+    written.push(dst);
+    files++;
+    bytes += copy.size;
+  });
+  let symlinks = 0;
+  for (const e of index) {
+    if (e.t !== 'l') continue;
+    await mkdir(dirname(join(staging, e.p)), { recursive: true });
+    await symlink(e.target, join(staging, e.p));
+    symlinks++;
+  }
+  const rootMode = statSync(snapPath).mode & 0o7777;
+  // Modes last: a read-only directory must first be filled.
+  const deepestFirst = [...dirs].sort((a, b) => b.p.split('/').length - a.p.split('/').length);
+  for (const d of deepestFirst) await chmod(join(staging, d.p), d.mode);
+  await chmod(staging, rootMode);
+  await syncTree(staging, written, [staging, ...dirs.map((d) => join(staging, d.p))]);
+  return { files, bytes, symlinks };
+}
+
+async function findSnapshotDir(snapshot: string, backupsDir: string, cwd: string): Promise<string> {
+  const candidates = [resolve(cwd, snapshot), join(backupsDir, snapshot)];
+  const found = candidates.find((p) => isDir(p));
+  if (!found) throw new FsckError(`no snapshot ${snapshot} (looked for ${candidates.join(' and ')}); see trackio-fsck backups list`);
+  if (basename(found).startsWith(INCOMPLETE_PREFIX)) throw new FsckError(`${basename(found)} is the leftover of an interrupted backup, not a snapshot: refusing to restore it`, EXIT.uncorrected);
+  return realpath(found);
+}
+
+async function restoreTarget(dir: string | undefined, name: string, source: string | undefined, cwd: string, env?: NodeJS.ProcessEnv): Promise<string> {
+  if (dir === undefined) {
+    try {
+      return await realpath(findDataDir(undefined, { env, cwd }).dataDir);
+    } catch {
+      throw new FsckError(`no data dir found to restore into; name it: trackio-fsck restore ${name} DIR${source ? ` (this snapshot was taken of ${source})` : ''}`, EXIT.usage);
+    }
+  }
+  const abs = resolve(cwd, dir);
+  if (!existsSync(abs)) return abs;
+  const real = await realpath(abs);
+  if (isDir(join(real, 'runs'))) return real;
+  if (isDir(join(real, '.trackio', 'runs'))) return join(real, '.trackio');
+  if (isDir(real) && readdirSync(real).length === 0) return real;
+  throw new FsckError(`${abs} exists and is not a trackio data dir (no runs/ inside): refusing to move it aside. Name the data dir itself, or a path that does not exist yet.`, EXIT.usage);
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function stamp(): string {
+  return snapshotName(new Date()).slice(SNAPSHOT_PREFIX.length);
+}
+
+function freeName(base: string): string {
+  if (!existsSync(base)) return base;
+  for (let i = 2; ; i++) if (!existsSync(`${base}-${i}`)) return `${base}-${i}`;
+}

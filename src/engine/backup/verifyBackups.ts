@@ -1,0 +1,49 @@
+import { join, resolve } from 'node:path';
+import { FsckError } from '../errors.js';
+import type { Finding } from '../finding.js';
+import { makeFinding } from '../makeFinding.js';
+import { EXIT } from '../report.js';
+import { TOOL, VERSION } from '../version.js';
+import { findSnapshots } from './findSnapshots.js';
+import { DEFAULT_BACKUPS_DIR } from './snapshotLayout.js';
+import { verifySnapshot, type SnapshotVerification } from './verifySnapshot.js';
+
+export interface BackupsVerification {
+  tool: string;
+  version: string;
+  command: 'backups verify';
+  backupsDir: string;
+  snapshots: SnapshotVerification[];
+  /** Leftovers of interrupted backups (backup/incomplete), not verified. */
+  findings: Finding[];
+  summary: { snapshots: number; damaged: number; files: number; bytes: number; errors: number; warnings: number };
+  /** 0 all intact, 4 a snapshot is damaged. */
+  exitCode: number;
+}
+
+/** Verifies one snapshot (by name) or every snapshot in BACKUPS, recording each outcome. */
+export async function verifyBackups(dest: string | undefined, name?: string, options: { cwd?: string; onFile?: (bytes: number) => void } = {}): Promise<BackupsVerification> {
+  const backupsDir = resolve(options.cwd ?? process.cwd(), dest ?? DEFAULT_BACKUPS_DIR);
+  const all = await findSnapshots(backupsDir);
+  const findings: Finding[] = [];
+  let targets = all.filter((s) => s.state !== 'incomplete');
+  if (name !== undefined) {
+    const one = all.find((s) => s.name === name);
+    if (!one) throw new FsckError(`no snapshot ${name} in ${backupsDir}; see trackio-fsck backups list`);
+    targets = one.state === 'incomplete' ? [] : [one];
+    if (one.state === 'incomplete') findings.push(makeFinding('backup/incomplete', { run: null, path: one.name }, 'the leftover of an interrupted backup: not a snapshot (backups prune removes it)'));
+  } else {
+    for (const s of all.filter((x) => x.state === 'incomplete')) findings.push(makeFinding('backup/incomplete', { run: null, path: s.name }, 'the leftover of an interrupted backup: not a snapshot (backups prune removes it)'));
+  }
+  const snapshots: SnapshotVerification[] = [];
+  for (const s of targets) snapshots.push(await verifySnapshot(join(backupsDir, s.name), { onFile: options.onFile }));
+  const summary = {
+    snapshots: snapshots.length,
+    damaged: snapshots.filter((s) => !s.ok).length,
+    files: snapshots.reduce((n, s) => n + s.files, 0),
+    bytes: snapshots.reduce((n, s) => n + s.bytes, 0),
+    errors: snapshots.reduce((n, s) => n + s.errors, 0),
+    warnings: snapshots.reduce((n, s) => n + s.warnings, 0) + findings.length,
+  };
+  return { tool: TOOL, version: VERSION, command: 'backups verify', backupsDir, snapshots, findings, summary, exitCode: summary.damaged > 0 ? EXIT.uncorrected : EXIT.clean };
+}
