@@ -3,12 +3,14 @@ import { hideBin } from 'yargs/helpers';
 import { EXIT } from '../engine/report.js';
 import { VERSION } from '../engine/version.js';
 import { checkCommand } from './commands/check.js';
+import { manifestCommand } from './commands/manifest.js';
 
 // A thin shell: options and help live here, every command's work lives in the engine.
 await yargs(hideBin(process.argv))
   .scriptName('trackio-fsck')
   .usage('$0 [command] [DIR]\n\nfsck for experiment-tracking data. Exit codes (fsck(8)): 0 clean, 1 corrected, 4 left uncorrected, 8 operational error, 16 usage error, 32 cancelled.')
   .command(checkCommand)
+  .command(manifestCommand)
   .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
   .option('color', { type: 'boolean', describe: 'colour output (default: when stdout is a TTY and NO_COLOR is unset)' })
   .version(VERSION)

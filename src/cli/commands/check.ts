@@ -13,6 +13,7 @@ export interface CheckArgs {
   'live-window': number;
   verbose: boolean;
   color?: boolean;
+  fast?: boolean;
 }
 
 export function checkOptions<T>(y: Argv<T>) {
@@ -25,7 +26,8 @@ export function checkOptions<T>(y: Argv<T>) {
       default: DEFAULT_LIVE_WINDOW_MS / 1000,
       describe: 'seconds: a run without summary.json changed this recently is live (0: off)',
     })
-    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also list info findings' });
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also list info findings' })
+    .option('fast', { type: 'boolean', default: false, describe: "skip files whose size, mtime and inode match the manifest's record (git-index style)" });
 }
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -37,7 +39,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       // Loaded here, not at start-up: --help and --version stay fast.
       const { check } = await import('../../engine/check.js');
       const progress = args.json ? undefined : new ProgressBar();
-      const { report } = await check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000 }, (e) => {
+      const { report, files } = await check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000, fast: args.fast }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
       });
@@ -50,6 +52,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         process.stdout.write(`${c.bold('trackio-fsck')} ${report.dataDir} (${report.layout} layout)\n\n`);
         if (body) process.stdout.write(body + '\n\n');
         process.stdout.write(renderSummaryLine(report, c) + '\n');
+        if (args.fast) process.stdout.write(c.dim(`--fast: ${files.filter((f) => f.trusted).length} files unchanged since the manifest (size, mtime, inode), not read\n`));
         if (report.exitCode !== 0) process.stdout.write(c.dim('To mend: trackio-fsck repair --dry-run, then trackio-fsck repair\n'));
       }
       return report.exitCode;
