@@ -71,8 +71,9 @@ export class ManifestCheck {
    */
   async finish(seen: ReadonlySet<string>, runs: ReadonlySet<string>): Promise<void> {
     for (const entry of this.state.entries.values()) {
+      if (seen.has(entry.path)) continue;
       const run = runOf(entry.path);
-      if (run === null || !runs.has(run) || seen.has(entry.path)) continue;
+      if (run === null || !runs.has(run)) continue;
       const exists = await lstat(join(this.state.dir, entry.path)).then(
         () => true,
         () => false,

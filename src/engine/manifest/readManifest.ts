@@ -74,6 +74,12 @@ export async function readManifest(dir: string): Promise<ManifestState | undefin
   }
   const digest = createHash('sha256').update(bytes).digest('hex');
   const record = await readRecord(paths.record);
+  if (record.ok && record.manifestSha256 === digest) {
+    // The pair was written together: the record holds every line of the manifest, in order, and
+    // more. Taking the entries from it saves parsing the text (a third of check --fast's time).
+    const entries = entriesFromRecord(record.files);
+    if (entries) return { dir, entries, problems: [], recordAgrees: true };
+  }
 
   const entries = new Map<string, ManifestEntry>();
   const problems: Finding[] = [];
@@ -141,6 +147,21 @@ async function readRecord(path: string): Promise<RecordRead> {
     return { ok: false, why: `${RECORD_REL} is not valid JSON (${(err as Error).message})` };
   }
 }
+
+/** Entries from an agreeing record; undefined if anything in it looks off (then the text is parsed and judged line by line). */
+function entriesFromRecord(files: Record<string, RecordEntry>): Map<string, ManifestEntry> | undefined {
+  const entries = new Map<string, ManifestEntry>();
+  let line = 0;
+  for (const path in files) {
+    line++;
+    const rec = files[path]!;
+    if (!isSafeRelPath(path) || typeof rec?.sha256 !== 'string' || !SHA256.test(rec.sha256)) return undefined;
+    entries.set(path, isRecordEntry(rec) ? { path, sha256: rec.sha256, line, record: rec } : { path, sha256: rec.sha256, line });
+  }
+  return entries;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
 
 function isRecordEntry(r: RecordEntry): boolean {
   return typeof r.sha256 === 'string' && Number.isSafeInteger(r.size) && typeof r.mtimeMs === 'number' && typeof r.ino === 'number';

@@ -1,5 +1,4 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { join } from 'node:path';
 import type { Finding } from '../finding.js';
 import { makeFinding } from '../makeFinding.js';
 import { isInside } from '../io/isInside.js';
@@ -23,7 +22,7 @@ export function listRunFilesSync(runAbs: string, runId: string, realDataDir: str
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      const abs = join(dirAbs, entry.name);
+      const abs = `${dirAbs}/${entry.name}`; // names from readdir need no normalising; join() costs more than the lstat's user time
       const childInRun = inRun ? `${inRun}/${entry.name}` : entry.name;
       const rel = `${runRel}/${childInRun}`;
       if (entry.isDirectory()) {
@@ -58,6 +57,6 @@ export function listRunFilesSync(runAbs: string, runId: string, realDataDir: str
       files.push({ abs, rel, inRun: childInRun, stat: st });
     }
   };
-  walk(runAbs, '');
+  walk(runAbs.endsWith('/') ? runAbs.slice(0, -1) : runAbs, '');
   return files;
 }
