@@ -1,14 +1,14 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { existsSync, lstatSync, readdirSync, realpathSync, type Dirent } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { isInside } from '../io/isInside.js';
-import { readFileOnce } from '../io/readFileOnce.js';
+import { CHUNK_BYTES } from '../io/readFileOnce.js';
 import { findDataDir, type Layout } from '../layout/findDataDir.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities, makeReport, sortFindings, type Report } from '../report.js';
-import { listRunFilesSync } from '../runs/listRunFilesSync.js';
+import { hashFileSync, NotAFileError } from './hashFileSync.js';
 import { judgeFile } from './judgeFile.js';
 import { MANIFEST_NAME, runOf } from './manifestPaths.js';
 import { readManifest, type ManifestEntry } from './readManifest.js';
@@ -16,8 +16,6 @@ import { readManifest, type ManifestEntry } from './readManifest.js';
 export interface VerifyOptions {
   /** Warnings count as errors for the exit code. */
   strict?: boolean;
-  /** Files read at once. */
-  concurrency?: number;
   /** Also report files under runs/ that the manifest does not record (default true). */
   reportNew?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -58,19 +56,20 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
   const bytes = entries.reduce((n, e) => n + (e.record?.size ?? 0), 0);
   onEvent?.({ type: 'start', dir: root, files: entries.length, bytes });
 
-  const statuses = new Map<string, VerifyResult['files'][number]['status']>();
+  const statuses = new Map<string, Status>();
+  const verifier = new EntryVerifier(realRoot, emit);
   let hashed = 0;
-  await forEachConcurrently(entries, options.concurrency ?? 4, async (entry) => {
-    const { status, size } = await verifyEntry(realRoot, entry, emit);
+  for (const entry of entries) {
+    const { status, size } = verifier.verify(entry);
     statuses.set(entry.path, status);
     hashed += size;
     onEvent?.({ type: 'file', path: entry.path, bytes: size });
-  });
+  }
 
   if (options.reportNew !== false) {
-    for (const { rel, size } of listRunTree(realRoot)) {
-      if (!state.entries.has(rel)) emit(judgeFile(undefined, { path: rel, sha256: '', size })!);
-    }
+    const added: string[] = [];
+    for (const rel of listRunTree(realRoot)) if (!state.entries.has(rel)) added.push(rel);
+    for (const rel of added.sort()) emit(makeFinding('manifest/new', { run: runOf(rel), path: rel }, 'not in the manifest: written after it. Record it: trackio-fsck manifest write'));
   }
 
   const runs = new Set(entries.map((e) => runOf(e.path)).filter((r) => r !== null));
@@ -82,7 +81,7 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     durationMs: Math.round(performance.now() - started),
   };
   const report = makeReport('manifest verify', root, layout, summary, sortFindings(findings), options.strict ?? false);
-  const files = entries.map((e) => ({ path: e.path, status: statuses.get(e.path)! })).sort((a, b) => (a.path < b.path ? -1 : 1));
+  const files = entries.map((e) => ({ path: e.path, status: statuses.get(e.path)! }));
   return { report, files };
 }
 
@@ -96,62 +95,114 @@ function locate(dir: string | undefined, options: VerifyOptions): { root: string
   return { root: found.dataDir, layout: found.layout };
 }
 
-async function verifyEntry(realRoot: string, entry: ManifestEntry, emit: (f: Finding) => void): Promise<{ status: VerifyResult['files'][number]['status']; size: number }> {
-  const run = runOf(entry.path);
-  const where = { run, path: entry.path };
-  const abs = join(realRoot, entry.path);
-  let real: string;
-  try {
-    real = await realpath(abs);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      emit(makeFinding('manifest/missing', where, `recorded in the manifest (line ${entry.line}) but gone`));
-      return { status: 'missing', size: 0 };
-    }
-    emit(makeFinding('fs/unreadable', where, `cannot resolve: ${(err as Error).message}`));
-    return { status: 'unreadable', size: 0 };
-  }
-  // Symbolic links inside the tree may lead out of it: resolved first, never opened when they do.
-  if (!isInside(realRoot, real)) {
-    emit(makeFinding('fs/symlink-escape', where, `leads to ${real}, outside the data dir: not opened`));
-    return { status: 'unsafe', size: 0 };
-  }
-  try {
-    const st = await stat(real);
-    if (!st.isFile()) {
-      emit(makeFinding('fs/unreadable', where, 'not a regular file: not read'));
+type Status = VerifyResult['files'][number]['status'];
+
+/** Reads recorded files one after another, synchronously, through one reused buffer (see hashFileSync). */
+class EntryVerifier {
+  private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  /** Real path of each parent directory, or null when it is gone; a run's files share a few. */
+  private readonly dirs = new Map<string, string | null>();
+
+  constructor(
+    private readonly realRoot: string,
+    private readonly emit: (f: Finding) => void,
+  ) {}
+
+  verify(entry: ManifestEntry): { status: Status; size: number } {
+    const where = { run: runOf(entry.path), path: entry.path };
+    const cut = entry.path.lastIndexOf('/');
+    const prefixBytes = entry.record?.appendOnly ? entry.record.size : undefined;
+    try {
+      const dir = cut === -1 ? this.realRoot : this.realDir(entry.path.slice(0, cut));
+      if (dir === null) return this.missing(entry);
+      if (!isInside(this.realRoot, dir)) return this.escape(where, dir);
+      let path = `${dir}/${entry.path.slice(cut + 1)}`;
+      let read;
+      try {
+        read = hashFileSync(path, this.buf, prefixBytes);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return this.missing(entry);
+        if (code !== 'ELOOP') throw err;
+        // The file itself is a symbolic link: followed only when it stays inside the data dir.
+        const target = realpathOrNull(path);
+        if (target === null) return this.missing(entry);
+        if (!isInside(this.realRoot, target)) return this.escape(where, target);
+        path = target;
+        read = hashFileSync(path, this.buf, prefixBytes);
+      }
+      const finding = judgeFile(entry, { path: entry.path, sha256: read.sha256, size: read.size, prefixSha256: read.prefixSha256, stat: read.stat });
+      if (finding) this.emit(finding);
+      return { status: finding ? (finding.code === 'manifest/appended' ? 'appended' : 'modified') : 'ok', size: read.size };
+    } catch (err) {
+      const message = err instanceof NotAFileError ? err.message : `cannot read: ${(err as Error).message}`;
+      this.emit(makeFinding('fs/unreadable', where, message));
       return { status: 'unreadable', size: 0 };
     }
-    const prefixBytes = entry.record?.appendOnly ? entry.record.size : undefined;
-    const read = await readFileOnce(real, undefined, { prefixBytes });
-    const finding = judgeFile(entry, { path: entry.path, sha256: read.sha256, size: read.size, prefixSha256: read.prefixSha256, stat: read.stat });
-    if (finding) emit(finding);
-    return { status: finding ? (finding.code === 'manifest/appended' ? 'appended' : 'modified') : 'ok', size: read.size };
-  } catch (err) {
-    emit(makeFinding('fs/unreadable', where, `cannot read: ${(err as Error).message}`));
-    return { status: 'unreadable', size: 0 };
+  }
+
+  /**
+   * Real path of a directory of the tree, one lstat per directory: a plain directory extends its
+   * parent's real path, only a link is resolved in full. null when it is gone.
+   */
+  private realDir(relDir: string): string | null {
+    let real = this.dirs.get(relDir);
+    if (real !== undefined) return real;
+    const cut = relDir.lastIndexOf('/');
+    const parent = cut === -1 ? this.realRoot : this.realDir(relDir.slice(0, cut));
+    if (parent === null) real = null;
+    else {
+      const path = `${parent}/${relDir.slice(cut + 1)}`;
+      const st = lstatSync(path, { throwIfNoEntry: false });
+      real = !st ? null : st.isSymbolicLink() ? realpathOrNull(path) : path;
+    }
+    this.dirs.set(relDir, real);
+    return real;
+  }
+
+  private escape(where: { run: string | null; path: string }, real: string): { status: Status; size: number } {
+    this.emit(makeFinding('fs/symlink-escape', where, `leads to ${real}, outside the data dir: not opened`));
+    return { status: 'unsafe', size: 0 };
+  }
+
+  private missing(entry: ManifestEntry): { status: Status; size: number } {
+    this.emit(makeFinding('manifest/missing', { run: runOf(entry.path), path: entry.path }, `recorded in the manifest (line ${entry.line}) but gone`));
+    return { status: 'missing', size: 0 };
   }
 }
 
-/** Every regular file under runs/, to find the ones the manifest does not know; nothing is opened. */
-function* listRunTree(realRoot: string): Generator<{ rel: string; size: number }> {
-  const runsDir = join(realRoot, 'runs');
-  let runs: string[];
+function realpathOrNull(path: string): string | null {
   try {
-    // Run directories only; whatever else lives in runs/ is check's business.
-    runs = readdirSync(runsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    return realpathSync.native(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw err;
+  }
+}
+
+/**
+ * Every file name under runs/, to find those the manifest does not know. Names only: one readdir
+ * per directory and no stat, nothing opened, links not followed (what they are is check's concern).
+ */
+function* listRunTree(realRoot: string): Generator<string> {
+  const walk = function* (abs: string, rel: string): Generator<string> {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch {
+      return; // gone or unreadable: not a new file
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) yield* walk(`${abs}/${e.name}`, `${rel}/${e.name}`);
+      else yield `${rel}/${e.name}`;
+    }
+  };
+  let runs: Dirent[];
+  try {
+    runs = readdirSync(`${realRoot}/runs`, { withFileTypes: true });
   } catch {
     return; // a snapshot holding no runs/ has no new files
   }
-  for (const run of runs) {
-    for (const f of listRunFilesSync(join(runsDir, run), run, realRoot, () => {})) yield { rel: f.rel, size: f.stat.size };
-  }
-}
-
-async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(workers);
+  // Run directories only; whatever else lives in runs/ is check's business.
+  for (const run of runs) if (run.isDirectory()) yield* walk(`${realRoot}/runs/${run.name}`, `runs/${run.name}`);
 }
