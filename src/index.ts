@@ -62,3 +62,11 @@ export { pruneSnapshots, type PruneResult, type PrunedEntry } from './engine/bac
 export { planRestore, applyRestore, type RestorePlan, type RestoreResult } from './engine/backup/restore.js';
 export { findVerifiedCopy, type VerifiedCopy } from './engine/backup/findVerifiedCopy.js';
 export { diskUsage, type DiskUsage, type RunUsage } from './engine/du/diskUsage.js';
+
+export { writeManifest, type ManifestInput, type WriteManifestOptions, type WrittenManifest } from './engine/manifest/writeManifest.js';
+export { readManifest, type ManifestState, type ManifestEntry, type RecordEntry, type RecordFile } from './engine/manifest/readManifest.js';
+export { verifyManifest, type VerifyOptions, type VerifyEvent, type VerifyResult } from './engine/manifest/verifyManifest.js';
+export { recordManifest, type RecordOptions, type RecordResult, type ManifestChanges } from './engine/manifest/recordManifest.js';
+export { unchangedFiles, type UnchangedSplit } from './engine/manifest/unchangedFiles.js';
+export { manifestPaths, MANIFEST_NAME, RECORD_NAME } from './engine/manifest/manifestPaths.js';
+export { formatSha256sumLine, parseSha256sumLine } from './engine/manifest/sha256sumLine.js';

@@ -7,11 +7,11 @@ import { hookCommand } from './commands/hook.js';
 import { recoverCommand } from './commands/recover.js';
 import { repairCommand } from './commands/repair.js';
 import { undoCommand } from './commands/undo.js';
-
 import { backupCommand } from './commands/backup.js';
 import { backupsCommand } from './commands/backups.js';
 import { restoreCommand } from './commands/restore.js';
 import { duCommand } from './commands/du.js';
+import { manifestCommand } from './commands/manifest.js';
 
 // A thin shell: options and help live here, every command's work lives in the engine.
 await yargs(hideBin(process.argv))
@@ -22,11 +22,11 @@ await yargs(hideBin(process.argv))
   .command(recoverCommand)
   .command(undoCommand)
   .command(hookCommand)
-
   .command(backupCommand)
   .command(backupsCommand)
   .command(restoreCommand)
   .command(duCommand)
+  .command(manifestCommand)
   .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
   .option('color', { type: 'boolean', describe: 'colour output (default: when stdout is a TTY and NO_COLOR is unset)' })
   .version(VERSION)

@@ -11,6 +11,9 @@ import { FsckError } from './errors.js';
 import { isInside } from './io/isInside.js';
 import { DEFAULT_LIVE_WINDOW_MS } from './defaults.js';
 import type { DatabaseCheckResult } from './sqlite/checkDatabase.js';
+import { ManifestCheck } from './manifest/ManifestCheck.js';
+import type { ManifestState } from './manifest/readManifest.js';
+import { listRunFilesSync } from './runs/listRunFilesSync.js';
 
 export { DEFAULT_LIVE_WINDOW_MS };
 
@@ -28,6 +31,13 @@ export interface CheckOptions {
   cwd?: string;
   /** SQLite databases: PRAGMA integrity_check instead of the faster quick_check. */
   full?: boolean;
+  /**
+   * Verify against DIR/manifest-sha256.txt when one exists (default). false ignores it; a
+   * ManifestState (from readManifest) is used as given.
+   */
+  manifest?: boolean | ManifestState;
+  /** Trust files whose size, mtime and inode match the manifest's record: they are not opened. */
+  fast?: boolean;
 }
 
 export type CheckEvent =
@@ -44,7 +54,6 @@ export interface CheckResult {
   /** Trackio SQLite layout: per project database, what was read and whether it was live. */
   databases?: Array<DatabaseCheckResult & { live: boolean }>;
 }
-
 
 /**
  * Checks a data dir read-only: every file of every run read once, hashed, parsed and validated.
@@ -71,21 +80,46 @@ export async function check(dir: string | undefined, options: CheckOptions = {},
     now: Date.now(),
   };
 
+  const manifest = options.manifest === false ? undefined : await ManifestCheck.open(realDataDir, options.manifest === true ? undefined : options.manifest, emit);
   const plans: RunPlan[] = [];
   for (const run of runIds) {
-    const files = await listRunFiles(join(realDataDir, 'runs', run), run, realDataDir, emit);
+    const runAbs = join(realDataDir, 'runs', run);
+    const files = options.fast ? listRunFilesSync(runAbs, run, realDataDir, emit) : await listRunFiles(runAbs, run, realDataDir, emit);
     plans.push(planRun(run, files, evidence, emit));
   }
-  const tasks = plans.flatMap((p) => p.files.map((file) => ({ file, plan: p })));
+  const records: FileRecord[] = [];
+  const seen = new Set<string>();
+  let tasks = plans.flatMap((p) => p.files.map((file) => ({ file, plan: p })));
+  if (manifest) {
+    for (const t of tasks) seen.add(t.file.rel);
+    if (options.fast) {
+      tasks = tasks.filter(({ file, plan }) => {
+        if (!manifest.trusts(file.rel, file.stat, plan.live)) return true;
+        records.push(manifest.trustedRecord(file.rel, plan.run));
+        return false;
+      });
+    }
+  }
   const totalBytes = tasks.reduce((n, t) => n + t.file.stat.size, 0);
   onEvent?.({ type: 'start', dataDir: found.dataDir, runs: plans.length, files: tasks.length, bytes: totalBytes });
 
-  const records: FileRecord[] = [];
   await forEachConcurrently(tasks, options.concurrency ?? 8, async ({ file, plan }) => {
-    const record = await checkFile(file, plan.run, plan.live, emit);
-    if (record) records.push(record);
+    const own: Finding[] = [];
+    const fileEmit = (f: Finding): void => {
+      own.push(f);
+      emit(f);
+    };
+    const record = await checkFile(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel));
+    if (record) {
+      // Kept with the record, so a manifest can remember them for check --fast.
+      if (own.length > 0) record.findings = own;
+      if (plan.live) record.live = true;
+      manifest?.compare(record);
+      records.push(record);
+    }
     onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
   });
+  await manifest?.finish(seen, new Set(runIds));
   records.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   const summary = {

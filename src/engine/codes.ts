@@ -248,6 +248,41 @@ export const CODES = {
     meaning: "the previous snapshot's copy of an unchanged file no longer matches its hash; it was copied afresh instead of hard-linked",
     fix: 'none',
   },
+  'manifest/modified': {
+    severity: 'error',
+    meaning: 'the bytes differ from the SHA-256 the manifest recorded (for metrics.jsonl: bytes that were already recorded changed): damage or tampering',
+    fix: 'restore-from-backup',
+  },
+  'manifest/missing': {
+    severity: 'error',
+    meaning: 'a file the manifest records is gone',
+    fix: 'restore-from-backup',
+  },
+  'manifest/appended': {
+    severity: 'info',
+    meaning: 'metrics.jsonl grew and its recorded bytes still hash to the recorded value: the normal life of a metrics file',
+    fix: 'none',
+  },
+  'manifest/new': {
+    severity: 'info',
+    meaning: 'a file the manifest does not record (written after the manifest)',
+    fix: 'none',
+  },
+  'manifest/unsafe-path': {
+    severity: 'error',
+    meaning: 'a manifest line names a path outside the data dir (absolute, or with ..); it is never opened',
+    fix: 'none',
+  },
+  'manifest/malformed-line': {
+    severity: 'error',
+    meaning: 'a line of manifest-sha256.txt is not a sha256sum line, or names a path twice',
+    fix: 'none',
+  },
+  'manifest/record-mismatch': {
+    severity: 'warning',
+    meaning: "the tool's record (.trackio-fsck/manifest.json) is missing or was not written with manifest-sha256.txt: appends cannot be told from changes for the files it disagrees on, and --fast reads them",
+    fix: 'none',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof CODES;

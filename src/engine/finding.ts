@@ -53,4 +53,12 @@ export interface FileRecord {
   ino: number;
   /** Lines read (JSONL files only). */
   lines?: number;
+  /** SHA-256 of the first bytes the manifest recorded, for an append-only file that may have grown. */
+  prefixSha256?: string;
+  /** Findings this file produced: the manifest record keeps them so `check --fast` can replay them. */
+  findings?: Finding[];
+  /** Read while its run was live: its tail may be unfinished, so --fast never trusts its record. */
+  live?: boolean;
+  /** Not read: `check --fast` took it from the manifest because size, mtime and inode were unchanged. */
+  trusted?: boolean;
 }

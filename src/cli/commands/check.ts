@@ -14,6 +14,7 @@ export interface CheckArgs {
   verbose: boolean;
   full: boolean;
   color?: boolean;
+  fast?: boolean;
 }
 
 export function checkOptions<T>(y: Argv<T>) {
@@ -32,7 +33,8 @@ export function checkOptions<T>(y: Argv<T>) {
       return true;
     })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also list info findings' })
-    .option('full', { type: 'boolean', default: false, describe: 'SQLite databases: PRAGMA integrity_check instead of quick_check (slower, also checks indexes)' });
+    .option('full', { type: 'boolean', default: false, describe: 'SQLite databases: PRAGMA integrity_check instead of quick_check (slower, also checks indexes)' })
+    .option('fast', { type: 'boolean', default: false, describe: "skip files whose size, mtime and inode match the manifest's record (git-index style)" });
 }
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -44,7 +46,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       // Loaded here, not at start-up: --help and --version stay fast.
       const { check } = await import('../../engine/check.js');
       const progress = args.json ? undefined : new ProgressBar();
-      const { report } = await check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000, full: args.full }, (e) => {
+      const { report, files } = await check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000, full: args.full, fast: args.fast }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
       });
@@ -57,6 +59,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         process.stdout.write(`${c.bold('trackio-fsck')} ${report.dataDir} (${report.layout} layout)\n\n`);
         if (body) process.stdout.write(body + '\n\n');
         process.stdout.write(renderSummaryLine(report, c) + '\n');
+        if (args.fast) process.stdout.write(c.dim(`--fast: ${files.filter((f) => f.trusted).length} files unchanged since the manifest (size, mtime, inode), not read\n`));
         if (report.exitCode !== 0) process.stdout.write(c.dim('To mend: trackio-fsck repair --dry-run, then trackio-fsck repair\n'));
       }
       return report.exitCode;

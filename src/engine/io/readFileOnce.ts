@@ -9,6 +9,13 @@ export interface ReadResult {
   sha256: string;
   size: number;
   stat: Stats;
+  /** SHA-256 of the first `prefixBytes` bytes, when asked for and the file is at least that long. */
+  prefixSha256?: string;
+}
+
+export interface ReadOptions {
+  /** Also hash the first this many bytes (an append-only file's recorded length), in the same pass. */
+  prefixBytes?: number;
 }
 
 /**
@@ -16,7 +23,7 @@ export interface ReadResult {
  * every byte with SHA-256 as it goes and handing each chunk to `onChunk` (which must not keep it).
  * Memory stays at one chunk whatever the file's size.
  */
-export async function readFileOnce(path: string, onChunk?: (chunk: Buffer) => void | Promise<void>): Promise<ReadResult> {
+export async function readFileOnce(path: string, onChunk?: (chunk: Buffer) => void | Promise<void>, opts: ReadOptions = {}): Promise<ReadResult> {
   // O_NONBLOCK: a FIFO swapped in after the walk must not hang the check (no effect on regular files).
   const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
@@ -25,17 +32,29 @@ export async function readFileOnce(path: string, onChunk?: (chunk: Buffer) => vo
     const hash = createHash('sha256');
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     let size = 0;
+    const prefixBytes = opts.prefixBytes;
+    let prefixSha256: string | undefined = prefixBytes === 0 ? hash.copy().digest('hex') : undefined;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
-      hash.update(chunk);
+      if (prefixBytes !== undefined && size < prefixBytes && size + bytesRead >= prefixBytes) {
+        // The prefix ends in this chunk: snapshot the running hash there, so no byte is hashed twice.
+        const cut = prefixBytes - size;
+        hash.update(chunk.subarray(0, cut));
+        prefixSha256 = hash.copy().digest('hex');
+        hash.update(chunk.subarray(cut));
+      } else {
+        hash.update(chunk);
+      }
       // A consumer that needs to wait (back-pressure) returns a promise; the hot path does not.
       const pending = onChunk?.(chunk);
       if (pending) await pending;
       size += bytesRead;
     }
-    return { sha256: hash.digest('hex'), size, stat };
+    const result: ReadResult = { sha256: hash.digest('hex'), size, stat };
+    if (prefixSha256 !== undefined) result.prefixSha256 = prefixSha256;
+    return result;
   } finally {
     await fh.close();
   }

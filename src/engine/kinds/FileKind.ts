@@ -13,6 +13,8 @@ export interface FileContext {
   /** The run is being written right now. */
   live: boolean;
   emit(finding: Finding): void;
+  /** Also hash this many leading bytes (the length a manifest recorded for an append-only file). */
+  prefixBytes?: number;
 }
 
 /** One interface per file kind (JSONL stream, JSON document, opaque file): each reads its bytes once. */

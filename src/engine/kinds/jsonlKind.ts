@@ -7,7 +7,7 @@ export const jsonlKind: FileKind = {
   name: 'jsonl',
   async check(ctx) {
     const scanner = new JsonlScanner({ run: ctx.run, path: ctx.rel, live: ctx.live }, ctx.emit);
-    const read = await readFileOnce(ctx.abs, (chunk) => scanner.push(chunk));
+    const read = await readFileOnce(ctx.abs, (chunk) => scanner.push(chunk), { prefixBytes: ctx.prefixBytes });
     const summary = scanner.end();
     return {
       path: ctx.rel,
@@ -17,6 +17,7 @@ export const jsonlKind: FileKind = {
       mtimeMs: read.stat.mtimeMs,
       ino: read.stat.ino,
       lines: summary.lines,
+      ...(read.prefixSha256 !== undefined && { prefixSha256: read.prefixSha256 }),
     };
   },
 };

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { FsckError } from '../errors.js';
 import { fsyncDir } from '../io/fsyncDir.js';
 
-/** trackio-fsck's own folder in the data dir (lock, repair journals and backups); outside runs/, so check never scans it. */
-export const STATE_DIR = '.trackio-fsck';
-/** Where quarantined items go, one folder per repair; outside runs/, so the dashboard no longer sees them. */
-export const QUARANTINE_DIR = 'quarantine';
+import { STATE_DIR } from '../layout/ownDirs.js';
+
+export { STATE_DIR, QUARANTINE_DIR } from '../layout/ownDirs.js';
 
 /**
  * Creates (if needed) a folder directly in the data dir and returns its path, refusing one that is a

@@ -62,9 +62,9 @@ export function planRun(run: string, files: FileEntry[], evidence: LiveEvidence,
 }
 
 /** Reads one file with its kind; a read failure becomes fs/unreadable instead of an exception. */
-export async function checkFile(entry: FileEntry, run: string, live: boolean, emit: (f: Finding) => void): Promise<FileRecord | undefined> {
+export async function checkFile(entry: FileEntry, run: string, live: boolean, emit: (f: Finding) => void, prefixBytes?: number): Promise<FileRecord | undefined> {
   try {
-    return await kindFor(entry.inRun).check({ abs: entry.abs, rel: entry.rel, run, stat: entry.stat, live, emit });
+    return await kindFor(entry.inRun).check({ abs: entry.abs, rel: entry.rel, run, stat: entry.stat, live, emit, prefixBytes });
   } catch (err) {
     emit(makeFinding('fs/unreadable', { run, path: entry.rel }, `cannot read: ${(err as Error).message}`));
     return undefined;

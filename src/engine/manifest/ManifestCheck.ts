@@ -1,0 +1,84 @@
+import type { Stats } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FileRecord, Finding } from '../finding.js';
+import { makeFinding } from '../makeFinding.js';
+import { judgeFile } from './judgeFile.js';
+import { runOf } from './manifestPaths.js';
+import { statMatches } from './statMatches.js';
+import { readManifest, type ManifestState, type RecordEntry } from './readManifest.js';
+
+/**
+ * What `check` does with a manifest, in the same pass that reads the files: asks for the prefix
+ * hash of append-only files, holds each file's hash against its line, lets --fast skip files whose
+ * size, mtime and inode are those recorded, and reports recorded files that are gone.
+ */
+export class ManifestCheck {
+  private constructor(
+    readonly state: ManifestState,
+    private readonly emit: (f: Finding) => void,
+  ) {}
+
+  /** Loads DIR's manifest (or takes one already loaded); undefined when there is none. */
+  static async open(dataDir: string, given: ManifestState | undefined, emit: (f: Finding) => void): Promise<ManifestCheck | undefined> {
+    const state = given ?? (await readManifest(dataDir));
+    if (!state) return undefined;
+    for (const p of state.problems) emit(p);
+    return new ManifestCheck(state, emit);
+  }
+
+  /** For an append-only file: hash this many leading bytes too, so an append can be told from a change. */
+  prefixBytesFor(rel: string): number | undefined {
+    const rec = this.state.entries.get(rel)?.record;
+    return rec?.appendOnly ? rec.size : undefined;
+  }
+
+  /**
+   * Git's index rule: a file whose size, mtime and inode are those recorded is taken as unchanged
+   * and not opened. Never for a live run, nor for a file recorded while its run was live.
+   */
+  trusts(rel: string, stat: Stats, live: boolean): boolean {
+    if (live) return false;
+    const rec = this.state.entries.get(rel)?.record;
+    return statMatches(rec, stat) && !rec.live;
+  }
+
+  /** The record of a trusted file, as if it had been read; its recorded findings are reported again. */
+  trustedRecord(rel: string, run: string): FileRecord {
+    const rec = this.state.entries.get(rel)!.record as RecordEntry;
+    for (const f of rec.findings ?? []) this.emit(f);
+    const record: FileRecord = { path: rel, run, size: rec.size, sha256: rec.sha256, mtimeMs: rec.mtimeMs, ino: rec.ino, trusted: true };
+    if (rec.lines !== undefined) record.lines = rec.lines;
+    if (rec.findings) record.findings = rec.findings;
+    return record;
+  }
+
+  /** Holds a file that was read against its manifest line. */
+  compare(record: FileRecord): void {
+    const finding = judgeFile(this.state.entries.get(record.path), {
+      path: record.path,
+      sha256: record.sha256,
+      size: record.size,
+      prefixSha256: record.prefixSha256,
+      stat: { size: record.size, mtimeMs: record.mtimeMs, ino: record.ino },
+    });
+    if (finding) this.emit(finding);
+  }
+
+  /**
+   * Recorded files of the checked runs that the walk did not meet. One that still exists was left
+   * out by the walk for a reason it reported (a link out of the data dir, an unreadable file).
+   */
+  async finish(seen: ReadonlySet<string>, runs: ReadonlySet<string>): Promise<void> {
+    for (const entry of this.state.entries.values()) {
+      if (seen.has(entry.path)) continue;
+      const run = runOf(entry.path);
+      if (run === null || !runs.has(run)) continue;
+      const exists = await lstat(join(this.state.dir, entry.path)).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) this.emit(makeFinding('manifest/missing', { run, path: entry.path }, `recorded in the manifest (line ${entry.line}) but gone`));
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { STATE_DIR } from '../layout/ownDirs.js';
+
+export { STATE_DIR };
+
+/** The coreutils manifest, at the top of the data dir: `cd DIR && sha256sum --strict -c manifest-sha256.txt`. */
+export const MANIFEST_NAME = 'manifest-sha256.txt';
+/** The tool's record beside the manifest: stat and hashed length per file. */
+export const RECORD_NAME = 'manifest.json';
+/** Identifies the record's format; bumped only if an old reader would misread a new record. */
+export const RECORD_FORMAT = 'trackio-fsck-manifest/1';
+
+export interface ManifestPaths {
+  manifest: string;
+  record: string;
+}
+
+/** Where a data dir (or a backup snapshot of one) keeps its manifest and the tool's record. */
+export function manifestPaths(dir: string): ManifestPaths {
+  return { manifest: join(dir, MANIFEST_NAME), record: join(dir, STATE_DIR, RECORD_NAME) };
+}
+
+/** Append-only files: growth that leaves the recorded bytes intact is not damage. */
+export function isAppendOnly(rel: string): boolean {
+  return /^runs\/[^/]+\/metrics\.jsonl$/.test(rel);
+}
+
+/** The run a data-dir-relative path belongs to, or null. */
+export function runOf(rel: string): string | null {
+  const m = /^runs\/([^/]+)\//.exec(rel);
+  return m ? m[1]! : null;
+}

@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Finding } from '../finding.js';
+import { FsckError } from '../errors.js';
+import { makeFinding } from '../makeFinding.js';
+import { isSafeRelPath } from './isSafeRelPath.js';
+import { MANIFEST_NAME, RECORD_FORMAT, STATE_DIR, RECORD_NAME, manifestPaths } from './manifestPaths.js';
+import { parseSha256sumLine } from './sha256sumLine.js';
+
+/** What the tool's record keeps about one file, beside its line in manifest-sha256.txt. */
+export interface RecordEntry {
+  sha256: string;
+  /** Bytes hashed (the whole file when the manifest was written). */
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  /** Growth past `size` is an append, not a change, when the first `size` bytes still match. */
+  appendOnly?: true;
+  /** Read while its run was being written: --fast never trusts it. */
+  live?: true;
+  lines?: number;
+  /** Findings the file produced when it was recorded; `check --fast` replays them. */
+  findings?: Finding[];
+}
+
+export interface ManifestEntry {
+  /** Relative to the data dir, '/'-separated, checked by isSafeRelPath. */
+  path: string;
+  /** From manifest-sha256.txt: what `sha256sum -c` checks, and what trackio-fsck checks too. */
+  sha256: string;
+  /** 1-based line in manifest-sha256.txt. */
+  line: number;
+  /** The tool's record, only when it agrees with the line (same SHA-256). */
+  record?: RecordEntry;
+}
+
+export interface ManifestState {
+  /** The directory the manifest's paths are relative to. */
+  dir: string;
+  entries: Map<string, ManifestEntry>;
+  /** Findings about the manifest itself: malformed lines, unsafe paths, a record that disagrees. */
+  problems: Finding[];
+  /** The record was written together with this manifest-sha256.txt (its digest matches). */
+  recordAgrees: boolean;
+}
+
+/** The tool's record as stored in .trackio-fsck/manifest.json. */
+export interface RecordFile {
+  format: string;
+  tool: string;
+  version: string;
+  writtenAt: string;
+  /** SHA-256 of the manifest-sha256.txt written with this record: tells a pair from a torn write. */
+  manifestSha256: string;
+  files: Record<string, RecordEntry>;
+}
+
+const WHERE = { run: null, path: MANIFEST_NAME };
+const RECORD_REL = `${STATE_DIR}/${RECORD_NAME}`;
+
+/**
+ * Reads DIR/manifest-sha256.txt and the tool's record beside it. Undefined when there is no
+ * manifest. Bad lines become findings (never opened, never thrown); a manifest that cannot be read,
+ * or holds no sha256sum line at all, is an operational error (exit 8).
+ */
+export async function readManifest(dir: string): Promise<ManifestState | undefined> {
+  const paths = manifestPaths(dir);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(paths.manifest);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new FsckError(`cannot read ${paths.manifest}: ${(err as Error).message}`);
+  }
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  const record = await readRecord(paths.record);
+  if (record.ok && record.manifestSha256 === digest) {
+    // The pair was written together: the record holds every line of the manifest, in order, and
+    // more. Taking the entries from it saves parsing the text (a third of check --fast's time).
+    const entries = entriesFromRecord(record.files);
+    if (entries) return { dir, entries, problems: [], recordAgrees: true };
+  }
+
+  const entries = new Map<string, ManifestEntry>();
+  const problems: Finding[] = [];
+  const malformed = new Folder('manifest/malformed-line');
+  const unsafe = new Folder('manifest/unsafe-path');
+  const lines = bytes.toString('utf8').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  let disagreeing = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    const parsed = parseSha256sumLine(lines[i]!);
+    if (!parsed) {
+      malformed.add(line, `line ${line} is not a sha256sum line ("<64 hex digits>  <path>"): ${JSON.stringify(lines[i]!.slice(0, 80))}`);
+      continue;
+    }
+    if (!isSafeRelPath(parsed.path)) {
+      unsafe.add(line, `line ${line} names ${JSON.stringify(parsed.path)}, outside the data dir: not opened`);
+      continue;
+    }
+    const earlier = entries.get(parsed.path);
+    if (earlier) {
+      malformed.add(line, `line ${line} names ${JSON.stringify(parsed.path)} again (first on line ${earlier.line})`);
+      continue;
+    }
+    const entry: ManifestEntry = { path: parsed.path, sha256: parsed.sha256, line };
+    const rec = record.ok ? record.files[parsed.path] : undefined;
+    if (rec && isRecordEntry(rec) && rec.sha256 === parsed.sha256) entry.record = rec;
+    else if (record.ok) disagreeing++;
+    entries.set(parsed.path, entry);
+  }
+  if (lines.length > 0 && entries.size === 0 && malformed.count === lines.length) {
+    throw new FsckError(`${paths.manifest} is not a sha256sum manifest: none of its ${lines.length} lines reads as "<sha256>  <path>"`);
+  }
+  problems.push(...malformed.findings(), ...unsafe.findings());
+
+  let recordAgrees = false;
+  if (!record.ok) {
+    problems.push(makeFinding('manifest/record-mismatch', WHERE, `${record.why}: every file is verified by its hash alone, a grown metrics.jsonl cannot be told from a changed one, and --fast reads every file. Rewrite it: trackio-fsck manifest write`));
+  } else if (record.manifestSha256 !== digest) {
+    const also = disagreeing > 0 ? `; ${disagreeing} of its files disagree with the manifest and are verified by hash alone` : '';
+    problems.push(makeFinding('manifest/record-mismatch', WHERE, `${RECORD_REL} was not written together with ${MANIFEST_NAME} (an interrupted write, or one of them edited)${also}. Rewrite both: trackio-fsck manifest write`));
+  } else {
+    recordAgrees = true;
+  }
+  return { dir, entries, problems, recordAgrees };
+}
+
+type RecordRead = ({ ok: true } & RecordFile) | { ok: false; why: string };
+
+async function readRecord(path: string): Promise<RecordRead> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    return { ok: false, why: missing ? `no ${RECORD_REL} beside the manifest` : `cannot read ${RECORD_REL}: ${(err as Error).message}` };
+  }
+  try {
+    const doc = JSON.parse(text) as RecordFile;
+    if (doc?.format !== RECORD_FORMAT || typeof doc.files !== 'object' || doc.files === null || typeof doc.manifestSha256 !== 'string') {
+      return { ok: false, why: `${RECORD_REL} is not a ${RECORD_FORMAT} record` };
+    }
+    return { ok: true, ...doc };
+  } catch (err) {
+    return { ok: false, why: `${RECORD_REL} is not valid JSON (${(err as Error).message})` };
+  }
+}
+
+/** Entries from an agreeing record; undefined if anything in it looks off (then the text is parsed and judged line by line). */
+function entriesFromRecord(files: Record<string, RecordEntry>): Map<string, ManifestEntry> | undefined {
+  const entries = new Map<string, ManifestEntry>();
+  let line = 0;
+  for (const path in files) {
+    line++;
+    const rec = files[path]!;
+    if (!isSafeRelPath(path) || typeof rec?.sha256 !== 'string' || !SHA256.test(rec.sha256)) return undefined;
+    entries.set(path, isRecordEntry(rec) ? { path, sha256: rec.sha256, line, record: rec } : { path, sha256: rec.sha256, line });
+  }
+  return entries;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+function isRecordEntry(r: RecordEntry): boolean {
+  return typeof r.sha256 === 'string' && Number.isSafeInteger(r.size) && typeof r.mtimeMs === 'number' && typeof r.ino === 'number';
+}
+
+/** One finding per code for the first bad line, the rest counted in `more`: a garbage file does not flood the report. */
+class Folder {
+  count = 0;
+  private first: Finding | undefined;
+  constructor(private readonly code: 'manifest/malformed-line' | 'manifest/unsafe-path') {}
+
+  add(line: number, message: string): void {
+    this.count++;
+    if (!this.first) this.first = makeFinding(this.code, { ...WHERE, line }, message);
+  }
+
+  findings(): Finding[] {
+    if (!this.first) return [];
+    if (this.count > 1) {
+      this.first.more = this.count - 1;
+      this.first.message += ` (and ${this.count - 1} more such line${this.count > 2 ? 's' : ''})`;
+    }
+    return [this.first];
+  }
+}

@@ -1,0 +1,96 @@
+import { lstat, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { check, type CheckEvent, type CheckOptions } from '../check.js';
+import type { Finding } from '../finding.js';
+import { findDataDir } from '../layout/findDataDir.js';
+import { makeFinding } from '../makeFinding.js';
+import { countSeverities, makeReport, sortFindings, type Report } from '../report.js';
+import { runOf } from './manifestPaths.js';
+import { statMatches } from './statMatches.js';
+import { readManifest, type ManifestEntry } from './readManifest.js';
+import { writeManifest, type ManifestInput, type WrittenManifest } from './writeManifest.js';
+
+export type RecordOptions = Omit<CheckOptions, 'manifest'> & { now?: Date };
+
+export interface ManifestChanges extends WrittenManifest {
+  /** Paths recorded for the first time. */
+  added: number;
+  /** Paths whose hash changed (appends, repairs, edits). */
+  updated: number;
+  /** Paths dropped because the file is gone. */
+  removed: number;
+  /** Paths recorded as before. */
+  unchanged: number;
+}
+
+export interface RecordResult {
+  report: Report;
+  manifest: ManifestChanges;
+}
+
+/** Findings about the old manifest that a rewrite must not hide: it may have been tampered with. */
+const KEEP_FROM_OLD = new Set(['manifest/unsafe-path', 'manifest/malformed-line']);
+
+/**
+ * `manifest write`: one check pass that also records. Every file of the chosen runs (all runs by
+ * default) is read once, checked and hashed; with `fast`, files whose size, mtime and inode match
+ * the old record are taken from it unread. Entries of runs not chosen are kept as they were.
+ *
+ * One change is never recorded: bytes that differ while size, mtime and inode are those recorded.
+ * Nothing that writes files leaves that trace; bit rot and disguised edits do. The old hash is
+ * kept and the file reported (manifest/modified), so the manifest cannot launder damage.
+ */
+export async function recordManifest(dir: string | undefined, options: RecordOptions = {}, onEvent?: (e: CheckEvent) => void): Promise<RecordResult> {
+  const found = findDataDir(dir, { env: options.env, cwd: options.cwd });
+  const realDataDir = await realpath(found.dataDir);
+  const old = await readManifest(realDataDir);
+  const result = await check(found.dataDir, { ...options, manifest: old ?? false }, onEvent);
+
+  const chosen = options.runs && options.runs.length > 0 ? new Set(options.runs) : undefined;
+  const next = new Map<string, ManifestInput>();
+  const findings: Finding[] = result.report.findings.filter((f) => !f.code.startsWith('manifest/') || KEEP_FROM_OLD.has(f.code));
+  let added = 0;
+  let updated = 0;
+  for (const r of result.files) {
+    const before = old?.entries.get(r.path);
+    if (before && !r.trusted && before.sha256 !== r.sha256 && statMatches(before.record, r)) {
+      next.set(r.path, fromEntry(before));
+      findings.push(
+        makeFinding('manifest/modified', { run: r.run, path: r.path }, 'content differs from the manifest although size, mtime and inode did not change: bit rot, or a change that hid its tracks. The manifest keeps the recorded hash; restore the file, or if the change is wanted, touch it and write again'),
+      );
+      continue;
+    }
+    if (!before) added++;
+    else if (before.sha256 !== r.sha256) updated++;
+    next.set(r.path, r);
+  }
+  let removed = 0;
+  for (const entry of old?.entries.values() ?? []) {
+    if (next.has(entry.path)) continue;
+    const run = runOf(entry.path);
+    const outOfScope = chosen !== undefined && (run === null || !chosen.has(run));
+    // A file the pass could not read (unreadable, a link out) keeps its entry; only a vanished file loses it.
+    if (outOfScope || (await exists(join(realDataDir, entry.path)))) next.set(entry.path, fromEntry(entry));
+    else removed++;
+  }
+
+  const written = await writeManifest(realDataDir, next.values(), { now: options.now });
+  const summary = { ...result.report.summary, ...countSeverities(findings) };
+  const report = makeReport('manifest write', result.report.dataDir, result.report.layout, summary, sortFindings(findings), options.strict ?? false);
+  const unchanged = written.files - added - updated;
+  return { report, manifest: { ...written, added, updated, removed, unchanged } };
+}
+
+/** An old entry carried over as it was, with its record when it had one. */
+function fromEntry(entry: ManifestEntry): ManifestInput {
+  const rec = entry.record;
+  if (!rec) return { path: entry.path, sha256: entry.sha256 };
+  return { path: entry.path, sha256: entry.sha256, size: rec.size, mtimeMs: rec.mtimeMs, ino: rec.ino, lines: rec.lines, live: rec.live, findings: rec.findings };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,47 @@
+import { readdirSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listRunFilesSync } from '../runs/listRunFilesSync.js';
+import type { ManifestState } from './readManifest.js';
+import { statMatches } from './statMatches.js';
+
+export interface UnchangedSplit {
+  /** Recorded, not recorded live, and size, mtime and inode as recorded: safe to skip under --fast rules. */
+  unchanged: string[];
+  /** Recorded, but the stat differs (or the record cannot vouch for it): must be read. */
+  changed: string[];
+  /** Under runs/ but not in the manifest. */
+  added: string[];
+  /** In the manifest, under runs/, but not found by the walk. */
+  gone: string[];
+}
+
+/**
+ * Splits the files under DIR/runs by what their stat says against the manifest's record, opening
+ * none of them. For callers that want --fast's shortcut without a check (a backup deciding what
+ * to copy again, a hook deciding what to look at). Paths are relative to DIR, sorted.
+ */
+export async function unchangedFiles(dataDir: string, state: ManifestState): Promise<UnchangedSplit> {
+  const real = await realpath(dataDir);
+  const runsDir = join(real, 'runs');
+  const split: UnchangedSplit = { unchanged: [], changed: [], added: [], gone: [] };
+  const seen = new Set<string>();
+  let runs: string[] = [];
+  try {
+    runs = readdirSync(runsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  } catch {
+    // no runs/: every recorded file is gone
+  }
+  for (const run of runs) {
+    for (const f of listRunFilesSync(join(runsDir, run), run, real, () => {})) {
+      seen.add(f.rel);
+      const entry = state.entries.get(f.rel);
+      if (!entry) split.added.push(f.rel);
+      else if (statMatches(entry.record, f.stat) && !entry.record.live) split.unchanged.push(f.rel);
+      else split.changed.push(f.rel);
+    }
+  }
+  for (const path of state.entries.keys()) if (path.startsWith('runs/') && !seen.has(path)) split.gone.push(path);
+  split.gone.sort();
+  return split;
+}

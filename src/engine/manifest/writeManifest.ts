@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, realpath } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Finding } from '../finding.js';
+import { FsckError } from '../errors.js';
+import { isInside } from '../io/isInside.js';
+import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { TOOL, VERSION } from '../version.js';
+import { isSafeRelPath } from './isSafeRelPath.js';
+import { isAppendOnly, manifestPaths, RECORD_FORMAT, type ManifestPaths } from './manifestPaths.js';
+import type { RecordEntry } from './readManifest.js';
+import { formatSha256sumLine } from './sha256sumLine.js';
+
+/** One file to record. A FileRecord from check() fits; stat fields may be absent for entries kept from an old manifest. */
+export interface ManifestInput {
+  path: string;
+  sha256: string;
+  size?: number;
+  mtimeMs?: number;
+  ino?: number;
+  lines?: number;
+  live?: boolean;
+  findings?: Finding[];
+}
+
+export interface WriteManifestOptions {
+  /** Time stamp written into the record (tests pin it). */
+  now?: Date;
+}
+
+export interface WrittenManifest extends ManifestPaths {
+  files: number;
+  bytes: number;
+}
+
+/**
+ * Writes DIR/manifest-sha256.txt (coreutils format, paths relative to DIR) and the tool's record
+ * DIR/.trackio-fsck/manifest.json, each atomically. The record is written first and carries the
+ * SHA-256 of the manifest it belongs to: a crash between the two renames leaves the old manifest
+ * beside a new record, which readManifest recognises (manifest/record-mismatch) and which costs
+ * nothing but re-hashing, never a wrong verdict, because per-file records are only used where
+ * their hash equals the manifest's.
+ */
+export async function writeManifest(dir: string, files: Iterable<ManifestInput>, opts: WriteManifestOptions = {}): Promise<WrittenManifest> {
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  let text = '';
+  let bytes = 0;
+  const record: Array<[string, RecordEntry | Pick<RecordEntry, 'sha256'>]> = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const f = sorted[i]!;
+    if (!isSafeRelPath(f.path)) throw new FsckError(`refusing to record ${JSON.stringify(f.path)}: not a path inside the data dir`);
+    if (i > 0 && sorted[i - 1]!.path === f.path) throw new FsckError(`refusing to record ${JSON.stringify(f.path)} twice`);
+    if (!/^[0-9a-f]{64}$/.test(f.sha256)) throw new FsckError(`refusing to record ${JSON.stringify(f.path)}: ${JSON.stringify(f.sha256)} is not a SHA-256`);
+    text += formatSha256sumLine(f.sha256, f.path);
+    bytes += f.size ?? 0;
+    record.push([f.path, toRecordEntry(f)]);
+  }
+  const paths = manifestPaths(dir);
+  await ensureStateDir(dir, dirname(paths.record));
+  const head = {
+    format: RECORD_FORMAT,
+    tool: TOOL,
+    version: VERSION,
+    writtenAt: (opts.now ?? new Date()).toISOString(),
+    manifestSha256: createHash('sha256').update(text).digest('hex'),
+  };
+  await writeFileAtomic(paths.record, recordLines(head, record));
+  await writeFileAtomic(paths.manifest, text);
+  return { ...paths, files: sorted.length, bytes };
+}
+
+function toRecordEntry(f: ManifestInput): RecordEntry | Pick<RecordEntry, 'sha256'> {
+  if (f.size === undefined || f.mtimeMs === undefined || f.ino === undefined) return { sha256: f.sha256 };
+  const e: RecordEntry = { sha256: f.sha256, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino };
+  if (isAppendOnly(f.path)) e.appendOnly = true;
+  if (f.live) e.live = true;
+  if (f.lines !== undefined) e.lines = f.lines;
+  if (f.findings && f.findings.length > 0) e.findings = f.findings;
+  return e;
+}
+
+/** JSON with one file per line: as small as compact JSON, yet readable and diff-able. */
+function* recordLines(head: object, files: Array<[string, unknown]>): Generator<string> {
+  const top = JSON.stringify(head, null, 2);
+  yield top.slice(0, -2) + ',\n  "files": {';
+  let first = true;
+  let batch = '';
+  for (const [path, entry] of files) {
+    batch += `${first ? '' : ','}\n    ${JSON.stringify(path)}: ${JSON.stringify(entry)}`;
+    first = false;
+    if (batch.length > 1 << 16) {
+      yield batch;
+      batch = '';
+    }
+  }
+  yield batch + '\n  }\n}\n';
+}
+
+/** Creates DIR/.trackio-fsck, refusing one that is a link leading out of the data dir. */
+async function ensureStateDir(dir: string, stateDir: string): Promise<void> {
+  await mkdir(stateDir, { recursive: true });
+  const [realDir, realState] = await Promise.all([realpath(dir), realpath(stateDir)]);
+  const st = await lstat(stateDir);
+  if (!isInside(realDir, realState) || !(st.isDirectory() || st.isSymbolicLink())) {
+    throw new FsckError(`${stateDir} leads outside ${dir} (to ${realState}): not writing there`);
+  }
+}
