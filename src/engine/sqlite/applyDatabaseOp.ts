@@ -1,4 +1,5 @@
-import { chmod, lstat, open, rename } from 'node:fs/promises';
+import { chmod, link, lstat, open, rename } from 'node:fs/promises';
+import { copyFileVerified } from '../io/copyFileVerified.js';
 import { dirname } from 'node:path';
 import { FsckError } from '../errors.js';
 import { fsyncDir } from '../io/fsyncDir.js';
@@ -119,16 +120,17 @@ async function swap(realDataDir: string, op: JournalOp, abs: string, temp: strin
     await fsyncDir(dirname(from));
     faultPoint(`moved ${s.path} to quarantine`);
   }
+  if (!sameImage(await imageOf(abs), op.pre)) throw new FsckError(`${op.path} changed while it was being repaired; the repair stops here (undo: trackio-fsck undo)`);
   if (info.salvage && info.original) {
+    // Kept by a hard link, not a move: <project>.db never disappears, even for a moment (the data dir
+    // is recognised by its .db files, and Trackio would create an empty database in the gap).
     const kept = await safePath(realDataDir, info.original);
-    if (await lstat(abs).catch(() => undefined)) {
-      if (!sameImage(await imageOf(abs), op.pre)) throw new FsckError(`${op.path} changed while it was being repaired; the repair stops here (undo: trackio-fsck undo)`);
-      await rename(abs, kept);
+    if (!(await lstat(kept).catch(() => undefined))) {
+      await mkdirDurable(realDataDir, dirname(info.original));
+      await link(abs, kept).catch(async () => copyFileVerified(abs, kept, op.pre!.sha256));
       await fsyncDir(dirname(kept));
-      faultPoint(`moved the original ${op.path} to quarantine`);
+      faultPoint(`kept the original ${op.path} in quarantine`);
     }
-  } else if (!sameImage(await imageOf(abs), op.pre)) {
-    throw new FsckError(`${op.path} changed while it was being repaired; the repair stops here (undo: trackio-fsck undo)`);
   }
   await rename(temp, abs);
   await fsyncDir(dirname(abs));

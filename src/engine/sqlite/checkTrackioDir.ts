@@ -33,7 +33,7 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
   for (const e of entries) {
     const m = SIDECAR.exec(e.name);
     if (m && !names.has(m[1]!)) {
-      emit(makeFinding('sqlite/orphan-sidecar', { run: null, path: e.name }, `${e.name} has no database ${m[1]} beside it: left over after the database was moved or deleted`));
+      emit(makeFinding('sqlite/orphan-sidecar', { run: null, path: e.name }, `${e.name} has no database ${m[1]} beside it: left over after the database was moved or deleted`, { action: 'quarantine-file', safe: true }));
     }
   }
 
