@@ -72,7 +72,9 @@ describe('manifests of a trackio-sqlite data dir', () => {
     // The damage itself already differs from the record; repair mends the row, the record still differs (exit 4).
     const r = runCli(['repair', '-y', dataDir, '--json']);
     expect(r.code).toBe(4);
-    expect(JSON.parse(r.stdout).secondCheck?.remaining?.map?.((f: { code: string }) => f.code) ?? ['manifest/modified']).toEqual(['manifest/modified']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.recheck.remaining.map((f: { code: string }) => f.code)).toEqual(['manifest/modified']);
+    expect(doc.recheck.unmended).toEqual([]);
     const v = runCli(['manifest', 'verify', dataDir, '--json']);
     expect(codes(v)).toEqual([['manifest/modified', 'p.db']]);
   });
