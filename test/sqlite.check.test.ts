@@ -14,7 +14,7 @@ import {
 } from '../fixtures/build/trackioDb.mjs';
 import { check } from './helpers/engine.js';
 import { tempDir } from './helpers/cli.js';
-import { isProjectLive, findDataDir } from '../dist/index.js';
+import { isProjectLive, findDataDir, loadSqlite } from '../dist/index.js';
 
 /** Every file below `dir` with its bytes' SHA-256, size and mtime: what "left exactly as found" means. */
 function snapshot(dir: string): Record<string, string> {
@@ -47,7 +47,39 @@ describe('sqlite check: healthy Trackio data dirs', () => {
       ['legacy', '0.3'],
       ['mnist', '0.24+'],
     ]);
-    expect(databases!.find((d) => d.project === 'mnist')!.rows).toEqual({ metrics: 10, configs: 2, system_metrics: 2, artifact_versions: 1 });
+    expect(databases!.find((d) => d.project === 'mnist')!.rows).toEqual({ metrics: 10, configs: 2, system_metrics: 2, traces: 1, artifact_versions: 1 });
+  });
+
+  it('a pre-0.24 database opened by a newer Trackio (old run_name tables beside new run_id tables) is clean', async () => {
+    const dataDir = makeTrackioDir(tempDir(), { projects: [['mixed', 'upgraded']] });
+    const { report, databases } = await check(dataDir);
+    expect(report.findings).toEqual([]);
+    expect(databases![0]!.generation).toBe('pre-0.24');
+    expect(databases![0]!.rows).toMatchObject({ metrics: 10, configs: 2, system_metrics: 2 });
+  });
+
+  it('the schema Trackio 0.36 creates: the tables and columns the fixtures build are those of sqlite_storage.py', () => {
+    const dataDir = makeTrackioDir(tempDir(), { projects: [['p', 'current']] });
+    const db = new (loadSqlite())(join(dataDir, 'p.db'), { readonly: true });
+    const cols = (t: string) => db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(t);
+    expect(cols('traces')).toEqual(['id', 'run_id', 'timestamp', 'run_name', 'step', 'key', 'trace_index', 'messages', 'metadata', 'search_text', 'log_id', 'space_id']);
+    expect(cols('artifact_aliases')).toEqual(['artifact_id', 'alias', 'artifact_version_id']);
+    expect(cols('run_artifact_links')).toEqual(['id', 'run_id', 'run_name', 'artifact_version_id', 'direction', 'created_at']);
+    expect(cols('metrics')).toEqual(['id', 'run_id', 'timestamp', 'run_name', 'step', 'metrics', 'log_id', 'space_id']);
+    expect(db.prepare("SELECT \"notnull\" FROM pragma_table_info('metrics') WHERE name = 'run_id'").pluck().get()).toBe(1);
+    // Metric values Trackio writes besides numbers (strings, booleans, lists) and the reference entry are data.
+    expect(db.prepare('SELECT typeof(metrics) FROM metrics LIMIT 1').pluck().get()).toBe('blob');
+    expect(db.prepare('SELECT typeof(manifest) FROM artifact_versions').pluck().get()).toBe('text');
+    db.close();
+  });
+
+  it('an artifact reference (ref entry, no local blob) is not a missing blob, and counts in the digest', async () => {
+    const dataDir = makeTrackioDir(tempDir(), { projects: [['p', 'current']] });
+    const db = new (loadSqlite())(join(dataDir, 'p.db'), { readonly: true });
+    const manifest = JSON.parse(db.prepare('SELECT manifest FROM artifact_versions').pluck().get() as string);
+    db.close();
+    expect(manifest.filter((e: { ref?: string }) => e.ref)).toHaveLength(1);
+    expect((await check(dataDir)).report.findings).toEqual([]);
   });
 
   it("0.3.x bare NaN in TEXT cells is valid data: an info finding, exit 0 even with strict", async () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { leaveWalBehind, makeTrackioDir, trackioDamage, writeProject, SCHEMA } from '../fixtures/build/trackioDb.mjs';
+import { applySchema, leaveWalBehind, makeTrackioDir, trackioDamage, writeProject } from '../fixtures/build/trackioDb.mjs';
 import { check } from './helpers/engine.js';
 import { tempDir } from './helpers/cli.js';
 import { backupDatabase, databaseDigest, loadSqlite, manifestDigest, quarantineInvalidJsonRows, salvageDatabase } from '../dist/index.js';
@@ -104,7 +104,7 @@ describe('salvageDatabase', () => {
     expect(out.prepare('SELECT count(*) FROM configs').pluck().get()).toBe(2);
     const schemaOf = (db: InstanceType<typeof Database>) => db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all();
     const reference = new Database(':memory:');
-    for (const sql of SCHEMA.current) reference.exec(sql);
+    applySchema(reference, 'current');
     expect(schemaOf(out)).toEqual(schemaOf(reference));
     expect(out.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
     out.close();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeProject } from '../../fixtures/build/trackioDb.mjs';
 
-export const title = 'Trackio SQLite: check of a project database with 1M metric rows';
+export const title = 'Trackio SQLite: check and backup of a project database with 1M metric rows';
 
 const RUNS = 10;
 const STEPS = 100_000;
@@ -40,5 +40,21 @@ export async function run({ bin, scratch }) {
   add('trackio-fsck check (quick_check + every JSON cell validated)', timed(2, process.execPath, [bin, 'check', dataDir, '--json']));
   add('trackio-fsck check --full (integrity_check + every JSON cell)', timed(2, process.execPath, [bin, 'check', dataDir, '--json', '--full']));
   for (const pragma of ['quick_check', 'integrity_check']) add(`sqlite3 db 'PRAGMA ${pragma}'`, timed(2, 'sqlite3', [db, `PRAGMA ${pragma}`]), 'structure only, no JSON read');
+  // Backup: trackio-fsck's snapshot (backup API + integrity_check of the copy + SHA-256 + fsync,
+  // and the media) beside the sqlite3 CLI's online backup of the database alone.
+  const backups = join(scratch, 'backups');
+  const copy = join(scratch, 'sqlite3-backup.db');
+  const backupOnce = () => {
+    rmSync(backups, { recursive: true, force: true });
+    return timed(1, process.execPath, [bin, 'backup', dataDir, '--dest', backups, '--json']);
+  };
+  const sqliteBackupOnce = () => {
+    rmSync(copy, { force: true });
+    return timed(1, 'sqlite3', [db, `.backup ${copy}`]);
+  };
+  const best = (a, b) => (a.cpu <= b.cpu ? a : b);
+  const backupRows = (name, m, note) => out.push({ name, value: m.cpu, unit: 's CPU', note: `${m.wall.toFixed(2)} s wall; ${m.rssMB.toFixed(0)} MB peak RSS; exit ${m.code}${note ? `; ${note}` : ''}` });
+  backupRows('trackio-fsck backup (backup API, integrity_check of the copy, hashed, durable)', best(backupOnce(), backupOnce()));
+  backupRows(`sqlite3 db '.backup x'`, best(sqliteBackupOnce(), sqliteBackupOnce()), 'copy only: not checked, not fsynced');
   return { rows: out };
 }

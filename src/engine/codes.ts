@@ -145,7 +145,7 @@ export const CODES = {
   },
   'sqlite/json-schema': {
     severity: 'error',
-    meaning: 'a JSON cell is valid JSON but not of the shape Trackio writes (metrics: schemas/metrics-line.schema.json with the row\'s step)',
+    meaning: 'a JSON cell is valid JSON but not of the shape Trackio writes (a metrics cell that is not an object, or whose step column is not a whole number >= 0; a manifest that is not a list of {path, digest, size})',
     fix: 'quarantine-rows',
   },
   'sqlite/nonfinite-number': {

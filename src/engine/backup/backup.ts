@@ -22,7 +22,7 @@ import { writeSnapshotMeta, type SnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex, type FileIndexEntry, type IndexEntry } from './snapshotIndex.js';
 import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, INDEX_FILE, MANIFEST_FILE, snapshotName, toSnapshotPath } from './snapshotLayout.js';
 import { syncTree } from './syncTree.js';
-import { runOf, walkDataDir } from './walkDataDir.js';
+import { runOf, walkDataDir, type DataEntry } from './walkDataDir.js';
 
 export interface BackupOptions {
   /** BACKUPS, the folder holding snapshots (default ./trackio_backups). */
@@ -106,7 +106,10 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     await mkdir(tmp);
     const excluded = isInside(realDataDir, realBackups) ? [realBackups] : [];
     const entries = await walkDataDir(realDataDir, excluded, emit);
-    const files = entries.filter((e) => e.kind === 'file');
+    // Real Trackio's <project>.db files are copied through SQLite's backup API (src/engine/sqlite/snapshotDatabases.ts).
+    const sqlite = found.layout === 'trackio-sqlite' ? await import('../sqlite/snapshotDatabases.js') : undefined;
+    const roles = sqlite?.snapshotRoles(entries.filter((e) => e.kind === 'file').map((e) => e.rel));
+    const files = entries.filter((e): e is Extract<DataEntry, { kind: 'file' }> => e.kind === 'file' && roles?.get(e.rel) !== 'leave-out');
     onEvent?.({ type: 'start', dataDir: realDataDir, snapshot: name, files: files.length, bytes: files.reduce((n, f) => n + f.stat.size, 0), linkedFrom: previous?.name ?? null });
 
     const index: IndexEntry[] = [];
@@ -127,10 +130,19 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       if (e.kind !== 'file') return;
       const p = toSnapshotPath(e.rel);
       const dst = join(tmp!, p);
-      let sha256 = await linkUnchanged(previous?.path, previousFiles.get(p), e.stat, p, dst, emit);
+      const database = roles?.get(e.rel) === 'database';
+      // A database is never linked: its -wal may hold new rows while the .db file's stat is unchanged.
+      let sha256 = database ? undefined : await linkUnchanged(previous?.path, previousFiles.get(p), e.stat, p, dst, emit);
       const linked = sha256 !== undefined;
       let size = e.stat.size;
-      if (!linked) {
+      if (database) {
+        try {
+          ({ sha256, size } = await sqlite!.copyDatabaseInto(e.abs, dst));
+          written.push(dst);
+        } catch (err) {
+          throw new FsckError(`backup failed on ${e.rel}: ${(err as Error).message}`);
+        }
+      } else if (!linked) {
         try {
           const copy = await copyFileIntoOrReport(e.abs, dst, e.rel, emit);
           written.push(dst);

@@ -84,6 +84,14 @@ export async function planRestore(snapshot: string, dir: string | undefined, opt
  */
 export async function applyRestore(plan: RestorePlan, options: { force?: boolean } = {}): Promise<RestoreResult> {
   if (!plan.verification.ok) throw new FsckError(`snapshot ${plan.snapshot.name} is damaged (${plan.verification.errors} problems; see backups verify): refusing to restore it`, EXIT.uncorrected);
+  if (plan.aside && !options.force) {
+    // Real Trackio's projects: a held flock on <project>.lock or an open database means a writer is live.
+    const { liveProjectsIn } = await import('../sqlite/liveProjectsIn.js');
+    const live = await liveProjectsIn(plan.dataDir);
+    if (live.length > 0) {
+      throw new FsckError(`project ${live[0]!.project} of ${plan.dataDir} is being written (${live[0]!.reasons.join('; ')})${live.length > 1 ? `, and ${live.length - 1} more` : ''}: stop the writer or use --force. Nothing was changed.`, EXIT.operational);
+    }
+  }
   const open = plan.aside ? await openFilesUnder(plan.dataDir) : [];
   if (open.length > 0 && !options.force) {
     throw new FsckError(`${open.length} file(s) of ${plan.dataDir} are open in other processes (pid ${[...new Set(open.flatMap((o) => o.pids))].join(', ')}), e.g. ${open[0]!.path}; stop them (the dashboard, a training run) or use --force`, EXIT.operational);
@@ -169,7 +177,8 @@ async function restoreTarget(dir: string | undefined, name: string, source: stri
   if (isDir(join(real, 'runs'))) return real;
   if (isDir(join(real, '.trackio', 'runs'))) return join(real, '.trackio');
   if (isDir(real) && readdirSync(real).length === 0) return real;
-  throw new FsckError(`${abs} exists and is not a trackio data dir (no runs/ inside): refusing to move it aside. Name the data dir itself, or a path that does not exist yet.`, EXIT.usage);
+  if (isDir(real) && readdirSync(real).some((n) => n.endsWith('.db'))) return real; // real Trackio's layout: <project>.db files
+  throw new FsckError(`${abs} exists and is not a trackio data dir (no runs/ and no <project>.db inside): refusing to move it aside. Name the data dir itself, or a path that does not exist yet.`, EXIT.usage);
 }
 
 function isDir(p: string): boolean {

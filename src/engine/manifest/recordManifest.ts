@@ -75,6 +75,11 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
   }
 
   const written = await writeManifest(realDataDir, next.values(), { now: options.now });
+  if (result.databases) {
+    // Real Trackio's <project>.db files are recorded by their rows, not their bytes (src/engine/sqlite/databaseManifest.ts).
+    const { writeDatabaseManifest } = await import('../sqlite/databaseManifest.js');
+    await writeDatabaseManifest(realDataDir, result.databases.map((d) => d.path), options.now);
+  }
   const summary = { ...result.report.summary, ...countSeverities(findings) };
   const report = makeReport('manifest write', result.report.dataDir, result.report.layout, summary, sortFindings(findings), options.strict ?? false);
   const unchanged = written.files - added - updated;

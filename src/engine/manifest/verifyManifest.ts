@@ -72,6 +72,12 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     for (const rel of added.sort()) emit(makeFinding('manifest/new', { run: runOf(rel), path: rel }, 'not in the manifest: written after it. Record it: trackio-fsck manifest write'));
   }
 
+  if (layout === 'trackio-sqlite') {
+    // Project databases are held against the record of their rows (src/engine/sqlite/databaseManifest.ts).
+    const { verifyDatabaseManifest } = await import('../sqlite/databaseManifest.js');
+    const dbs = readdirSync(realRoot).filter((n) => n.endsWith('.db'));
+    await verifyDatabaseManifest(realRoot, emit, dbs);
+  }
   const runs = new Set(entries.map((e) => runOf(e.path)).filter((r) => r !== null));
   const summary = {
     runs: runs.size,
@@ -89,7 +95,8 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
 function locate(dir: string | undefined, options: VerifyOptions): { root: string; layout: Layout } {
   if (dir !== undefined) {
     const abs = resolve(options.cwd ?? process.cwd(), dir);
-    if (existsSync(join(abs, MANIFEST_NAME))) return { root: abs, layout: 'run-directory' };
+    // A folder of <project>.db files (a Trackio data dir or a snapshot of one) is the SQLite layout.
+    if (existsSync(join(abs, MANIFEST_NAME))) return { root: abs, layout: readdirSync(abs).some((n) => n.endsWith('.db')) ? 'trackio-sqlite' : 'run-directory' };
   }
   const found = findDataDir(dir, { env: options.env, cwd: options.cwd });
   return { root: found.dataDir, layout: found.layout };

@@ -20,7 +20,7 @@ export type OpState = 'pending' | 'prepared' | 'done' | 'undone';
  */
 export interface JournalOp {
   id: number;
-  kind: 'rewrite' | 'move' | 'copy-in';
+  kind: 'rewrite' | 'move' | 'copy-in' | 'database';
   /** Relative to the data dir. */
   path: string;
   steps: number[];
@@ -40,7 +40,25 @@ export interface JournalOp {
   source?: SourceFile;
   /** rewrite: what was cut (kept only in the backup), for the summary. */
   cut?: CutRange[];
+  /** database: a SQLite project database rebuilt into `temp` (src/engine/sqlite/applyDatabaseOp.ts). */
+  database?: DatabaseOpInfo;
   state: OpState;
+}
+
+/** What a database op does and where its pieces go (paths relative to the data dir). */
+export interface DatabaseOpInfo {
+  salvage: boolean;
+  quarantineRows: boolean;
+  /** The -wal/-shm/-journal found beside the database: backed up, then moved to quarantine before the new database takes its place. */
+  sidecars: Array<{ path: string; sha256: string; size: number; quarantine: string }>;
+  /** quarantine-rows: the JSONL of the rows taken out. */
+  rowsFile?: string;
+  /** salvage: where the original database is kept. */
+  original?: string;
+  /** Per table, rows quarantined; and the salvage's skipped row-id ranges, for the summary. */
+  rows?: Record<string, number>;
+  skipped?: Array<{ table: string; after: number | null; before: number | null }>;
+  copied?: number;
 }
 
 export interface BackedUpFile extends FileImage {

@@ -48,6 +48,8 @@ export interface PlanStep {
   pre: FileImage | null;
   /** restore-from-backup only. */
   source?: SourceFile;
+  /** quarantine-rows and salvage-database: the database's -wal/-shm/-journal as the plan found them (they travel with it). */
+  sidecars?: Array<{ path: string } & FileImage>;
 }
 
 /** A problem repair leaves alone, and why. */

@@ -21,6 +21,7 @@ import { mkdirDurable } from './stateDir.js';
 export async function applyOp(realDataDir: string, journal: Journal, op: JournalOp): Promise<void> {
   if (op.kind === 'rewrite') return applyRewrite(realDataDir, journal, op);
   if (op.kind === 'move') return applyMove(realDataDir, journal, op);
+  if (op.kind === 'database') return (await import('../sqlite/applyDatabaseOp.js')).applyDatabaseOp(realDataDir, journal, op, { markDone, writeWhy });
   return applyCopyIn(realDataDir, journal, op);
 }
 

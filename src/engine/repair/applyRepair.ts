@@ -136,6 +136,11 @@ async function filesToBackUp(realDataDir: string, ops: JournalOp[]): Promise<Bac
     if (!op.pre) continue; // a whole run moves intact; a copy-in over nothing replaces nothing
     const st = await lstat(await safePath(realDataDir, op.path));
     files.push({ path: op.path, sha256: op.pre.sha256, size: op.pre.size, backup: `files/${op.path}`, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs });
+    // A database's -wal and -journal hold committed (or to-be-rolled-back) data: its exact state is the set of files.
+    for (const s of op.database?.sidecars ?? []) {
+      const sst = await lstat(await safePath(realDataDir, s.path));
+      files.push({ path: s.path, sha256: s.sha256, size: s.size, backup: `files/${s.path}`, mode: sst.mode & 0o7777, mtimeMs: sst.mtimeMs });
+    }
   }
   return files;
 }

@@ -31,6 +31,11 @@ export function buildOps(steps: PlanStep[], repairId: string, quarantineDir: str
       ops.push({ ...base, kind: 'move', steps: [mover.id], pre: mover.pre, quarantine, creates: [quarantine + WHY_SUFFIX] });
       continue;
     }
+    const database = group.filter((s) => s.action === 'quarantine-rows' || s.action === 'salvage-database');
+    if (database.length > 0) {
+      ops.push(databaseOp({ ...base, steps: database.map((s) => s.id) }, database, repairId, quarantineDir));
+      continue;
+    }
     const restore = group.find((s) => s.action === 'restore-from-backup' && s.source);
     if (restore) {
       ops.push({ ...base, kind: 'copy-in', steps: [restore.id], pre: restore.pre, post: { sha256: restore.source!.sha256, size: restore.source!.size }, source: restore.source, creates: [] });
@@ -52,6 +57,34 @@ export function buildOps(steps: PlanStep[], repairId: string, quarantineDir: str
     });
   }
   return ops.map((op, i) => ({ ...op, id: i + 1 }));
+}
+
+/**
+ * One op per SQLite database: the chosen fixes (salvage, quarantine of rows) run together on a
+ * fresh copy (`temp`), which then replaces the database in one rename (src/engine/sqlite/applyDatabaseOp.ts).
+ */
+function databaseOp(base: Pick<JournalOp, 'id' | 'path' | 'steps' | 'state'>, steps: PlanStep[], repairId: string, quarantineDir: string): JournalOp {
+  const salvage = steps.some((s) => s.action === 'salvage-database');
+  const quarantineRows = steps.some((s) => s.action === 'quarantine-rows');
+  const path = base.path;
+  const rowsFile = quarantineRows ? `${quarantineDir}/${path}.rows.jsonl` : undefined;
+  const original = salvage ? `${quarantineDir}/${path}` : undefined;
+  const why = `${quarantineDir}/${path}${WHY_SUFFIX}`;
+  return {
+    ...base,
+    kind: 'database',
+    pre: steps[0]!.pre,
+    temp: `${dirname(path) === '.' ? '' : `${dirname(path)}/`}${TEMP_PREFIX}${basename(path)}-${repairId}`,
+    database: {
+      salvage,
+      quarantineRows,
+      sidecars: (steps[0]!.sidecars ?? []).map((s) => ({ ...s, quarantine: `${quarantineDir}/${s.path}` })),
+      rowsFile,
+      original,
+    },
+    // The original database stays in quarantine after a salvage; undo restores the verified backup copy instead.
+    creates: [why, ...(rowsFile ? [rowsFile] : []), ...(original ? [original] : [])],
+  };
 }
 
 /** Sorted edits; a newline appended after a last line that another edit removes would leave a blank line, so it goes. */

@@ -32,7 +32,9 @@ export async function planRepair(dir: string | undefined, options: PlanOptions =
 export async function planFromCheck(result: CheckResult, options: PlanOptions = {}): Promise<RepairPlan> {
   const { report } = result;
   const realDataDir = await realpath(report.dataDir);
-  const liveRuns = result.runs.filter((r) => r.live).map((r) => r.run);
+  // Real Trackio's layout: a project (its database, blobs and media) is the unit a writer holds.
+  const sqlite = report.layout === 'trackio-sqlite' ? await import('../sqlite/planDatabaseSteps.js') : undefined;
+  const liveRuns = sqlite ? (result.databases ?? []).filter((d) => d.live).map((d) => d.project) : result.runs.filter((r) => r.live).map((r) => r.run);
   const live = new Set(options.force ? [] : liveRuns);
   const records = new Map<string, FileRecord>(result.files.map((f) => [f.path, f]));
   const drafts: StepDraft[] = [];
@@ -41,11 +43,17 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
   const quarantineFiles = new Map<string, Finding[]>();
   const quarantineRuns = new Map<string, Finding[]>();
   const provided = new Set<string>();
+  const databases = new Map<string, Finding[]>();
 
   for (const f of report.findings) {
     if (!isProblem(f)) continue;
     if (f.run !== null && live.has(f.run)) {
       left.push({ finding: f, reason: 'the run is being written right now: stop the writer, or use --force' });
+      continue;
+    }
+    const project = sqlite?.projectOfPath(f.path);
+    if (project !== undefined && live.has(project)) {
+      left.push({ finding: f, reason: `project ${project} is being written right now (a Trackio writer holds it): stop the writer, or use --force` });
       continue;
     }
     const fromProvider = await askProviders(options.providers, f, report.dataDir);
@@ -56,6 +64,7 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
     }
     const action = f.fix?.action ?? 'none';
     if (LINE_ACTIONS.has(action) && isJsonlInRun(f)) jsonlPaths.set(f.path, f.run);
+    else if (sqlite && (action === 'quarantine-rows' || action === 'salvage-database')) pushTo(databases, f.path, f);
     else if (action === 'quarantine-file') pushTo(quarantineFiles, f.path, f);
     else if (action === 'quarantine-run' && f.run !== null) pushTo(quarantineRuns, f.run, f);
     else if (action === 'restore-from-backup') left.push({ finding: f, reason: 'no backup holds a verified copy of this file' });
@@ -74,7 +83,8 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
   }
   for (const [path, findings] of quarantineFiles) {
     if (provided.has(path)) continue;
-    const record = records.get(path);
+    // Files check reports without reading (a stray -wal, an unfinished blob) are hashed here.
+    const record = records.get(path) ?? (sqlite ? await sqlite.recordOf(realDataDir, path) : undefined);
     const why = record ? await notPlainFile(realDataDir, path) : 'the check could not read it';
     if (why) {
       for (const finding of findings) left.push({ finding, reason: why });
@@ -105,6 +115,13 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
     });
   }
 
+  if (sqlite) {
+    for (const [path, findings] of databases) {
+      const why = await notPlainFile(realDataDir, path);
+      if (why) for (const finding of findings) left.push({ finding, reason: why });
+      else drafts.push(...(await sqlite.planDatabaseSteps(realDataDir, path, findings)));
+    }
+  }
   const steps = subsume(drafts).map((d, i) => ({ id: i + 1, ...d }));
   return { dataDir: report.dataDir, layout: report.layout, steps, left, liveRuns, check: report };
 }

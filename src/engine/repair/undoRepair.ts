@@ -81,6 +81,7 @@ export async function undoRepair(dataDir: string, opts: UndoOptions): Promise<Un
 /** Undoes one op; returns why it could not, or undefined. */
 async function undoOp(realDataDir: string, journal: Journal, op: JournalOp, opts: UndoOptions, out: UndoOutcome): Promise<string | undefined> {
   if (op.kind === 'move') return moveBack(realDataDir, op, out);
+  if (op.kind === 'database') return (await import('../sqlite/undoDatabaseOp.js')).undoDatabaseOp(realDataDir, journal, op, opts, out);
   const abs = await safePath(realDataDir, op.path);
   for (const temp of [op.temp, op.quarantineTemp]) {
     const abs = temp ? await safePath(realDataDir, temp).catch(() => undefined) : undefined;

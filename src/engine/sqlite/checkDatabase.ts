@@ -185,7 +185,7 @@ function scanJsonColumn(
       // run name is in the message.
       const where = () => ({ run: null, path: rel, table: spec.table, rowId });
       const what = () => `${spec.table} row ${rowId}${run !== null ? ` (run ${run}${hasStep && step !== null ? `, step ${step}` : ''})` : ''}`;
-      const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined);
+      const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined, spec.nullable);
       if (!verdict.ok) {
         folder.report(verdict.code, where(), `${what()}: ${spec.column} cell: ${verdict.why}`);
         continue;
@@ -222,6 +222,8 @@ function checkManifest(
   const total = manifest.reduce((n, e) => n + e.size, 0);
   if (Number(sizeBytes) !== total) folder.report('trackio/manifest-size', where, `${what}: size_bytes is ${String(sizeBytes)}, the manifest's sizes add up to ${total}`);
   for (const e of manifest) {
+    // An external reference (s3://, https://, hf://) is recorded without staging its bytes: no blob to find.
+    if (e.ref !== undefined) continue;
     const d = e.digest.replace(/^sha256:/, '');
     if (!/^[0-9a-f]{64}$/.test(d) || !existsSync(join(blobsDir, d.slice(0, 2), d))) {
       folder.report('trackio/missing-blob', where, `${what}: blob ${d} of ${e.path} is not in artifacts/`);

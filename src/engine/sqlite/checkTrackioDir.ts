@@ -10,6 +10,8 @@ import { checkArtifactBlobs } from './checkArtifactBlobs.js';
 import { checkDatabase, type DatabaseCheckResult } from './checkDatabase.js';
 import { checkInbox } from './checkInbox.js';
 import { projectLiveness } from './isProjectLive.js';
+import { verifyDatabaseManifest } from './databaseManifest.js';
+import { hashMedia } from './hashMedia.js';
 
 const SIDECAR = /^(.*\.db)-(wal|shm|journal)$/;
 
@@ -33,7 +35,7 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
   for (const e of entries) {
     const m = SIDECAR.exec(e.name);
     if (m && !names.has(m[1]!)) {
-      emit(makeFinding('sqlite/orphan-sidecar', { run: null, path: e.name }, `${e.name} has no database ${m[1]} beside it: left over after the database was moved or deleted`));
+      emit(makeFinding('sqlite/orphan-sidecar', { run: null, path: e.name }, `${e.name} has no database ${m[1]} beside it: left over after the database was moved or deleted`, { action: 'quarantine-file', safe: true }));
     }
   }
 
@@ -51,10 +53,15 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
     onEvent?.({ type: 'file', path: `${project}.db`, bytes: sizes[i]! });
   }
   const isLive = (project: string) => liveness.get(project)?.live ?? false;
+  const only = options.runs?.length ? new Set(selected) : undefined;
   const records: FileRecord[] = [
-    ...(await checkArtifactBlobs(dataDir, isLive, emit, options.runs?.length ? new Set(selected) : undefined)),
+    ...(await checkArtifactBlobs(dataDir, isLive, emit, only)),
+    ...(await hashMedia(dataDir, emit, only)),
     ...(await checkInbox(dataDir, [...liveness.values()].some((l) => l.live), emit)),
   ];
+  if (options.manifest !== false) {
+    await verifyDatabaseManifest(dataDir, emit, projects.map((p) => `${p}.db`), only && new Set(selected.map((p) => `${p}.db`)));
+  }
 
   const summary = {
     runs: databases.reduce((n, d) => n + d.runs, 0),

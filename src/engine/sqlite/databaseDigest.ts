@@ -8,6 +8,12 @@ export interface TableDigest {
   rows: number;
   /** SHA-256 over the table's rows in row-id order (see databaseDigest). */
   sha256: string;
+  /** The largest row id (rowid tables); null for an empty or WITHOUT ROWID table. */
+  maxRowid: number | null;
+  /** With `prefixAt`: the SHA-256 over the rows with row id <= the given one, hashed in the same pass. */
+  prefixSha256?: string;
+  /** With `prefixAt`: how many rows that prefix holds. */
+  prefixRows?: number;
 }
 
 export interface DatabaseDigest {
@@ -36,7 +42,7 @@ const FLUSH_BYTES = 64 * 1024;
  * per table in name order. Two databases with the same rows and schema have the same digest
  * whatever their page size, journal mode or history. Opened like check: the directory is left as found.
  */
-export async function databaseDigest(dbPath: string, options: { live?: boolean } = {}): Promise<DatabaseDigest> {
+export async function databaseDigest(dbPath: string, options: { live?: boolean; prefixAt?: Readonly<Record<string, number | null>> } = {}): Promise<DatabaseDigest> {
   const header = await readSqliteHeader(dbPath);
   if (!header) throw new FsckError(`${dbPath} is not a SQLite database`);
   const opened = await openReadOnly(dbPath, header, options.live ?? false);
@@ -64,14 +70,30 @@ export async function databaseDigest(dbPath: string, options: { live?: boolean }
       const stmt = db.prepare(sql).raw(true).safeIntegers(true);
       const hash = createHash('sha256');
       const buf = new RowEncoder(hash);
+      const rowids = !withoutRowid && name !== 'sqlite_sequence';
+      // A manifest's question "are the rows I recorded still there, unchanged?" is answered in the
+      // same pass: the hash state at the recorded last row id is the digest of that prefix.
+      const bound = rowids && options.prefixAt && name in options.prefixAt ? options.prefixAt[name] : undefined;
+      let prefix: { sha256: string; rows: number } | undefined;
       let rows = 0;
+      let maxRowid: number | null = null;
       for (const row of stmt.iterate() as IterableIterator<unknown[]>) {
+        if (rowids) {
+          const id = Number(row[0] as bigint);
+          if (bound !== undefined && prefix === undefined && (bound === null || id > bound)) {
+            buf.flush();
+            prefix = { sha256: hash.copy().digest('hex'), rows };
+          }
+          maxRowid = id;
+        }
         rows++;
         buf.text('R');
         for (const v of row) buf.value(v);
       }
       buf.flush();
-      tables.push({ name, rows, sha256: hash.digest('hex') });
+      const sha256 = hash.digest('hex');
+      if (bound !== undefined && prefix === undefined) prefix = { sha256, rows };
+      tables.push({ name, rows, sha256, maxRowid, ...(prefix ? { prefixSha256: prefix.sha256, prefixRows: prefix.rows } : {}) });
     }
     const total = createHash('sha256').update(`schema ${schemaSha256}\n`);
     for (const t of tables) total.update(`${t.name}\t${t.rows}\t${t.sha256}\n`);

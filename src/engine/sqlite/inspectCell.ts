@@ -1,7 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { FindingCode } from '../codes.js';
 import { parseJsonTolerant } from '../parseJsonTolerant.js';
-import { firstError, validators } from '../validators.js';
 import type { CellShape } from './trackioSchema.js';
 
 export type CellVerdict =
@@ -9,18 +8,26 @@ export type CellVerdict =
   | { ok: false; code: Extract<FindingCode, 'sqlite/invalid-json' | 'sqlite/json-schema'>; why: string };
 
 /**
- * Parses and validates one JSON cell, BLOB (orjson bytes) or TEXT, with the same rules as
- * metrics.jsonl. A metrics cell has no `step` of its own (step is a column), so it is validated
- * merged with the row's step: the record Trackio's reader rebuilds from the row.
- * check (findings) and repair (quarantine) both call this, so they always agree on a bad row.
+ * Parses and validates one JSON cell, BLOB (orjson bytes) or TEXT. check (findings) and repair
+ * (quarantine) both call this, so they always agree on a bad row.
+ *
+ * A metrics cell is a JSON object of metric values. Real Trackio writes any JSON value there, not
+ * only numbers: `serialize_values` keeps strings, booleans, lists (of media, or plain values) and
+ * nested objects (tables, histograms, media with `_type`), and turns NaN and infinities into the
+ * strings "NaN", "Infinity", "-Infinity". So, unlike a metrics.jsonl line, no value is wrong in
+ * itself; a record must be an object, and the step it belongs to (a column, not in the cell) must
+ * be a whole number >= 0, as metrics-line.schema.json wants of `step`. A cell that is
+ * not an object is `sqlite/json-schema`; one that does not parse is `sqlite/invalid-json`.
  */
-export function inspectCell(shape: CellShape, cell: unknown, step?: unknown): CellVerdict {
+export function inspectCell(shape: CellShape, cell: unknown, step?: unknown, nullable = false): CellVerdict {
   let text: string;
   if (Buffer.isBuffer(cell)) {
     if (!isUtf8(cell)) return { ok: false, code: 'sqlite/invalid-json', why: 'bytes that are not valid UTF-8' };
     text = cell.toString('utf8');
   } else if (typeof cell === 'string') {
     text = cell;
+  } else if (cell === null && nullable) {
+    return { ok: true, value: null, nonfinite: false };
   } else {
     return { ok: false, code: 'sqlite/json-schema', why: cell === null ? 'NULL where a JSON document belongs' : `a ${typeof cell} where a JSON document belongs` };
   }
@@ -34,19 +41,20 @@ export function inspectCell(shape: CellShape, cell: unknown, step?: unknown): Ce
 
 function shapeError(shape: CellShape, value: unknown, step: unknown): string | undefined {
   if (shape === 'manifest') return manifestError(value);
+  if (shape === 'list') return Array.isArray(value) ? undefined : `not a JSON list but ${JSON.stringify(value)?.slice(0, 40)}`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `not a JSON object but ${Array.isArray(value) ? 'a list' : JSON.stringify(value)?.slice(0, 40)}`;
   if (shape === 'object') return undefined;
-  // The parsed object is ours: adding the step in place is cheaper than copying a million cells.
-  const record = value as Record<string, unknown>;
-  if (record.step === undefined) record.step = step;
-  if (!validators.metricsLine(record)) return `not a metrics record: ${firstError(validators.metricsLine)}`;
+  const s = typeof step === 'bigint' ? Number(step) : step;
+  if (!Number.isInteger(s) || (s as number) < 0) return `its step column is ${JSON.stringify(s) ?? String(s)}, not a whole number >= 0`;
   return undefined;
 }
 
+/** One entry of an artifact manifest; `ref` marks an external reference, which has no local blob. */
 export interface ManifestEntry {
   path: string;
   digest: string;
   size: number;
+  ref?: string;
 }
 
 function manifestError(value: unknown): string | undefined {
@@ -56,6 +64,7 @@ function manifestError(value: unknown): string | undefined {
     if (typeof e !== 'object' || e === null || typeof e.path !== 'string' || typeof e.digest !== 'string' || !Number.isInteger(e.size) || e.size! < 0) {
       return `manifest entry ${i} is not {path, digest, size}`;
     }
+    if ('ref' in e && typeof e.ref !== 'string') return `manifest entry ${i} has a ref that is not a URI string`;
   }
   return undefined;
 }

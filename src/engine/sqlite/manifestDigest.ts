@@ -1,12 +1,28 @@
 import { createHash } from 'node:crypto';
+import type { ManifestEntry } from './inspectCell.js';
 
 /**
- * The SHA-256 Trackio stores as artifact_versions.manifest_digest: the manifest serialised by
- * orjson with OPT_SORT_KEYS, which is compact JSON (no spaces) with every object's keys sorted.
- * JSON.stringify writes integers and strings the way orjson does (non-ASCII as raw UTF-8).
+ * The SHA-256 Trackio stores as artifact_versions.manifest_digest (its `_canonical_manifest`):
+ * each entry reduced to path, digest and size (plus ref for an external reference), the entries
+ * sorted by path, serialised by orjson with OPT_SORT_KEYS: compact JSON, every object's keys
+ * sorted. JSON.stringify writes integers and strings the way orjson does (non-ASCII as raw UTF-8).
  */
-export function manifestDigest(manifest: unknown): string {
-  return createHash('sha256').update(sortedCompactJson(manifest), 'utf8').digest('hex');
+export function manifestDigest(manifest: readonly ManifestEntry[]): string {
+  const canonical = manifest
+    .map((e) => ({ path: e.path, digest: e.digest, size: e.size, ...(e.ref !== undefined ? { ref: e.ref } : {}) }))
+    .sort((a, b) => comparePaths(a.path, b.path));
+  return createHash('sha256').update(sortedCompactJson(canonical), 'utf8').digest('hex');
+}
+
+/** Python sorts str by code point; JavaScript's < compares UTF-16 units, which differ past U+FFFF. */
+function comparePaths(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
 }
 
 export function sortedCompactJson(value: unknown): string {

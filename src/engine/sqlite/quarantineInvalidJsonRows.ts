@@ -40,7 +40,7 @@ export async function quarantineInvalidJsonRows(
       const scan = db.prepare(`SELECT rowid, ${stepCol}, "${spec.column}" FROM "${spec.table}"`).raw(true);
       const bad: number[] = [];
       for (const [rowid, step, cell] of scan.iterate() as IterableIterator<[number, unknown, unknown]>) {
-        const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined);
+        const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined, spec.nullable);
         if (!verdict.ok && codes.includes(verdict.code)) bad.push(rowid);
       }
       const whole = db.prepare(`SELECT * FROM "${spec.table}" WHERE rowid = ?`);
