@@ -1,5 +1,6 @@
-import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openFiles } from '../live/openFiles.js';
 
 /** Why a project counts as live: who holds its lock or its database. */
 export interface Liveness {
@@ -38,8 +39,8 @@ export async function projectLiveness(dataDir: string, projects: string[]): Prom
     const hit = byInode.get(lock.inode);
     if (hit && lock.pid !== process.pid) note(hit, `${lock.type === 'FLOCK' ? 'flock' : 'lock'} on ${hit.file} held by pid ${lock.pid}`);
   }
-  for (const { pid, target } of await openFiles()) {
-    const hit = byPath.get(target);
+  for (const { pid, path } of await openFiles(dataDir)) {
+    const hit = byPath.get(path);
     if (hit && !hit.file.endsWith('.lock')) note(hit, `${hit.file} open in pid ${pid}`);
   }
   return result;
@@ -74,24 +75,4 @@ async function readLocks(): Promise<HeldLock[]> {
     if (Number.isInteger(pid) && Number.isInteger(inode)) locks.push({ type: fields[1]!, pid, inode });
   }
   return locks;
-}
-
-async function openFiles(): Promise<Array<{ pid: number; target: string }>> {
-  let pids: string[];
-  try {
-    pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
-  } catch {
-    return [];
-  }
-  const found: Array<{ pid: number; target: string }> = [];
-  await Promise.all(
-    pids.map(async (pid) => {
-      const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
-      for (const fd of fds) {
-        const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => undefined);
-        if (target?.includes('.db') || target?.endsWith('.lock')) found.push({ pid: Number(pid), target });
-      }
-    }),
-  );
-  return found;
 }
