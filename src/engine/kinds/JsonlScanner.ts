@@ -22,6 +22,44 @@ export interface JsonlScannerOptions {
   maxPerCode?: number;
   /** Check that steps never go backwards (metrics.jsonl); off for other JSONL streams. */
   checkStepOrder?: boolean;
+  /** Where in the file the first pushed byte is, and what came before it (default: the file's start). */
+  start?: JsonlScannerStart;
+}
+
+/** How many findings of one code a file produced so far, and the last one listed (which `more` goes on). */
+export interface CodeTally {
+  count: number;
+  last?: Finding;
+}
+
+/**
+ * The scan state at a line boundary, so a file can be scanned in pieces: by workers, one segment
+ * each, and by a main-thread scanner that takes over where the merged segments end.
+ */
+export interface JsonlScannerStart {
+  /** File offset of the first byte pushed; it must be the start of a line. */
+  offset: number;
+  /** Lines before `offset`. */
+  lineNo: number;
+  lastNewlineEnd: number;
+  /**
+   * Step of the last record before `offset`, -1 when none; null when unknown (a segment scanned
+   * apart from what precedes it): the first step is then remembered for the merge, not compared.
+   */
+  lastStep: number | null;
+  /** Per-code tallies so far, so the finding cap and `more` span the whole file. */
+  perCode?: Map<string, CodeTally>;
+}
+
+/** What a segment scanned with an unknown previous step tells the merge besides its findings. */
+export interface JsonlSegmentResult {
+  lines: number;
+  /** Step of the segment's last record, null when it has none. */
+  lastStep: number | null;
+  /** Its first record with a step: where it is and how many findings were emitted before its step check. */
+  firstStep?: { step: number; line: number; offset: number; emittedBefore: number };
+  /** Findings per code, including those past the cap that were not emitted. */
+  counts: Array<[string, number]>;
 }
 
 /** The shape of the file's end, which repair needs: where the last complete line ends. */
@@ -44,12 +82,15 @@ export class JsonlScanner {
   private readonly emit: (f: Finding) => void;
   private readonly validate: Validator;
   private readonly maxPerCode: number;
-  private readonly perCode = new Map<string, { count: number; last?: Finding }>();
+  private readonly perCode: Map<string, CodeTally>;
+  private readonly startLineNo: number;
 
-  private offset = 0; // file offset of the next byte pushed
-  private lineNo = 0;
-  private lastStep = -1;
-  private lastNewlineEnd = 0;
+  private offset: number; // file offset of the next byte pushed
+  private lineNo: number;
+  private lastStep: number | null;
+  private lastNewlineEnd: number;
+  private emitted = 0;
+  private firstStep?: JsonlSegmentResult['firstStep'];
   // the unfinished line carried between chunks
   private carry: Buffer[] = [];
   private carryLen = 0;
@@ -62,6 +103,12 @@ export class JsonlScanner {
     this.emit = emit;
     this.validate = opts.validate ?? validators.metricsLine;
     this.maxPerCode = opts.maxPerCode ?? 20;
+    const start = opts.start;
+    this.offset = start?.offset ?? 0;
+    this.lineNo = this.startLineNo = start?.lineNo ?? 0;
+    this.lastNewlineEnd = start?.lastNewlineEnd ?? 0;
+    this.lastStep = start ? start.lastStep : -1;
+    this.perCode = start?.perCode ?? new Map();
   }
 
   /** Feeds the next bytes of the file. The caller may reuse `chunk` once this returns. */
@@ -84,6 +131,11 @@ export class JsonlScanner {
       const region = chunk.subarray(pos, lastNl + 1);
       // One native pass per chunk; per-line checks only where something is wrong.
       const utf8Ok = isUtf8(region);
+      // Pure ASCII (the decoded length equals the byte length): decode the whole region once and
+      // hand each line out as a slice, instead of one native decode call per line.
+      let text: string | undefined = utf8Ok ? chunk.toString('utf8', pos, lastNl + 1) : undefined;
+      if (text !== undefined && text.length !== region.length) text = undefined;
+      const textBase = pos;
       let nextNul = chunk.indexOf(NUL, pos);
       while (pos <= lastNl) {
         const e = chunk.indexOf(NEWLINE, pos);
@@ -92,7 +144,7 @@ export class JsonlScanner {
           hasNul = true;
           nextNul = chunk.indexOf(NUL, e + 1);
         }
-        this.line(chunk, pos, e, base + pos, !utf8Ok, hasNul);
+        this.line(chunk, pos, e, base + pos, !utf8Ok, hasNul, text, textBase);
         pos = e + 1;
       }
       this.lastNewlineEnd = base + lastNl + 1;
@@ -114,6 +166,18 @@ export class JsonlScanner {
       }
     }
     return summary;
+  }
+
+  /** For a segment that ends at a line end, scanned with an unknown previous step: what the merge needs. */
+  segmentResult(): JsonlSegmentResult {
+    if (this.carryTotal > 0) throw new Error('a segment must end at a line end');
+    const result: JsonlSegmentResult = {
+      lines: this.lineNo - this.startLineNo,
+      lastStep: this.lastStep,
+      counts: [...this.perCode].map(([code, t]) => [code, t.count]),
+    };
+    if (this.firstStep) result.firstStep = this.firstStep;
+    return result;
   }
 
   private addToCarry(chunk: Buffer, s: number, e: number): void {
@@ -163,7 +227,7 @@ export class JsonlScanner {
   }
 
   /** One complete line, [s, e) of buf, that starts at file offset `at`. */
-  private line(buf: Buffer, s: number, e: number, at: number, checkUtf8: boolean, hasNul: boolean): void {
+  private line(buf: Buffer, s: number, e: number, at: number, checkUtf8: boolean, hasNul: boolean, text?: string, textBase = 0): void {
     this.lineNo++;
     if (hasNul) {
       this.nulLine(buf.subarray(s, e), at, false);
@@ -177,7 +241,7 @@ export class JsonlScanner {
       this.report('encoding/invalid-utf8', this.where(at), 'line holds bytes that are not valid UTF-8');
       return;
     }
-    const parsed = parseJsonTolerant(buf.toString('utf8', s, e));
+    const parsed = parseJsonTolerant(text !== undefined ? text.slice(s - textBase, e - textBase) : buf.toString('utf8', s, e));
     if (!parsed.ok) {
       this.report('jsonl/invalid-line', this.where(at), `not valid JSON: ${parsed.error}`);
       return;
@@ -215,9 +279,10 @@ export class JsonlScanner {
     if (this.opts.checkStepOrder === false) return;
     const step = (value as { step?: unknown }).step;
     if (typeof step === 'number') {
-      if (step <= this.lastStep) {
-        const how = step === this.lastStep ? 'repeats' : 'goes back to';
-        this.report('jsonl/step-order', this.where(at), `step ${how} ${step} after step ${this.lastStep}`);
+      if (this.lastStep === null) {
+        this.firstStep = { step, line: this.lineNo, offset: at, emittedBefore: this.emitted };
+      } else if (step <= this.lastStep) {
+        this.report('jsonl/step-order', this.where(at), stepOrderMessage(step, this.lastStep));
       }
       this.lastStep = step;
     }
@@ -260,8 +325,15 @@ export class JsonlScanner {
     if (tally.count > this.maxPerCode) return;
     const finding = makeFinding(code, where, message, action ? { action } : undefined);
     tally.last = finding;
+    this.emitted++;
     this.emit(finding);
   }
+}
+
+/** The jsonl/step-order message, shared with the merge of parallel segments so both say the same. */
+export function stepOrderMessage(step: number, lastStep: number): string {
+  const how = step === lastStep ? 'repeats' : 'goes back to';
+  return `step ${how} ${step} after step ${lastStep}`;
 }
 
 function isAllNul(buf: Buffer, s: number, e: number): boolean {

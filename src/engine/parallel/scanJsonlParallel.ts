@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type { Finding } from '../finding.js';
+import { CHUNK_BYTES, type ReadResult } from '../io/readFileOnce.js';
+import { JsonlScanner, type JsonlSummary } from '../kinds/JsonlScanner.js';
+import type { ParallelConfig } from './parallelConfig.js';
+import { SegmentMerger } from './SegmentMerger.js';
+import type { SegmentJob, SegmentReply } from './segmentMessages.js';
+import { WorkerPool } from './WorkerPool.js';
+
+const NEWLINE = 0x0a;
+const MAX_PER_CODE = 20;
+
+export interface ParallelScanOptions {
+  run: string | null;
+  path: string;
+  live: boolean;
+  config: ParallelConfig;
+}
+
+let pool: WorkerPool<SegmentJob, SegmentReply> | undefined;
+
+/** The shared pool, started on first use; later files reuse its threads. */
+function workerPool(size: number): WorkerPool<SegmentJob, SegmentReply> {
+  if (!pool || pool.size !== size) pool = new WorkerPool(new URL('./jsonlSegmentWorker.js', import.meta.url), size);
+  return pool;
+}
+
+/** Stops the worker threads (a library user done with checking may call it; the CLI need not). */
+export async function closeWorkerPool(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.close();
+}
+
+/**
+ * Reads a large metrics.jsonl once: the main thread reads fixed segments, hashes them, cuts each
+ * at its last newline and hands the complete lines to worker threads, at most two segments per
+ * worker in flight (so memory stays constant), merging their results in file order. What follows
+ * the last newline, and everything after a line longer than a segment, is scanned on the main
+ * thread by a scanner that starts from the merged state. The findings and summary are exactly
+ * those of one JsonlScanner reading the whole file.
+ */
+export async function scanJsonlParallel(abs: string, opts: ParallelScanOptions, emit: (f: Finding) => void): Promise<ReadResult & { summary: JsonlSummary }> {
+  const { segmentBytes, workers } = opts.config;
+  const workerPoolNow = workerPool(workers);
+  const merger = new SegmentMerger({ run: opts.run, path: opts.path }, MAX_PER_CODE, emit);
+  const maxInFlight = workers * 2;
+  const inFlight: Array<{ reply: Promise<SegmentReply>; end: number }> = [];
+  const free: ArrayBuffer[] = [];
+  const takeBuffer = () => free.pop() ?? new ArrayBuffer(segmentBytes);
+  const settle = async (): Promise<void> => {
+    const head = inFlight.shift()!;
+    const reply = await head.reply;
+    merger.add(reply, head.end);
+    free.push(reply.buffer);
+  };
+
+  const fh = await open(abs, 'r');
+  try {
+    const stat = await fh.stat();
+    const hash = createHash('sha256');
+    let size = 0;
+    let seq = 0;
+    let segStart = 0; // file offset of seg[0]
+    let seg = Buffer.from(takeBuffer());
+    let filled = 0;
+    let eof = false;
+    let longLine = false;
+    try {
+      while (!eof) {
+        const { bytesRead } = await fh.read(seg, filled, segmentBytes - filled, null);
+        if (bytesRead > 0) {
+          hash.update(seg.subarray(filled, filled + bytesRead));
+          filled += bytesRead;
+          size += bytesRead;
+          if (filled < segmentBytes) continue;
+        } else {
+          eof = true;
+        }
+        const lastNl = filled > 0 ? seg.lastIndexOf(NEWLINE, filled - 1) : -1;
+        if (lastNl === -1) {
+          // A full segment without a newline: a line too long to hand out (or the tail at EOF).
+          longLine = !eof;
+          break;
+        }
+        if (inFlight.length >= maxInFlight) await settle();
+        const next = Buffer.from(takeBuffer());
+        const rest = filled - (lastNl + 1);
+        seg.copy(next, 0, lastNl + 1, filled);
+        const job: SegmentJob = { seq: seq++, buffer: seg.buffer as ArrayBuffer, length: lastNl + 1, fileOffset: segStart, run: opts.run, path: opts.path, maxPerCode: MAX_PER_CODE };
+        inFlight.push({ reply: workerPoolNow.run(job, [job.buffer]), end: segStart + lastNl + 1 });
+        segStart += lastNl + 1;
+        seg = next;
+        filled = rest;
+      }
+      while (inFlight.length > 0) await settle();
+    } finally {
+      // Never leave replies unobserved, even when reading failed.
+      await Promise.allSettled(inFlight.map((f) => f.reply));
+    }
+
+    // The main thread takes over from the merged state: the tail, or the rest after a long line.
+    const scanner = new JsonlScanner({ run: opts.run, path: opts.path, live: opts.live, maxPerCode: MAX_PER_CODE, start: merger.state() }, emit);
+    if (filled > 0) scanner.push(seg.subarray(0, filled));
+    if (longLine) {
+      const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+        if (bytesRead === 0) break;
+        const chunk = buf.subarray(0, bytesRead);
+        hash.update(chunk);
+        scanner.push(chunk);
+        size += bytesRead;
+      }
+    }
+    const summary = scanner.end();
+    return { sha256: hash.digest('hex'), size, stat, summary };
+  } finally {
+    await fh.close();
+  }
+}
