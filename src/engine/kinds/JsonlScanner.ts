@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { FindingCode } from '../codes.js';
 import type { Finding, FixAction } from '../finding.js';
 import { makeFinding } from '../makeFinding.js';
@@ -129,12 +129,12 @@ export class JsonlScanner {
     const lastNl = chunk.lastIndexOf(NEWLINE);
     if (lastNl >= pos) {
       const region = chunk.subarray(pos, lastNl + 1);
-      // One native pass per chunk; per-line checks only where something is wrong.
-      const utf8Ok = isUtf8(region);
-      // Pure ASCII (the decoded length equals the byte length): decode the whole region once and
-      // hand each line out as a slice, instead of one native decode call per line.
-      let text: string | undefined = utf8Ok ? chunk.toString('utf8', pos, lastNl + 1) : undefined;
-      if (text !== undefined && text.length !== region.length) text = undefined;
+      // One native pass per chunk; per-line checks only where something is wrong. A pure-ASCII
+      // region (the usual case) is decoded once, as latin1 (a plain copy, 2-3x faster than UTF-8
+      // decoding), and each line is a slice of that string instead of one decode call per line.
+      const ascii = isAscii(region);
+      const utf8Ok = ascii || isUtf8(region);
+      const text = ascii ? chunk.toString('latin1', pos, lastNl + 1) : undefined;
       const textBase = pos;
       let nextNul = chunk.indexOf(NUL, pos);
       while (pos <= lastNl) {
