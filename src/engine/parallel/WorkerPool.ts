@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 interface Job<Req, Res> {
   message: Req;
@@ -21,9 +21,9 @@ export class WorkerPool<Req, Res> {
   private readonly queue: Job<Req, Res>[] = [];
   private failure?: Error;
 
-  constructor(script: URL, size: number) {
+  constructor(script: URL, size: number, resourceLimits?: ResourceLimits) {
     for (let i = 0; i < size; i++) {
-      const slot: Slot<Req, Res> = { worker: new Worker(script) };
+      const slot: Slot<Req, Res> = { worker: new Worker(script, { resourceLimits }) };
       slot.worker.unref();
       slot.worker.on('message', (res: Res) => {
         const job = slot.job!;
