@@ -3,6 +3,7 @@ import type { FindingCode } from '../codes.js';
 import type { Finding, FixAction } from '../finding.js';
 import { makeFinding } from '../makeFinding.js';
 import { parseJsonTolerant } from '../parseJsonTolerant.js';
+import { fastMetricsStep } from './fastMetricsStep.js';
 import { firstError, validators, type Validator } from '../validators.js';
 
 const NEWLINE = 0x0a;
@@ -83,6 +84,8 @@ export class JsonlScanner {
   private readonly opts: JsonlScannerOptions;
   private readonly emit: (f: Finding) => void;
   private readonly validate: Validator;
+  /** The schema is metrics-line's: usual lines may skip JSON.parse + ajv (see fastMetricsStep). */
+  private readonly fastPath: boolean;
   private readonly maxPerCode: number;
   private readonly perCode: Map<string, CodeTally>;
   private readonly startLineNo: number;
@@ -92,6 +95,8 @@ export class JsonlScanner {
   private lastStep: number | null;
   private lastNewlineEnd: number;
   private emitted = 0;
+  /** The block of whole lines being scanned, decoded only if a line needs JSON.parse. */
+  private block?: { buf: Buffer; start: number; end: number; text: string | undefined };
   private firstStep?: JsonlSegmentResult['firstStep'];
   // the unfinished line carried between chunks
   private carry: Buffer[] = [];
@@ -104,6 +109,7 @@ export class JsonlScanner {
     this.opts = opts;
     this.emit = emit;
     this.validate = opts.validate ?? validators.metricsLine;
+    this.fastPath = this.validate === validators.metricsLine;
     this.maxPerCode = opts.maxPerCode ?? 20;
     const start = opts.start;
     this.offset = start?.offset ?? 0;
@@ -132,22 +138,19 @@ export class JsonlScanner {
     if (lastNl >= pos) {
       let nextNul = chunk.indexOf(NUL, pos);
       while (pos <= lastNl) {
-        // Whole lines are decoded a block at a time: one native call for many lines, and strings
-        // small enough to die young (a 1 MiB string lives in V8's large-object space until a full
-        // GC, and peak memory grew by ~70 MB with them).
+        // Lines are checked a block of whole lines at a time: one native UTF-8/ASCII pass per
+        // block, and, for lines that need JSON.parse, one decode per block (lineText). Blocks stay
+        // small so their strings die young: a 1 MiB string lives in V8's large-object space until
+        // a full GC, and peak memory grew by ~70 MB with them.
         let blockEnd = lastNl;
         if (lastNl - pos >= DECODE_BLOCK_BYTES) {
           blockEnd = chunk.lastIndexOf(NEWLINE, pos + DECODE_BLOCK_BYTES - 1);
           if (blockEnd < pos) blockEnd = chunk.indexOf(NEWLINE, pos); // one line longer than a block
         }
         const block = chunk.subarray(pos, blockEnd + 1);
-        // One native pass per block; per-line checks only where something is wrong. A pure-ASCII
-        // block (the usual case) is decoded as latin1, a plain copy 2-3x faster than UTF-8
-        // decoding, and each line is a slice of that string.
         const ascii = isAscii(block);
         const utf8Ok = ascii || isUtf8(block);
-        const text = ascii && block.length <= DECODE_BLOCK_BYTES ? chunk.toString('latin1', pos, blockEnd + 1) : undefined;
-        const textBase = pos;
+        this.block = ascii && block.length <= DECODE_BLOCK_BYTES ? { buf: chunk, start: pos, end: blockEnd + 1, text: undefined } : undefined;
         while (pos <= blockEnd) {
           const e = chunk.indexOf(NEWLINE, pos);
           let hasNul = false;
@@ -155,10 +158,11 @@ export class JsonlScanner {
             hasNul = true;
             nextNul = chunk.indexOf(NUL, e + 1);
           }
-          this.line(chunk, pos, e, base + pos, !utf8Ok, hasNul, text, textBase);
+          this.line(chunk, pos, e, base + pos, !utf8Ok, hasNul);
           pos = e + 1;
         }
       }
+      this.block = undefined;
       this.lastNewlineEnd = base + lastNl + 1;
     }
     if (pos < chunk.length) {
@@ -239,7 +243,7 @@ export class JsonlScanner {
   }
 
   /** One complete line, [s, e) of buf, that starts at file offset `at`. */
-  private line(buf: Buffer, s: number, e: number, at: number, checkUtf8: boolean, hasNul: boolean, text?: string, textBase = 0): void {
+  private line(buf: Buffer, s: number, e: number, at: number, checkUtf8: boolean, hasNul: boolean): void {
     this.lineNo++;
     if (hasNul) {
       this.nulLine(buf.subarray(s, e), at, false);
@@ -249,16 +253,36 @@ export class JsonlScanner {
       this.report('jsonl/blank-line', this.where(at), 'empty line');
       return;
     }
+    if (this.fastPath) {
+      // Accepts only pure-ASCII lines, so it never hides an encoding problem.
+      const step = fastMetricsStep(buf, s, e);
+      if (step >= 0) {
+        this.checkStep(step, at);
+        return;
+      }
+    }
     if (checkUtf8 && !isUtf8(buf.subarray(s, e))) {
       this.report('encoding/invalid-utf8', this.where(at), 'line holds bytes that are not valid UTF-8');
       return;
     }
-    const parsed = parseJsonTolerant(text !== undefined ? text.slice(s - textBase, e - textBase) : buf.toString('utf8', s, e));
+    const parsed = parseJsonTolerant(this.lineText(buf, s, e));
     if (!parsed.ok) {
       this.report('jsonl/invalid-line', this.where(at), `not valid JSON: ${parsed.error}`);
       return;
     }
     this.record(parsed.value, parsed.nonfinite, at);
+  }
+
+  /**
+   * The text of a line for JSON.parse. In a pure-ASCII block, the block is decoded once (as
+   * latin1, a plain copy 2-3x faster than UTF-8 decoding) on its first line that needs it, and
+   * each line is a slice of it: one native call for many lines.
+   */
+  private lineText(buf: Buffer, s: number, e: number): string {
+    const block = this.block;
+    if (!block || block.buf !== buf || s < block.start || e > block.end) return buf.toString('utf8', s, e);
+    block.text ??= buf.toString('latin1', block.start, block.end);
+    return block.text.slice(s - block.start, e - block.start);
   }
 
   /** A line holding NUL bytes: unwritten blocks, sometimes followed by a record appended after the crash. */
@@ -288,8 +312,11 @@ export class JsonlScanner {
       this.report('jsonl/schema', this.where(at), `not a metrics record: ${firstError(this.validate)}`);
       return;
     }
+    this.checkStep((value as { step?: unknown }).step, at);
+  }
+
+  private checkStep(step: unknown, at: number): void {
     if (this.opts.checkStepOrder === false) return;
-    const step = (value as { step?: unknown }).step;
     if (typeof step === 'number') {
       if (this.lastStep === null) {
         this.firstStep = { step, line: this.lineNo, offset: at, emittedBefore: this.emitted };
