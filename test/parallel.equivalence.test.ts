@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { damagedMetrics } from '../fixtures/build/damagedMetrics.mjs';
 import { makeDataDir, runId, ageTree } from '../fixtures/build/dataDir.mjs';
 import { check } from './helpers/engine.js';
-import { tempDir } from './helpers/cli.js';
+import { runCli, tempDir } from './helpers/cli.js';
 // The parallel machinery is internal: imported from the build directly.
 import { JsonlScanner } from '../dist/engine/kinds/JsonlScanner.js';
 import { readFileOnce } from '../dist/engine/io/readFileOnce.js';
@@ -91,5 +91,23 @@ describe('check with parallel parsing forced on', () => {
     const on = await run({ TRACKIO_FSCK_WORKERS: '2', TRACKIO_FSCK_PARALLEL_MIN_BYTES: '0', TRACKIO_FSCK_SEGMENT_BYTES: '3000' });
     expect(off.findings.filter((f) => f.path.endsWith('metrics.jsonl')).length).toBeGreaterThan(20);
     expect(on).toEqual(off);
+  });
+});
+
+describe('the CLI with parallel parsing forced on', () => {
+  it('prints the same report as without it, and exits (idle worker threads never hold the process)', () => {
+    const dataDir = makeDataDir(tempDir(), { runs: 2, steps: 20 });
+    writeFileSync(join(dataDir, 'runs', runId(0), 'metrics.jsonl'), damagedMetrics({ seed: 11, lines: 3000, rate: 0.1, tail: 1 }));
+    ageTree(dataDir);
+    const args = ['check', dataDir, '--json', '--live-window', '0'];
+    const strip = (stdout: string) => ({ ...JSON.parse(stdout), summary: { ...JSON.parse(stdout).summary, durationMs: 0 } });
+    const off = runCli(args, { env: { TRACKIO_FSCK_WORKERS: '0' } });
+    // Tiny segments, then one segment per file: the first keeps the workers busy, the second may
+    // finish before they are even up.
+    for (const segment of ['2000', '100000000']) {
+      const on = runCli(args, { env: { TRACKIO_FSCK_WORKERS: '2', TRACKIO_FSCK_PARALLEL_MIN_BYTES: '0', TRACKIO_FSCK_SEGMENT_BYTES: segment } });
+      expect(on.code).toBe(4);
+      expect(strip(on.stdout)).toEqual(strip(off.stdout));
+    }
   });
 });

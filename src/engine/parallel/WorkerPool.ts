@@ -20,11 +20,12 @@ export class WorkerPool<Req, Res> {
   private readonly slots: Slot<Req, Res>[] = [];
   private readonly queue: Job<Req, Res>[] = [];
   private failure?: Error;
+  private started = 0;
 
   constructor(script: URL, size: number, resourceLimits?: ResourceLimits) {
     for (let i = 0; i < size; i++) {
       const slot: Slot<Req, Res> = { worker: new Worker(script, { resourceLimits }) };
-      slot.worker.unref();
+      slot.worker.once('online', () => this.started++);
       slot.worker.on('message', (res: Res) => {
         const job = slot.job!;
         slot.job = undefined;
@@ -33,12 +34,19 @@ export class WorkerPool<Req, Res> {
       });
       slot.worker.on('error', (err) => this.fail(err));
       slot.worker.on('exit', (code) => this.fail(new Error(`worker thread stopped (exit code ${code})`)));
+      // After the listeners: adding a 'message' listener refs the worker again.
+      slot.worker.unref();
       this.slots.push(slot);
     }
   }
 
   get size(): number {
     return this.slots.length;
+  }
+
+  /** Whether any worker thread is running yet (starting one takes ~50-100 ms). */
+  get online(): boolean {
+    return this.started > 0;
   }
 
   /** Runs one job on the next free worker; `transfer` buffers move to the worker (and are unusable here). */
