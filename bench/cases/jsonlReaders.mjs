@@ -34,7 +34,7 @@ export async function run({ scratch, measure }) {
   const modes = [
     ['split', 'our splitter alone (indexOf per line, + SHA-256)'],
     ['scanner', 'JsonlScanner, one thread: hash + parse + schema + findings'],
-    ['parallel', 'JsonlScanner on worker threads (what check uses above 32 MiB)'],
+    ['parallel', 'JsonlScanner on worker threads (check above 32 MiB, when the cores are free)'],
     ['stream-json', 'stream-json/jsonl/parser.js asStream: parse only, no hash, no schema'],
   ];
   for (const [mode, what] of modes) {

@@ -1,6 +1,7 @@
 // One way of reading a metrics.jsonl, run as its own process by bench/cases/jsonlReaders.mjs so
 // that time and peak RSS are its alone. Usage: node scanWith.mjs <mode> <metrics.jsonl>
 import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -20,7 +21,7 @@ async function scanner() {
 
 async function parallel() {
   let findings = 0;
-  const r = await scanJsonlParallel(file, { run: 'r', path: 'metrics.jsonl', live: false, config: { ...parallelConfig(), minBytes: 0 } }, () => findings++);
+  const r = await scanJsonlParallel(file, { run: 'r', path: 'metrics.jsonl', live: false, config: { ...parallelConfig(), minBytes: 0, workers: availableParallelism() } }, () => findings++);
   return { lines: r.summary.lines, findings };
 }
 
