@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { FileHash } from './FileHash.js';
+import { openRegularFile } from './openRegularFile.js';
 import type { Stats } from 'node:fs';
 
 export const CHUNK_BYTES = 1024 * 1024;
@@ -24,36 +23,23 @@ export interface ReadOptions {
  * Memory stays at one chunk whatever the file's size.
  */
 export async function readFileOnce(path: string, onChunk?: (chunk: Buffer) => void | Promise<void>, opts: ReadOptions = {}): Promise<ReadResult> {
-  // O_NONBLOCK: a FIFO swapped in after the walk must not hang the check (no effect on regular files).
-  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const { fh, stat } = await openRegularFile(path);
   try {
-    const stat = await fh.stat();
-    if (!stat.isFile()) throw new Error('not a regular file (it changed since the directory was listed)');
-    const hash = createHash('sha256');
+    const hash = new FileHash(opts.prefixBytes);
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     let size = 0;
-    const prefixBytes = opts.prefixBytes;
-    let prefixSha256: string | undefined = prefixBytes === 0 ? hash.copy().digest('hex') : undefined;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
-      if (prefixBytes !== undefined && size < prefixBytes && size + bytesRead >= prefixBytes) {
-        // The prefix ends in this chunk: snapshot the running hash there, so no byte is hashed twice.
-        const cut = prefixBytes - size;
-        hash.update(chunk.subarray(0, cut));
-        prefixSha256 = hash.copy().digest('hex');
-        hash.update(chunk.subarray(cut));
-      } else {
-        hash.update(chunk);
-      }
+      hash.update(chunk);
       // A consumer that needs to wait (back-pressure) returns a promise; the hot path does not.
       const pending = onChunk?.(chunk);
       if (pending) await pending;
       size += bytesRead;
     }
-    const result: ReadResult = { sha256: hash.digest('hex'), size, stat };
-    if (prefixSha256 !== undefined) result.prefixSha256 = prefixSha256;
+    const result: ReadResult = { sha256: hash.digest(), size, stat };
+    if (hash.prefixSha256 !== undefined) result.prefixSha256 = hash.prefixSha256;
     return result;
   } finally {
     await fh.close();
