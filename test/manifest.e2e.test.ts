@@ -39,6 +39,21 @@ describe('trackio-fsck manifest (the built CLI)', () => {
     expect(verbose.stdout).toContain('manifest/appended');
   });
 
+  it('check tells an append from a change on both the single-thread and the worker-thread path', () => {
+    const dataDir = makeDataDir(tempDir(), { runs: 2, steps: 40 });
+    expect(runCli(['manifest', 'write', dataDir]).code).toBe(0);
+    damage.rewriteRecordedBytes(dataDir, RUN);
+    damage.appendRecords(dataDir, runId(1));
+    for (const workers of ['0', '2']) {
+      const env = { TRACKIO_FSCK_WORKERS: workers, TRACKIO_FSCK_PARALLEL_MIN_BYTES: '1', TRACKIO_FSCK_SEGMENT_BYTES: '256' };
+      const r = runCli(['check', dataDir, '--json'], { env });
+      const codes = JSON.parse(r.stdout).findings.map((f: { code: string; run: string }) => `${f.run} ${f.code}`);
+      expect(codes, `workers=${workers}`).toContain(`${RUN} manifest/modified`);
+      expect(codes, `workers=${workers}`).toContain(`${runId(1)} manifest/appended`);
+      expect(r.code).toBe(4);
+    }
+  });
+
   it('check uses the manifest; check --fast does not read unchanged files', () => {
     const dataDir = makeDataDir(tempDir(), { runs: 2 });
     runCli(['manifest', 'write', dataDir]);
