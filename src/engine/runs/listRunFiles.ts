@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Finding } from '../finding.js';
 import { makeFinding } from '../makeFinding.js';
 import { isInside } from '../io/isInside.js';
+import { TEMP_PREFIX } from '../io/writeFileAtomic.js';
+import { COPY_TEMP_INFIX } from '../io/copyFileVerified.js';
 
 export interface FileEntry {
   abs: string;
@@ -14,8 +16,16 @@ export interface FileEntry {
   stat: Stats;
 }
 
-/** Names an interrupted atomic write leaves behind. */
-export const TEMP_NAME = /\.tmp$|\.partial($|[.-])|\.swp$/;
+/**
+ * Names an interrupted atomic write leaves behind: other writers' (`*.tmp`, `*.partial*`, `*.swp`)
+ * and trackio-fsck's own (writeFileAtomic's and a repair's `.trackio-fsck-tmp-*`, copyFileVerified's
+ * `*.trackio-fsck-copy-<pid>`), left when it was killed mid-write.
+ */
+export const TEMP_NAME = new RegExp(`\\.tmp$|\\.partial($|[.-])|\\.swp$|^${escapeRe(TEMP_PREFIX)}|${escapeRe(COPY_TEMP_INFIX)}\\d+$`);
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /**
  * Lists every regular file of a run, depth first in name order, without following a symlink that
