@@ -38,6 +38,8 @@ export interface CheckOptions {
   manifest?: boolean | ManifestState;
   /** Trust files whose size, mtime and inode match the manifest's record: they are not opened. */
   fast?: boolean;
+  /** With `fast`: paths (relative to the data dir) read whatever their stat says, e.g. the files a commit stages. */
+  mustRead?: ReadonlySet<string>;
 }
 
 export type CheckEvent =
@@ -94,7 +96,7 @@ export async function check(dir: string | undefined, options: CheckOptions = {},
     for (const t of tasks) seen.add(t.file.rel);
     if (options.fast) {
       tasks = tasks.filter(({ file, plan }) => {
-        if (!manifest.trusts(file.rel, file.stat, plan.live)) return true;
+        if (options.mustRead?.has(file.rel) || !manifest.trusts(file.rel, file.stat, plan.live)) return true;
         records.push(manifest.trustedRecord(file.rel, plan.run));
         return false;
       });
