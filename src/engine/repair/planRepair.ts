@@ -41,17 +41,23 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
   const quarantineFiles = new Map<string, Finding[]>();
   const quarantineRuns = new Map<string, Finding[]>();
   const provided = new Set<string>();
+  const isLive = (f: Finding) => f.run !== null && live.has(f.run);
+  const problemsOf = new Map<string, Finding[]>();
+  for (const f of report.findings) if (isProblem(f) && !isLive(f)) pushTo(problemsOf, f.path, f);
+  const covered = new Set<Finding>();
 
   for (const f of report.findings) {
     if (!isProblem(f)) continue;
-    if (f.run !== null && live.has(f.run)) {
+    if (isLive(f)) {
       left.push({ finding: f, reason: 'the run is being written right now: stop the writer, or use --force' });
       continue;
     }
-    const fromProvider = await askProviders(options.providers, f, report.dataDir);
+    if (covered.has(f)) continue;
+    const fromProvider = await askProviders(options.providers, f, { dataDir: report.dataDir, record: records.get(f.path), findings: problemsOf.get(f.path) });
     if (fromProvider) {
       drafts.push(fromProvider);
       provided.add(fromProvider.path);
+      for (const g of fromProvider.findings) covered.add(g);
       continue;
     }
     const action = f.fix?.action ?? 'none';
@@ -109,9 +115,9 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
   return { dataDir: report.dataDir, layout: report.layout, steps, left, liveRuns, check: report };
 }
 
-async function askProviders(providers: FixProvider[] | undefined, f: Finding, dataDir: string): Promise<StepDraft | undefined> {
+async function askProviders(providers: FixProvider[] | undefined, f: Finding, ctx: Parameters<FixProvider>[1]): Promise<StepDraft | undefined> {
   for (const provide of providers ?? []) {
-    const step = await provide(f, { dataDir });
+    const step = await provide(f, ctx);
     if (step) return { ...step, findings: step.findings.length ? step.findings : [f] };
   }
   return undefined;
