@@ -74,7 +74,13 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
     else removed++;
   }
 
-  const written = await writeManifest(realDataDir, next.values(), { now: options.now });
+  // Listings of the directories walked now; those of runs this pass did not walk are kept as they were.
+  const dirs = new Map(result.dirs ?? []);
+  for (const [rel, listing] of old?.dirs?.entries() ?? []) {
+    const run = runOf(rel + '/');
+    if (chosen !== undefined && (run === null || !chosen.has(run)) && !dirs.has(rel)) dirs.set(rel, listing);
+  }
+  const written = await writeManifest(realDataDir, next.values(), { now: options.now, dirs });
   const summary = { ...result.report.summary, ...countSeverities(findings) };
   const report = makeReport('manifest write', result.report.dataDir, result.report.layout, summary, sortFindings(findings), options.strict ?? false);
   const unchanged = written.files - added - updated;
