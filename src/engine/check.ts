@@ -76,14 +76,16 @@ export async function check(dir: string | undefined, options: CheckOptions = {},
   };
 
   const realDataDir = await realpath(found.dataDir);
+  // Looking for writers in /proc overlaps with listing runs/ and reading the manifest: all wait on I/O.
+  const writers = openForWriting(realDataDir);
   const runIds = await selectRuns(realDataDir, options.runs, emit);
+  const manifest = options.manifest === false ? undefined : await ManifestCheck.open(realDataDir, options.manifest === true ? undefined : options.manifest, emit);
   const evidence = {
-    openForWriting: await openForWriting(realDataDir),
+    openForWriting: await writers,
     liveWindowMs: options.liveWindowMs ?? DEFAULT_LIVE_WINDOW_MS,
     now: Date.now(),
   };
 
-  const manifest = options.manifest === false ? undefined : await ManifestCheck.open(realDataDir, options.manifest === true ? undefined : options.manifest, emit);
   const plans: RunPlan[] = [];
   const records: FileRecord[] = [];
   const seen = new Set<string>();
@@ -99,8 +101,9 @@ export async function check(dir: string | undefined, options: CheckOptions = {},
       // 10 000 unchanged runs went to the garbage collector while they were kept to the end).
       if (options.fast) {
         plan.files = files.filter((file) => {
-          if (options.mustRead?.has(file.rel) || !manifest.trusts(file.rel, file.stat, plan.live)) return true;
-          records.push(manifest.trustedRecord(file.rel, plan.run));
+          const trusted = options.mustRead?.has(file.rel) ? undefined : manifest.trustedRecordIfUnchanged(file.rel, file.stat, plan.live, plan.run);
+          if (!trusted) return true;
+          records.push(trusted);
           return false;
         });
       }
