@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findVerifiedCopy } from '../backup/findVerifiedCopy.js';
+import { findVerifiedCopy, type SnapshotLookups } from '../backup/findVerifiedCopy.js';
 import type { Finding } from '../finding.js';
 import { readManifest, type ManifestState } from '../manifest/readManifest.js';
 import { kindFor } from '../runs/scanRun.js';
@@ -31,18 +31,22 @@ const MANIFEST_CODES = new Set(['manifest/modified', 'manifest/missing']);
 export function restoreFromBackup(backupsDir: string, manifest?: ManifestState): FixProvider {
   let state: Promise<ManifestState | undefined> | undefined = manifest ? Promise.resolve(manifest) : undefined;
   const decided = new Map<string, Promise<StepDraft | undefined>>();
+  const lookups: SnapshotLookups = new Map();
   return (finding, ctx) => {
     let step = decided.get(finding.path);
     if (!step) {
       state ??= readManifest(ctx.dataDir);
-      step = state.then((s) => (s ? decide(s, backupsDir, finding, ctx) : undefined));
+      step = state.then((s) => (s ? decide(s, backupsDir, finding, ctx, lookups) : undefined));
       decided.set(finding.path, step);
     }
     return step;
   };
 }
 
-async function decide(state: ManifestState, backupsDir: string, f: Finding, ctx: Parameters<FixProvider>[1]): Promise<StepDraft | undefined> {
+async function decide(state: ManifestState, backupsDir: string, f: Finding, ctx: Parameters<FixProvider>[1], lookups: SnapshotLookups): Promise<StepDraft | undefined> {
+  // Run-directory layout only: a SQLite database cannot be swapped by a plain copy while a -wal or
+  // -shm file of another state lies beside it (its restore belongs to the SQLite layout's repair).
+  if (!f.path.startsWith('runs/')) return undefined;
   const entry = state.entries.get(f.path);
   if (!entry) return undefined;
   const findings = ctx.findings ?? [f];
@@ -52,7 +56,7 @@ async function decide(state: ManifestState, backupsDir: string, f: Finding, ctx:
   if (!record && !gone) return undefined;
   // The file is what the manifest recorded, damage included: the copy would change nothing.
   if (record && record.sha256 === entry.sha256) return undefined;
-  const copy = await findVerifiedCopy(backupsDir, f.path, entry.sha256);
+  const copy = await findVerifiedCopy(backupsDir, f.path, entry.sha256, lookups);
   if (!copy) return undefined;
 
   let keeps: number | undefined;
