@@ -70,3 +70,4 @@ export { recordManifest, type RecordOptions, type RecordResult, type ManifestCha
 export { unchangedFiles, type UnchangedSplit } from './engine/manifest/unchangedFiles.js';
 export { manifestPaths, MANIFEST_NAME, RECORD_NAME } from './engine/manifest/manifestPaths.js';
 export { formatSha256sumLine, parseSha256sumLine } from './engine/manifest/sha256sumLine.js';
+export { restoreFromBackup } from './engine/repair/restoreFromBackup.js';

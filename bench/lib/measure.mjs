@@ -15,7 +15,7 @@ export function measure(cmd, args = [], { cwd, env, shell = false, stdoutToNull 
   const stats = join(tmpdir(), `bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const line = shell ? ['bash', '-c', cmd] : [cmd, ...args];
   const started = process.hrtime.bigint();
-  const r = spawnSync(GNU_TIME, ['-f', '%e %M', '-o', stats, ...line], {
+  const r = spawnSync(GNU_TIME, ['-f', '%e %M %U %S', '-o', stats, ...line], {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', stdoutToNull ? 'ignore' : 'pipe', 'pipe'],
@@ -23,9 +23,9 @@ export function measure(cmd, args = [], { cwd, env, shell = false, stdoutToNull 
     encoding: 'utf8',
   });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
-  const [, rssKb] = readFileSync(stats, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  const [, rssKb, user, sys] = readFileSync(stats, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   rmSync(stats, { force: true });
-  return { seconds: wall, maxRssMB: rssKb / 1024, code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  return { seconds: wall, maxRssMB: rssKb / 1024, cpuSeconds: user + sys, code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 /** Best of `n` runs (least noise from the other core). */

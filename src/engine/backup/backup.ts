@@ -13,7 +13,7 @@ import { countSeverities, EXIT } from '../report.js';
 import { TOOL, VERSION } from '../version.js';
 import { lockBackups } from './backupsLock.js';
 import { copyFileInto } from './copyFileInto.js';
-import { faultPoint } from './faultPoint.js';
+import { faultPoint } from '../io/faultPoint.js';
 import { findSnapshots, newestGood } from './findSnapshots.js';
 import { forEachConcurrently } from './forEachConcurrently.js';
 import { hashFileSized } from './hashFileSized.js';

@@ -21,13 +21,13 @@ export interface VerifiedCopy {
  * when its manifest records that hash for the path AND the file re-hashes to it now, so rot inside
  * a snapshot is skipped, never handed out. Undefined when no snapshot holds such a copy.
  */
-export async function findVerifiedCopy(backupsDir: string, relPath: string, expectedSha256: string): Promise<VerifiedCopy | undefined> {
+export async function findVerifiedCopy(backupsDir: string, relPath: string, expectedSha256: string, lookups?: SnapshotLookups): Promise<VerifiedCopy | undefined> {
   const want = expectedSha256.toLowerCase();
   const p = toSnapshotPath(relPath);
   const snapshots = (await findSnapshots(backupsDir)).filter(isGood).reverse();
   for (const s of snapshots) {
-    const manifest = await readSnapshotManifest(s.path);
-    if (!manifest?.entries.some((e) => e.path === p && e.sha256 === want)) continue;
+    const hashes = await hashesOf(s.path, lookups);
+    if (hashes?.get(p) !== want) continue;
     const abs = join(s.path, p);
     const st = await lstat(abs).catch(() => undefined);
     if (!st?.isFile()) continue;
@@ -35,4 +35,16 @@ export async function findVerifiedCopy(backupsDir: string, relPath: string, expe
     if (got.sha256 === want) return { snapshot: s.name, path: abs, sha256: got.sha256, size: got.size };
   }
   return undefined;
+}
+
+/** Snapshot manifests read once for many look-ups (repair asks for every damaged file): path -> sha256 by snapshot dir. */
+export type SnapshotLookups = Map<string, Promise<Map<string, string> | undefined>>;
+
+function hashesOf(snapshotDir: string, lookups: SnapshotLookups | undefined): Promise<Map<string, string> | undefined> {
+  let hashes = lookups?.get(snapshotDir);
+  if (!hashes) {
+    hashes = readSnapshotManifest(snapshotDir).then((m) => (m ? new Map(m.entries.map((e) => [e.path, e.sha256])) : undefined));
+    lookups?.set(snapshotDir, hashes);
+  }
+  return hashes;
 }

@@ -8,7 +8,7 @@ import { findDataDir } from '../layout/findDataDir.js';
 import { EXIT } from '../report.js';
 import { TOOL, VERSION } from '../version.js';
 import { copyFileInto } from './copyFileInto.js';
-import { faultPoint } from './faultPoint.js';
+import { faultPoint } from '../io/faultPoint.js';
 import { forEachConcurrently } from './forEachConcurrently.js';
 import { openFilesUnder, type OpenFile } from './openFilesUnder.js';
 import { readSnapshotManifest } from './readSnapshotManifest.js';

@@ -9,6 +9,8 @@ export interface RunTarget {
   dataDir: string;
   /** Run ids touched by the files, sorted. */
   runs: string[];
+  /** The staged files of those runs, relative to the data dir ('/'), sorted: never trusted by stat. */
+  files: string[];
 }
 
 export interface FileMapping {
@@ -37,6 +39,7 @@ export function mapFilesToRuns(files: readonly string[], options: MapOptions = {
   const env = options.env ?? process.env;
   const trackioDir = env.TRACKIO_DIR ? resolve(cwd, env.TRACKIO_DIR) : undefined;
   const byDataDir = new Map<string, Set<string>>();
+  const staged = new Map<string, string[]>();
   const ignored: string[] = [];
   const gone: string[] = [];
   // Many staged files usually share one run: decide each run directory once.
@@ -71,12 +74,15 @@ export function mapFilesToRuns(files: readonly string[], options: MapOptions = {
         let runs = byDataDir.get(dataDir);
         if (!runs) byDataDir.set(dataDir, (runs = new Set()));
         runs.add(runId);
+        let rels = staged.get(dataDir);
+        if (!rels) staged.set(dataDir, (rels = []));
+        rels.push(parts.slice(i).join('/'));
       }
     }
     if (placed === 'gone') gone.push(file);
     else if (!placed) ignored.push(file);
   }
-  const targets = [...byDataDir].map(([dataDir, runs]) => ({ dataDir, runs: [...runs].sort() }));
+  const targets = [...byDataDir].map(([dataDir, runs]) => ({ dataDir, runs: [...runs].sort(), files: [...new Set(staged.get(dataDir))].sort() }));
   return { targets, ignored, gone };
 }
 

@@ -3,7 +3,6 @@ import type { CheckResult } from '../check.js';
 import type { Finding } from '../finding.js';
 import { countSeverities, EXIT, exitCodeFor, sortFindings } from '../report.js';
 import { mapFilesToRuns, type FileMapping } from './mapFilesToRuns.js';
-import { verifyStagedAgainstManifest } from './verifyStagedAgainstManifest.js';
 
 export interface HookOptions {
   /** Warnings block the commit too. */
@@ -46,16 +45,25 @@ export async function runHook(files: readonly string[], options: HookOptions = {
   // Most commits touch no run: they never load the check engine.
   const { check } = mapping.targets.length > 0 ? await import('../check.js') : { check: undefined };
   for (const target of mapping.targets) {
-    const result: CheckResult = await check!(target.dataDir, { runs: target.runs, strict: options.strict, liveWindowMs: options.liveWindowMs, cwd });
+    // check verifies against the data dir's manifest when there is one (manifest/modified blocks,
+    // manifest/appended and manifest/new are info). --fast rules skip the files of the touched runs
+    // whose stat matches the manifest's record, except the staged ones: what goes into the commit is always read.
+    const result: CheckResult = await check!(target.dataDir, {
+      runs: target.runs,
+      strict: options.strict,
+      liveWindowMs: options.liveWindowMs,
+      cwd,
+      fast: true,
+      mustRead: new Set(target.files),
+    });
     const touched = new Set(target.runs);
-    const manifestFindings = await verifyStagedAgainstManifest(target.dataDir, target.runs, result);
     checked.push({
       dataDir: target.dataDir,
       shown: relative(cwd, target.dataDir).split(sep).join('/') || '.',
       runs: target.runs,
       liveRuns: result.runs.filter((r) => r.live).map((r) => r.run),
       // check() also reports on runs/ as a whole (stray files, linked runs); only the touched runs are this commit's business.
-      findings: sortFindings([...result.report.findings, ...manifestFindings].filter((f) => f.run !== null && touched.has(f.run))),
+      findings: sortFindings(result.report.findings.filter((f) => f.run !== null && touched.has(f.run))),
     });
   }
   const counts = countSeverities(checked.flatMap((d) => d.findings));

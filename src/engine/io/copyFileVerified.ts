@@ -6,6 +6,9 @@ import { fsyncDir } from './fsyncDir.js';
 import { CHUNK_BYTES } from './readFileOnce.js';
 import { sha256File } from './sha256File.js';
 
+/** Infix of copyFileVerified's temp name (`<dst>.trackio-fsck-copy-<pid>`): its own leftovers are recognisable. */
+export const COPY_TEMP_INFIX = '.trackio-fsck-copy-';
+
 export interface CopyResult {
   sha256: string;
   size: number;
@@ -18,7 +21,7 @@ export interface CopyResult {
  * or complete. Keeps the source's mtime.
  */
 export async function copyFileVerified(src: string, dst: string, expectSha256?: string): Promise<CopyResult> {
-  const tmp = `${dst}.trackio-fsck-copy-${process.pid}`;
+  const tmp = `${dst}${COPY_TEMP_INFIX}${process.pid}`;
   const input = await open(src, 'r');
   const output = await open(tmp, 'w', 0o644);
   const hash = createHash('sha256');

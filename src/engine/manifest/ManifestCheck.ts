@@ -43,9 +43,19 @@ export class ManifestCheck {
     return statMatches(rec, stat) && !rec.live;
   }
 
+  /** trusts() and trustedRecord() with one lookup: the record when the file is trusted, else undefined. */
+  trustedRecordIfUnchanged(rel: string, stat: Stats, live: boolean, run: string): FileRecord | undefined {
+    if (live) return undefined;
+    const rec = this.state.entries.get(rel)?.record;
+    return statMatches(rec, stat) && !rec.live ? this.recordOf(rel, run, rec) : undefined;
+  }
+
   /** The record of a trusted file, as if it had been read; its recorded findings are reported again. */
   trustedRecord(rel: string, run: string): FileRecord {
-    const rec = this.state.entries.get(rel)!.record as RecordEntry;
+    return this.recordOf(rel, run, this.state.entries.get(rel)!.record as RecordEntry);
+  }
+
+  private recordOf(rel: string, run: string, rec: RecordEntry): FileRecord {
     for (const f of rec.findings ?? []) this.emit(f);
     const record: FileRecord = { path: rel, run, size: rec.size, sha256: rec.sha256, mtimeMs: rec.mtimeMs, ino: rec.ino, trusted: true };
     if (rec.lines !== undefined) record.lines = rec.lines;

@@ -74,7 +74,13 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
     else removed++;
   }
 
-  const written = await writeManifest(realDataDir, next.values(), { now: options.now });
+  // Listings of the directories walked now; those of runs this pass did not walk are kept as they were.
+  const dirs = new Map(result.dirs ?? []);
+  for (const [rel, listing] of old?.dirs?.entries() ?? []) {
+    const run = runOf(rel + '/');
+    if (chosen !== undefined && (run === null || !chosen.has(run)) && !dirs.has(rel)) dirs.set(rel, listing);
+  }
+  const written = await writeManifest(realDataDir, next.values(), { now: options.now, dirs });
   if (result.databases) {
     // Real Trackio's <project>.db files are recorded by their rows, not their bytes (src/engine/sqlite/databaseManifest.ts).
     const { writeDatabaseManifest } = await import('../sqlite/databaseManifest.js');

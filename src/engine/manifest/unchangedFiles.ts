@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listRunFilesSync } from '../runs/listRunFilesSync.js';
+import { listRunFiles } from '../runs/listRunFiles.js';
 import type { ManifestState } from './readManifest.js';
 import { statMatches } from './statMatches.js';
 
@@ -33,7 +33,7 @@ export async function unchangedFiles(dataDir: string, state: ManifestState): Pro
     // no runs/: every recorded file is gone
   }
   for (const run of runs) {
-    for (const f of listRunFilesSync(join(runsDir, run), run, real, () => {})) {
+    for (const f of listRunFiles(join(runsDir, run), run, real, () => {}, { cache: state.dirs })) {
       seen.add(f.rel);
       const entry = state.entries.get(f.rel);
       if (!entry) split.added.push(f.rel);

@@ -10,6 +10,9 @@ import { isSafeRelPath } from './isSafeRelPath.js';
 import { isAppendOnly, manifestPaths, RECORD_FORMAT, type ManifestPaths } from './manifestPaths.js';
 import type { RecordEntry } from './readManifest.js';
 import { formatSha256sumLine } from './sha256sumLine.js';
+import type { DirListing } from '../runs/listRunFiles.js';
+import { columnLines, toColumns } from './recordColumns.js';
+import { toStoredDirs } from './RecordedDirs.js';
 
 /** One file to record. A FileRecord from check() fits; stat fields may be absent for entries kept from an old manifest. */
 export interface ManifestInput {
@@ -26,6 +29,8 @@ export interface ManifestInput {
 export interface WriteManifestOptions {
   /** Time stamp written into the record (tests pin it). */
   now?: Date;
+  /** Directory listings to record beside the files (check()'s `dirs`), so check --fast can skip their readdir. */
+  dirs?: Iterable<[string, DirListing]>;
 }
 
 export interface WrittenManifest extends ManifestPaths {
@@ -64,7 +69,8 @@ export async function writeManifest(dir: string, files: Iterable<ManifestInput>,
     writtenAt: (opts.now ?? new Date()).toISOString(),
     manifestSha256: createHash('sha256').update(text).digest('hex'),
   };
-  await writeFileAtomic(paths.record, recordLines(head, record));
+  const dirs = [...(opts.dirs ?? [])].filter(([rel]) => isSafeRelPath(rel)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  await writeFileAtomic(paths.record, recordLines(head, record, dirs));
   await writeFileAtomic(paths.manifest, text);
   return { ...paths, files: sorted.length, bytes };
 }
@@ -79,21 +85,17 @@ function toRecordEntry(f: ManifestInput): RecordEntry | Pick<RecordEntry, 'sha25
   return e;
 }
 
-/** JSON with one file per line: as small as compact JSON, yet readable and diff-able. */
-function* recordLines(head: object, files: Array<[string, unknown]>): Generator<string> {
+/** JSON with the files, and the directory listings, as columns: one column per line. */
+function* recordLines(head: object, files: Array<[string, RecordEntry | Pick<RecordEntry, 'sha256'>]>, dirs: Array<[string, DirListing]>): Generator<string> {
   const top = JSON.stringify(head, null, 2);
   yield top.slice(0, -2) + ',\n  "files": {';
-  let first = true;
-  let batch = '';
-  for (const [path, entry] of files) {
-    batch += `${first ? '' : ','}\n    ${JSON.stringify(path)}: ${JSON.stringify(entry)}`;
-    first = false;
-    if (batch.length > 1 << 16) {
-      yield batch;
-      batch = '';
-    }
+  yield* columnLines(toColumns(files as Array<[string, RecordEntry]>));
+  if (dirs.length > 0) {
+    const stored = toStoredDirs(dirs);
+    yield '\n  },\n  "dirs": {';
+    yield* (['path', 'mtimeMs', 'ino', 'names'] as const).map((k, i) => `${i ? ',' : ''}\n    ${JSON.stringify(k)}: ${JSON.stringify(stored[k])}`);
   }
-  yield batch + '\n  }\n}\n';
+  yield '\n  }\n}\n';
 }
 
 /** Creates DIR/.trackio-fsck, refusing one that is a link leading out of the data dir. */

@@ -6,7 +6,7 @@ import { FsckError } from '../errors.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { TOOL, VERSION } from '../version.js';
 import type { Edit, FileImage, PlanStep, SourceFile } from './RepairPlan.js';
-import { faultPoint } from './faultPoint.js';
+import { faultPoint } from '../io/faultPoint.js';
 import type { CutRange } from './rewriteWithEdits.js';
 import { STATE_DIR } from './stateDir.js';
 
@@ -111,7 +111,7 @@ export function newJournal(fields: Pick<Journal, 'id' | 'command' | 'dataDir' | 
 export async function saveJournal(realDataDir: string, journal: Journal, why: string): Promise<void> {
   journal.updated = new Date().toISOString();
   await writeFileAtomic(journalPath(realDataDir, journal.id), JSON.stringify(journal, null, 1) + '\n');
-  faultPoint(`journal saved: ${why}`);
+  faultPoint('journal-saved', why);
 }
 
 /** Every repair journal of the data dir, oldest first. */

@@ -1,4 +1,4 @@
-import type { Finding, FixAction } from '../finding.js';
+import type { FileRecord, Finding, FixAction } from '../finding.js';
 import type { Report } from '../report.js';
 
 /** Identity of a file's content: what a step expects to find before it runs and leaves after. */
@@ -71,9 +71,12 @@ export interface RepairPlan {
 
 /**
  * Issue 5's hook: a provider may offer its own step for a finding (typically restore-from-backup
- * with a verified copy), replacing the built-in fix. Return undefined to leave the finding to repair.
+ * with a verified copy), replacing the built-in fix of that file. Return undefined to leave the
+ * finding to repair. `record` is what the check read of the finding's file (absent when it could not
+ * read it or the file is gone); `findings` are all the problems found on that file, of which the
+ * step may mend several (those it lists are not offered to providers again).
  */
-export type FixProvider = (finding: Finding, ctx: { dataDir: string }) => Promise<Omit<PlanStep, 'id'> | undefined>;
+export type FixProvider = (finding: Finding, ctx: { dataDir: string; record?: FileRecord; findings?: Finding[] }) => Promise<Omit<PlanStep, 'id'> | undefined>;
 
 /** Findings that still need attention: every error, and every warning repair knows how to mend. */
 export function isProblem(f: Finding): boolean {

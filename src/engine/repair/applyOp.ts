@@ -5,7 +5,7 @@ import { copyFileVerified } from '../io/copyFileVerified.js';
 import { fsyncDir } from '../io/fsyncDir.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
 import { TOOL, VERSION } from '../version.js';
-import { faultPoint } from './faultPoint.js';
+import { faultPoint } from '../io/faultPoint.js';
 import { saveJournal, type Journal, type JournalOp } from './Journal.js';
 import type { Finding } from '../finding.js';
 import { imageOf, removeFile, sameImage } from './fileState.js';
@@ -54,13 +54,13 @@ async function applyRewrite(realDataDir: string, journal: Journal, op: JournalOp
   // The tracker's mtime says when the run last wrote; a fresh one would make a crashed run look live.
   await chmod(tempAbs, st.mode & 0o7777); // the umask applied when the temp was created
   await utimes(tempAbs, st.atime, st.mtime);
-  faultPoint(`rewritten into temp: ${op.path}`);
+  faultPoint('rewritten-into-temp', op.path);
   if (op.post && !sameImage(op.post, result.post)) throw new FsckError(`internal error: rewriting ${op.path} again gave different bytes`);
   if (qTemp && qAbs) {
     await rename(qTemp, qAbs);
     await fsyncDir(dirname(qAbs));
     await writeWhy(realDataDir, op.creates[1]!, journal, op, { lines: linesWhy(journal, op, result) });
-    faultPoint(`quarantined lines: ${op.path}`);
+    faultPoint('quarantined-lines', op.path);
   }
   op.post = result.post;
   if (result.cut.length > 0) op.cut = result.cut;
@@ -74,7 +74,7 @@ async function applyRewrite(realDataDir: string, journal: Journal, op: JournalOp
   }
   await rename(tempAbs, abs);
   await fsyncDir(dirname(abs));
-  faultPoint(`renamed into place: ${op.path}`);
+  faultPoint('renamed-into-place', op.path);
   await markDone(realDataDir, journal, op);
 }
 
@@ -95,11 +95,11 @@ async function applyMove(realDataDir: string, journal: Journal, op: JournalOp): 
   }
   await mkdirDurable(realDataDir, dirname(op.quarantine!));
   await writeWhy(realDataDir, op.creates[0]!, journal, op, { item: op.quarantine });
-  faultPoint(`recorded why, about to move: ${op.path}`);
+  faultPoint('recorded-why', op.path);
   await rename(src, dst);
   await fsyncDir(dirname(dst));
   await fsyncDir(dirname(src));
-  faultPoint(`moved to quarantine: ${op.path}`);
+  faultPoint('moved-to-quarantine', op.path);
   await markDone(realDataDir, journal, op);
 }
 
@@ -115,7 +115,7 @@ async function applyCopyIn(realDataDir: string, journal: Journal, op: JournalOp)
   await saveJournal(realDataDir, journal, `prepared ${op.path}`);
   await mkdirDurable(realDataDir, dirname(op.path));
   await copyFileVerified(op.source!.path, abs, op.source!.sha256);
-  faultPoint(`copied in: ${op.path}`);
+  faultPoint('copied-in', op.path);
   await markDone(realDataDir, journal, op);
 }
 

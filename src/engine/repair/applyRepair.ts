@@ -5,7 +5,7 @@ import { copyFileVerified } from '../io/copyFileVerified.js';
 import { isInside } from '../io/isInside.js';
 import { buildOps } from './buildOps.js';
 import { applyOp } from './applyOp.js';
-import { faultPoint } from './faultPoint.js';
+import { faultPoint } from '../io/faultPoint.js';
 import { dirsBelow, imageOf, removeCopyTemps, removeOwnTemps, sameImage } from './fileState.js';
 import { journalPath, newJournal, repairsDir, saveJournal, unfinishedJournal, type BackedUpFile, type Journal, type JournalOp } from './Journal.js';
 import { RepairLock, type LockOwner } from './RepairLock.js';
@@ -49,7 +49,7 @@ export async function applyPlan(plan: RepairPlan, selected: number[], opts: Appl
   const lock = await RepairLock.acquire(realDataDir, { command: opts.command, force: opts.force });
   try {
     if (lock.replaced) opts.onEvent?.({ type: 'lock-replaced', owner: lock.replaced });
-    faultPoint('lock taken');
+    faultPoint('lock-taken');
     const unfinished = await unfinishedJournal(realDataDir);
     if (unfinished) {
       throw new FsckError(`repair ${unfinished.id} was interrupted and must be finished or undone first: run trackio-fsck repair (it resumes) or trackio-fsck undo`);
@@ -127,7 +127,7 @@ async function backUp(realDataDir: string, journal: Journal, f: BackedUpFile): P
     if (err instanceof FsckError) throw new FsckError(`${err.message}; ${f.path} changed since the plan was made, so nothing was changed: check again and repair again`);
     throw err;
   }
-  faultPoint(`backed up ${f.path}`);
+  faultPoint('backed-up', f.path);
 }
 
 async function filesToBackUp(realDataDir: string, ops: JournalOp[]): Promise<BackedUpFile[]> {

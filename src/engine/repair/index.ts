@@ -7,3 +7,4 @@ export { listJournals, unfinishedJournal, journalPath, type Journal, type Journa
 export { isProblem, type RepairPlan, type PlanStep, type Edit, type FileImage, type FixProvider, type LeftFinding, type SourceFile } from './RepairPlan.js';
 export { STATE_DIR, QUARANTINE_DIR } from './stateDir.js';
 export { BAD_LINES_SUFFIX, WHY_SUFFIX } from './buildOps.js';
+export { restoreFromBackup } from './restoreFromBackup.js';

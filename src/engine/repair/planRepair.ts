@@ -44,22 +44,33 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
   const quarantineRuns = new Map<string, Finding[]>();
   const provided = new Set<string>();
   const databases = new Map<string, Finding[]>();
+  const isLive = (f: Finding) => f.run !== null && live.has(f.run);
+  // Real Trackio's layout: a writer holds a whole project (database, blobs, media).
+  const liveProject = (f: Finding) => {
+    const project = sqlite?.projectOfPath(f.path);
+    return project !== undefined && live.has(project) ? project : undefined;
+  };
+  const problemsOf = new Map<string, Finding[]>();
+  for (const f of report.findings) if (isProblem(f) && !isLive(f) && liveProject(f) === undefined) pushTo(problemsOf, f.path, f);
+  const covered = new Set<Finding>();
 
   for (const f of report.findings) {
     if (!isProblem(f)) continue;
-    if (f.run !== null && live.has(f.run)) {
+    if (isLive(f)) {
       left.push({ finding: f, reason: 'the run is being written right now: stop the writer, or use --force' });
       continue;
     }
-    const project = sqlite?.projectOfPath(f.path);
-    if (project !== undefined && live.has(project)) {
+    const project = liveProject(f);
+    if (project !== undefined) {
       left.push({ finding: f, reason: `project ${project} is being written right now (a Trackio writer holds it): stop the writer, or use --force` });
       continue;
     }
-    const fromProvider = await askProviders(options.providers, f, report.dataDir);
+    if (covered.has(f)) continue;
+    const fromProvider = await askProviders(options.providers, f, { dataDir: report.dataDir, record: records.get(f.path), findings: problemsOf.get(f.path) });
     if (fromProvider) {
       drafts.push(fromProvider);
       provided.add(fromProvider.path);
+      for (const g of fromProvider.findings) covered.add(g);
       continue;
     }
     const action = f.fix?.action ?? 'none';
@@ -126,9 +137,9 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
   return { dataDir: report.dataDir, layout: report.layout, steps, left, liveRuns, check: report };
 }
 
-async function askProviders(providers: FixProvider[] | undefined, f: Finding, dataDir: string): Promise<StepDraft | undefined> {
+async function askProviders(providers: FixProvider[] | undefined, f: Finding, ctx: Parameters<FixProvider>[1]): Promise<StepDraft | undefined> {
   for (const provide of providers ?? []) {
-    const step = await provide(f, { dataDir });
+    const step = await provide(f, ctx);
     if (step) return { ...step, findings: step.findings.length ? step.findings : [f] };
   }
   return undefined;

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { FsckError } from '../errors.js';
 import { copyFileVerified } from '../io/copyFileVerified.js';
 import { fsyncDir } from '../io/fsyncDir.js';
-import { faultPoint } from './faultPoint.js';
+import { faultPoint } from '../io/faultPoint.js';
 import { dirsBelow, imageOf, removeCopyTemps, removeFile, removeOwnTemps, sameImage } from './fileState.js';
 import { listJournals, repairsDir, saveJournal, type Journal, type JournalOp } from './Journal.js';
 import { RepairLock, type LockOwner } from './RepairLock.js';
@@ -115,7 +115,7 @@ async function undoOp(realDataDir: string, journal: Journal, op: JournalOp, opts
   }
   await chmod(abs, saved.mode);
   await utimes(abs, new Date(), new Date(saved.mtimeMs));
-  faultPoint(`restored ${op.path}`);
+  faultPoint('undo-restored', op.path);
   out.restored.push(op.path);
   return undefined;
 }
@@ -136,7 +136,7 @@ async function moveBack(realDataDir: string, op: JournalOp, out: UndoOutcome): P
   await rename(dst, src);
   await fsyncDir(dirname(src));
   await fsyncDir(dirname(dst));
-  faultPoint(`moved back ${op.path}`);
+  faultPoint('undo-moved-back', op.path);
   out.movedBack.push(op.path);
   return undefined;
 }

@@ -3,7 +3,7 @@ import { copyFileVerified } from '../io/copyFileVerified.js';
 import { dirname } from 'node:path';
 import { FsckError } from '../errors.js';
 import { fsyncDir } from '../io/fsyncDir.js';
-import { faultPoint } from '../repair/faultPoint.js';
+import { faultPoint } from '../io/faultPoint.js';
 import { imageOf, removeFile, sameImage } from '../repair/fileState.js';
 import { saveJournal, type Journal, type JournalOp } from '../repair/Journal.js';
 import { safePath } from '../repair/safePath.js';
@@ -74,7 +74,7 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
     } else {
       await backupDatabase(abs, temp);
     }
-    faultPoint(`database rebuilt into temp: ${op.path}`);
+    faultPoint('database-rebuilt-into-temp', op.path);
     const db = new Database(temp, { fileMustExist: true });
     try {
       if (rowsAbs) info.rows = (await quarantineInvalidJsonRows(db, rowsAbs)).rows;
@@ -96,7 +96,7 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
     await fh.close();
   }
   await fsyncDir(dirname(temp));
-  if (rowsAbs) faultPoint(`quarantined rows: ${op.path}`);
+  if (rowsAbs) faultPoint('quarantined-rows', op.path);
   await helpers.writeWhy(realDataDir, op.creates[0]!, journal, op, {
     ...(info.rowsFile ? { rowsFile: info.rowsFile, rows: info.rows } : {}),
     ...(info.salvage ? { original: info.original, copied: info.copied, skipped: info.skipped } : {}),
@@ -118,7 +118,7 @@ async function swap(realDataDir: string, op: JournalOp, abs: string, temp: strin
     await rename(from, to);
     await fsyncDir(dirname(to));
     await fsyncDir(dirname(from));
-    faultPoint(`moved ${s.path} to quarantine`);
+    faultPoint('moved-sidecar-to-quarantine', s.path);
   }
   if (!sameImage(await imageOf(abs), op.pre)) throw new FsckError(`${op.path} changed while it was being repaired; the repair stops here (undo: trackio-fsck undo)`);
   if (info.salvage && info.original) {
@@ -129,12 +129,12 @@ async function swap(realDataDir: string, op: JournalOp, abs: string, temp: strin
       await mkdirDurable(realDataDir, dirname(info.original));
       await link(abs, kept).catch(async () => copyFileVerified(abs, kept, op.pre!.sha256));
       await fsyncDir(dirname(kept));
-      faultPoint(`kept the original ${op.path} in quarantine`);
+      faultPoint('kept-original-in-quarantine', op.path);
     }
   }
   await rename(temp, abs);
   await fsyncDir(dirname(abs));
-  faultPoint(`renamed into place: ${op.path}`);
+  faultPoint('database-renamed-into-place', op.path);
 }
 
 /** The temp database and any journal SQLite left beside it. */

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { FsckError } from '../errors.js';
 import { copyFileVerified } from '../io/copyFileVerified.js';
 import { fsyncDir } from '../io/fsyncDir.js';
-import { faultPoint } from '../repair/faultPoint.js';
+import { faultPoint } from '../io/faultPoint.js';
 import { imageOf, removeFile, sameImage } from '../repair/fileState.js';
 import { repairsDir, type Journal, type JournalOp } from '../repair/Journal.js';
 import { safePath } from '../repair/safePath.js';
@@ -65,7 +65,7 @@ export async function undoDatabaseOp(realDataDir: string, journal: Journal, op: 
       await restoreCopy(realDataDir, journal, s.path, home);
       out.restored.push(s.path);
     }
-    faultPoint(`put back ${s.path}`);
+    faultPoint('put-back-sidecar', s.path);
   }
   return undefined;
 }
@@ -80,7 +80,7 @@ async function restoreCopy(realDataDir: string, journal: Journal, rel: string, a
   }
   await chmod(abs, saved.mode);
   await utimes(abs, new Date(), new Date(saved.mtimeMs));
-  faultPoint(`restored ${rel}`);
+  faultPoint('restored-database', rel);
 }
 
 /** Keeps a file the undo is about to replace (or make meaningless) in displaced/, verified; removes the original when asked. */
