@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, runId } from '../fixtures/build/dataDir.mjs';
-import { runCli, tempDir } from './helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, runCli, tempDir } from './helpers/cli.js';
 import { validators } from './helpers/engine.js';
 
 describe('trackio-fsck check (the built CLI)', () => {
@@ -68,6 +69,14 @@ describe('trackio-fsck check (the built CLI)', () => {
       expect(r.code).toBe(16);
       expect(r.stderr).toContain('--live-window takes a number of seconds');
     }
+  });
+
+  it('a reader that closes the pipe early gets no stack trace', () => {
+    const dataDir = makeDataDir(tempDir(), { runs: 1 });
+    for (let i = 2; i <= 5; i++) damage.invalidLineInMiddle(dataDir, runId(0), i);
+    const r = spawnSync('bash', ['-c', `node ${JSON.stringify(BIN)} check ${JSON.stringify(dataDir)} --json | head -c 1`], { encoding: 'utf8' });
+    expect(r.stdout).toBe('{');
+    expect(r.stderr).toBe('');
   });
 
   it('the bundled demo shows the crashed run', () => {

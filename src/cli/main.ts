@@ -13,6 +13,12 @@ import { restoreCommand } from './commands/restore.js';
 import { duCommand } from './commands/du.js';
 import { manifestCommand } from './commands/manifest.js';
 
+// `trackio-fsck check | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 // A thin shell: options and help live here, every command's work lives in the engine.
 await yargs(hideBin(process.argv))
   .scriptName('trackio-fsck')

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, rename, unlink, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FsckError } from '../errors.js';
 import { fsyncDir } from './fsyncDir.js';
+import { openRegularFile } from './openRegularFile.js';
 import { CHUNK_BYTES } from './readFileOnce.js';
 import { sha256File } from './sha256File.js';
 
@@ -22,8 +24,12 @@ export interface CopyResult {
  */
 export async function copyFileVerified(src: string, dst: string, expectSha256?: string): Promise<CopyResult> {
   const tmp = `${dst}${COPY_TEMP_INFIX}${process.pid}`;
-  const input = await open(src, 'r');
-  const output = await open(tmp, 'w', 0o644);
+  const { fh: input } = await openRegularFile(src);
+  // O_NOFOLLOW: a link planted at the temp name is never written through.
+  const output = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644).catch(async (err) => {
+    await input.close();
+    throw err;
+  });
   const hash = createHash('sha256');
   let size = 0;
   let mtime: Date;
