@@ -72,8 +72,9 @@ describe('trackio-fsck check (the built CLI)', () => {
   });
 
   it('a reader that closes the pipe early gets no stack trace', () => {
-    const dataDir = makeDataDir(tempDir(), { runs: 1 });
-    for (let i = 2; i <= 5; i++) damage.invalidLineInMiddle(dataDir, runId(0), i);
+    // More than a pipe buffer (64 KiB) of report, so the writer is still writing when head exits.
+    const dataDir = makeDataDir(tempDir(), { runs: 400 });
+    for (let i = 0; i < 400; i++) damage.invalidLineInMiddle(dataDir, runId(i), 2);
     const r = spawnSync('bash', ['-c', `node ${JSON.stringify(BIN)} check ${JSON.stringify(dataDir)} --json | head -c 1`], { encoding: 'utf8' });
     expect(r.stdout).toBe('{');
     expect(r.stderr).toBe('');
