@@ -10,6 +10,7 @@ import { checkFile, planRun, type RunPlan } from './runs/scanRun.js';
 import { FsckError } from './errors.js';
 import { isInside } from './io/isInside.js';
 import { DEFAULT_LIVE_WINDOW_MS } from './defaults.js';
+import { forEachConcurrently } from './forEachConcurrently.js';
 import type { DatabaseCheckResult } from './sqlite/checkDatabase.js';
 import { ManifestCheck } from './manifest/ManifestCheck.js';
 import type { ManifestState } from './manifest/readManifest.js';
@@ -167,12 +168,4 @@ async function selectRuns(dataDir: string, wanted: string[] | undefined, emit: (
   const missing = wanted.filter((r) => !have.has(r));
   if (missing.length > 0) throw new FsckError(`no such run in ${dataDir}/runs: ${missing.join(', ')}`);
   return [...new Set(wanted)].sort();
-}
-
-async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(workers);
 }

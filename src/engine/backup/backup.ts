@@ -15,8 +15,8 @@ import { lockBackups } from './backupsLock.js';
 import { copyFileInto } from './copyFileInto.js';
 import { faultPoint } from '../io/faultPoint.js';
 import { findSnapshots, newestGood } from './findSnapshots.js';
-import { forEachConcurrently } from './forEachConcurrently.js';
-import { hashFileSized } from './hashFileSized.js';
+import { forEachConcurrently } from '../forEachConcurrently.js';
+import { sha256File } from '../io/sha256File.js';
 import { pruneSnapshots, type PruneResult } from './pruneSnapshots.js';
 import { writeSnapshotMeta, type SnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex, type FileIndexEntry, type IndexEntry } from './snapshotIndex.js';
@@ -257,7 +257,7 @@ async function linkUnchanged(previousDir: string | undefined, was: FileIndexEntr
   const from = join(previousDir, p);
   const fst = await lstat(from).catch(() => undefined);
   if (!fst?.isFile()) return undefined;
-  const { sha256 } = await hashFileSized(from, was.size);
+  const { sha256 } = await sha256File(from);
   if (sha256 !== was.sha256) {
     emit(makeFinding('backup/previous-damaged', { run: runOf(p), path: p }, `the copy in ${previousDir} no longer matches its recorded hash: copied afresh (run backups verify)`));
     return undefined;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FsckError } from '../errors.js';
-import { bufferFor, hashFileSized } from './hashFileSized.js';
+import { bufferFor } from '../io/readFileOnce.js';
+import { sha256File } from '../io/sha256File.js';
 
 export interface CopyIntoResult {
   sha256: string;
@@ -48,7 +49,7 @@ export async function copyFileInto(src: string, dst: string, expectSha256?: stri
     await input.close();
   }
   const sha256 = hash.digest('hex');
-  const reread = await hashFileSized(dst, size, buf);
+  const reread = await sha256File(dst);
   if (reread.sha256 !== sha256 || reread.size !== size) throw new FsckError(`verification failed: the copy of ${src} read back different bytes`);
   if (expectSha256 !== undefined && expectSha256 !== sha256) throw new FsckError(`verification failed: ${src} does not match its recorded hash`);
   return { sha256, size, changed };

@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hashFileSized } from './hashFileSized.js';
+import { sha256File } from '../io/sha256File.js';
 import { findSnapshots, isGood } from './findSnapshots.js';
 import { readSnapshotManifest } from './readSnapshotManifest.js';
 import { toSnapshotPath } from './snapshotLayout.js';
@@ -31,7 +31,7 @@ export async function findVerifiedCopy(backupsDir: string, relPath: string, expe
     const abs = join(s.path, p);
     const st = await lstat(abs).catch(() => undefined);
     if (!st?.isFile()) continue;
-    const got = await hashFileSized(abs, st.size);
+    const got = await sha256File(abs);
     if (got.sha256 === want) return { snapshot: s.name, path: abs, sha256: got.sha256, size: got.size };
   }
   return undefined;

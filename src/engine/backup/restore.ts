@@ -9,7 +9,7 @@ import { EXIT } from '../report.js';
 import { TOOL, VERSION } from '../version.js';
 import { copyFileInto } from './copyFileInto.js';
 import { faultPoint } from '../io/faultPoint.js';
-import { forEachConcurrently } from './forEachConcurrently.js';
+import { forEachConcurrently } from '../forEachConcurrently.js';
 import { openFilesUnder, type OpenFile } from './openFilesUnder.js';
 import { readSnapshotManifest } from './readSnapshotManifest.js';
 import { readSnapshotMeta } from './SnapshotMeta.js';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { fsyncDir } from '../io/fsyncDir.js';
-import { forEachConcurrently } from './forEachConcurrently.js';
+import { forEachConcurrently } from '../forEachConcurrently.js';
 
 /**
  * Makes a freshly written tree durable before it is renamed into place. One syncfs(2) of the

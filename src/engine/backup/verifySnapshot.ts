@@ -2,10 +2,10 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Finding } from '../finding.js';
-import { hashFileSized } from './hashFileSized.js';
+import { sha256File } from '../io/sha256File.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities } from '../report.js';
-import { forEachConcurrently } from './forEachConcurrently.js';
+import { forEachConcurrently } from '../forEachConcurrently.js';
 import { readSnapshotManifest } from './readSnapshotManifest.js';
 import { readSnapshotMeta, writeSnapshotMeta, type SnapshotState } from './SnapshotMeta.js';
 import { readSnapshotIndex } from './snapshotIndex.js';
@@ -64,7 +64,7 @@ export async function verifySnapshot(snapshotDir: string, options: VerifyOptions
         findings.push(makeFinding('backup/modified', at(e.path), 'no longer a regular file'));
         return;
       }
-      const got = await hashFileSized(abs, st.size);
+      const got = await sha256File(abs);
       files++;
       bytes += got.size;
       options.onFile?.(got.size);

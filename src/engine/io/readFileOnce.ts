@@ -4,6 +4,11 @@ import type { Stats } from 'node:fs';
 
 export const CHUNK_BYTES = 1024 * 1024;
 
+/** A read buffer sized to the file: most files of a data dir are small, and a 1 MiB buffer per file is garbage-collector work. */
+export function bufferFor(size: number): Buffer {
+  return Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(4096, size)));
+}
+
 export interface ReadResult {
   sha256: string;
   size: number;
@@ -26,7 +31,8 @@ export async function readFileOnce(path: string, onChunk?: (chunk: Buffer) => vo
   const { fh, stat } = await openRegularFile(path);
   try {
     const hash = new FileHash(opts.prefixBytes);
-    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    // A file that grows while it is read (a live run) still gets every byte: the loop reads until EOF.
+    const buf = bufferFor(stat.size);
     let size = 0;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);

@@ -1,5 +1,4 @@
-import { stat } from 'node:fs/promises';
-import { hashFileSized } from '../backup/hashFileSized.js';
+import { sha256File } from '../io/sha256File.js';
 import { backupDatabase } from './backupDatabase.js';
 
 /** How a backup treats a file of a Trackio data dir. */
@@ -37,5 +36,5 @@ export function snapshotRoles(rels: readonly string[]): Map<string, SnapshotRole
  */
 export async function copyDatabaseInto(src: string, dst: string): Promise<{ sha256: string; size: number }> {
   await backupDatabase(src, dst);
-  return hashFileSized(dst, (await stat(dst)).size);
+  return sha256File(dst);
 }
