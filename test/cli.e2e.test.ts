@@ -59,6 +59,10 @@ describe('trackio-fsck check (the built CLI)', () => {
     const r = runCli(['check', '--no-such-flag']);
     expect(r.code).toBe(16);
     expect(r.stderr).toContain('Unknown argument');
+    expect(r.stderr).toContain('--live-window'); // the command's usage comes with it
+    const sub = runCli(['backups', 'frobnicate']);
+    expect(sub.code).toBe(16);
+    expect(sub.stderr).toContain('name a backups command: list, verify or prune');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

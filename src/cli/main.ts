@@ -41,8 +41,10 @@ await yargs(hideBin(process.argv))
   .strict()
   .wrap(Math.min(100, process.stdout.columns ?? 80))
   // Handlers catch their own failures (runCommand), so whatever reaches here is bad usage.
-  .fail((msg, err) => {
-    process.stderr.write(`trackio-fsck: ${msg ?? err?.message}\nRun 'trackio-fsck --help' for usage.\n`);
+  // The usage of the command that was meant goes to stderr, then the one line that says what was wrong.
+  .fail((msg, err, y) => {
+    y.showHelp((usage: string) => process.stderr.write(`${usage}\n\n`));
+    process.stderr.write(`trackio-fsck: ${msg ?? err?.message}\n`);
     process.exit(EXIT.usage);
   })
   .parseAsync();

@@ -133,6 +133,6 @@ const pruneCommand: CommandModule<object, PruneArgs> = {
 export const backupsCommand: CommandModule = {
   command: 'backups <command>',
   describe: 'list, verify or prune the snapshots in BACKUPS',
-  builder: (y) => y.command(listCommand).command(verifyCommand).command(pruneCommand).demandCommand(1),
+  builder: (y) => y.command(listCommand).command(verifyCommand).command(pruneCommand).demandCommand(1, 'name a backups command: list, verify or prune'),
   handler: () => {},
 };

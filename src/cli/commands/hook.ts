@@ -129,6 +129,6 @@ const uninstallCmd: CommandModule<object, { json: boolean }> = {
 export const hookCommand: CommandModule = {
   command: 'hook <command>',
   describe: 'pre-commit hook: run the check on staged runs, or install/uninstall a plain git hook',
-  builder: (y) => y.command(runCmd).command(installCmd).command(uninstallCmd).demandCommand(1),
+  builder: (y) => y.command(runCmd).command(installCmd).command(uninstallCmd).demandCommand(1, 'name a hook command: run, install or uninstall'),
   handler: () => {},
 };
