@@ -15,7 +15,7 @@ import { readSnapshotManifest } from './readSnapshotManifest.js';
 import { readSnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex } from './snapshotIndex.js';
 import { syncTree } from './syncTree.js';
-import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, snapshotName, SNAPSHOT_PREFIX, toDataPath } from './snapshotLayout.js';
+import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, INDEX_FILE, snapshotName, SNAPSHOT_PREFIX, toDataPath } from './snapshotLayout.js';
 import { verifySnapshot, type SnapshotVerification } from './verifySnapshot.js';
 
 export interface RestoreOptions {
@@ -124,7 +124,9 @@ export async function applyRestore(plan: RestorePlan, options: { force?: boolean
 async function copyOut(snapPath: string, staging: string): Promise<{ files: number; bytes: number; symlinks: number }> {
   const manifest = await readSnapshotManifest(snapPath);
   if (!manifest) throw new FsckError(`${snapPath} has no manifest`);
-  const index = (await readSnapshotIndex(snapPath)) ?? [];
+  // A snapshot of ours without a trustworthy index would come back without its links and empty folders (verify reports it).
+  const index = (await readSnapshotIndex(snapPath)) ?? ((await readSnapshotMeta(snapPath)) ? undefined : []);
+  if (!index) throw new FsckError(`${snapPath} has no readable index (${INDEX_FILE}): refusing to restore a snapshot that would come back incomplete`, EXIT.uncorrected);
   await mkdir(staging, { mode: 0o700 });
   const dirs = index.filter((e) => e.t === 'd');
   for (const d of dirs) await mkdir(join(staging, d.p), { recursive: true, mode: 0o700 });

@@ -1,0 +1,44 @@
+// Data-safety regressions found in review: each case failed before its fix.
+import { appendFileSync, existsSync, mkdirSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeDataDir, runId, writeAwkwardFiles } from '../fixtures/build/dataDir.mjs';
+import { backup } from '../dist/index.js';
+import { runCli, tempDir } from './helpers/cli.js';
+
+const INDEX = '.trackio-fsck-snapshot-index.jsonl';
+
+async function snapshotWithLinks() {
+  const root = tempDir();
+  const dataDir = makeDataDir(root, { runs: 2 });
+  writeAwkwardFiles(dataDir, runId(1));
+  const dest = join(root, 'trackio_backups');
+  const { snapshot } = await backup(dataDir, { dest });
+  return { root, dataDir, dest, name: snapshot.name, snap: snapshot.path };
+}
+
+describe('snapshot index read back from disk', () => {
+  it('a torn index makes the snapshot damaged: verify exits 4 and restore refuses instead of dropping links', async () => {
+    const { root, dest, snap } = await snapshotWithLinks();
+    const index = join(snap, INDEX);
+    truncateSync(index, statSync(index).size - 7);
+    const v = runCli(['backups', 'verify', '--dest', dest]);
+    expect(v.code).toBe(4);
+    expect(v.stdout + v.stderr).toContain(INDEX);
+    const target = join(root, 'restored');
+    const r = runCli(['restore', snap, target, '--yes']);
+    expect(r.code).toBe(4);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('an index line naming a path outside the snapshot is never acted on (no mkdir or chmod outside)', async () => {
+    const { root, dest, snap } = await snapshotWithLinks();
+    const outside = join(root, 'outside');
+    mkdirSync(outside, { mode: 0o755 });
+    appendFileSync(join(snap, INDEX), JSON.stringify({ t: 'd', p: '../../outside', mode: 0 }) + '\n' + JSON.stringify({ t: 'd', p: '../../planted', mode: 0o755 }) + '\n');
+    const r = runCli(['restore', snap, join(root, 'restored'), '--yes', '--dest', dest]);
+    expect(r.code).toBe(4);
+    expect(statSync(outside).mode & 0o7777).toBe(0o755);
+    expect(existsSync(join(root, 'planted'))).toBe(false);
+  });
+});
