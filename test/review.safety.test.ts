@@ -1,5 +1,5 @@
 // Data-safety regressions found in review: each case failed before its fix.
-import { appendFileSync, existsSync, mkdirSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDataDir, runId, writeAwkwardFiles } from '../fixtures/build/dataDir.mjs';
@@ -40,5 +40,18 @@ describe('snapshot index read back from disk', () => {
     expect(r.code).toBe(4);
     expect(statSync(outside).mode & 0o7777).toBe(0o755);
     expect(existsSync(join(root, 'planted'))).toBe(false);
+  });
+});
+
+describe('prune deletes only what is ours', () => {
+  it('a user folder in BACKUPS that merely starts with .incomplete- is left alone', async () => {
+    const { dest } = await snapshotWithLinks();
+    const mine = join(dest, '.incomplete-thesis-notes');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'chapter1.txt'), 'months of work\n');
+    // Prune removes every leftover of an interrupted backup, whatever --keep says.
+    const r = runCli(['backups', 'prune', '--keep', '1', '--dest', dest]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(mine, 'chapter1.txt'), 'utf8')).toBe('months of work\n');
   });
 });
