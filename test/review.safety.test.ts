@@ -1,6 +1,8 @@
 // Data-safety regressions found in review: each case failed before its fix.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDataDir, runId, writeAwkwardFiles } from '../fixtures/build/dataDir.mjs';
 import { backup } from '../dist/index.js';
@@ -53,5 +55,22 @@ describe('prune deletes only what is ours', () => {
     const r = runCli(['backups', 'prune', '--keep', '1', '--dest', dest]);
     expect(r.code).toBe(0);
     expect(readFileSync(join(mine, 'chapter1.txt'), 'utf8')).toBe('months of work\n');
+  });
+});
+
+describe('restore and a running repair', () => {
+  it('refuses (exit 8, nothing moved) while a live process holds the repair lock of the data dir', async () => {
+    const { dataDir, dest, name } = await snapshotWithLinks();
+    const repairer = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      mkdirSync(join(dataDir, '.trackio-fsck'), { recursive: true });
+      writeFileSync(join(dataDir, '.trackio-fsck', 'lock'), JSON.stringify({ pid: repairer.pid, host: hostname(), started: new Date().toISOString(), command: 'repair -y' }) + '\n');
+      const r = runCli(['restore', name, dataDir, '--dest', dest, '--yes']);
+      expect(r.code).toBe(8);
+      expect(r.stderr).toContain('being repaired');
+      expect(readdirSync(dirname(dataDir)).filter((n) => n.includes('before-restore'))).toEqual([]);
+    } finally {
+      repairer.kill('SIGKILL');
+    }
   });
 });

@@ -85,6 +85,12 @@ export async function planRestore(snapshot: string, dir: string | undefined, opt
 export async function applyRestore(plan: RestorePlan, options: { force?: boolean } = {}): Promise<RestoreResult> {
   if (!plan.verification.ok) throw new FsckError(`snapshot ${plan.snapshot.name} is damaged (${plan.verification.errors} problems; see backups verify): refusing to restore it`, EXIT.uncorrected);
   if (plan.aside && !options.force) {
+    // A repair or undo running now writes by absolute paths: moving the data dir from under it would let it write into the restored data.
+    const { liveLockOwner } = await import('../repair/RepairLock.js');
+    const repair = await liveLockOwner(plan.dataDir);
+    if (repair) {
+      throw new FsckError(`${plan.dataDir} is being repaired (${repair.command}, pid ${repair.pid} on ${repair.host}, since ${repair.started}): wait for it to finish, or use --force. Nothing was changed.`, EXIT.operational);
+    }
     // Real Trackio's projects: a held flock on <project>.lock or an open database means a writer is live.
     const { liveProjectsIn } = await import('../sqlite/liveProjectsIn.js');
     const live = await liveProjectsIn(plan.dataDir);

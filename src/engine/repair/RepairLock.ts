@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
 import { fsyncDir } from '../io/fsyncDir.js';
-import { ensureStateDir } from './stateDir.js';
+import { ensureStateDir, STATE_DIR } from './stateDir.js';
 
 export interface LockOwner {
   pid: number;
@@ -108,4 +108,11 @@ export function pidAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Who holds the data dir's repair lock right now (a repair or undo running), if anyone: restore must not move the data from under it. */
+export async function liveLockOwner(realDataDir: string): Promise<LockOwner | undefined> {
+  const held = await readOwner(join(realDataDir, STATE_DIR, 'lock')).catch(() => undefined);
+  if (!held) return undefined;
+  return held.host !== hostname() || pidAlive(held.pid) ? held : undefined;
 }
