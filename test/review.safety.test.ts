@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statS
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeDataDir, runId, writeAwkwardFiles } from '../fixtures/build/dataDir.mjs';
+import { damage, makeDataDir, runId, writeAwkwardFiles } from '../fixtures/build/dataDir.mjs';
 import { backup } from '../dist/index.js';
 import { runCli, tempDir } from './helpers/cli.js';
 
@@ -83,5 +83,23 @@ describe('backup leaves out the repair lock', () => {
     writeFileSync(join(dataDir, '.trackio-fsck', 'lock'), JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString(), command: 'repair -y' }) + '\n');
     const { snapshot } = await backup(dataDir, { dest: join(root, 'b') });
     expect(existsSync(join(snapshot.path, '.trackio-fsck', 'lock'))).toBe(false);
+  });
+});
+
+describe('a repair journal read back from disk', () => {
+  it('an edited journal whose id climbs out of the data dir is refused, and nothing is written outside', () => {
+    const root = tempDir();
+    const dataDir = makeDataDir(root, { runs: 1, steps: 6 });
+    damage.truncateMidLine(dataDir, runId(0));
+    expect(runCli(['repair', '-y', dataDir]).code).toBe(1);
+    const repairs = join(dataDir, '.trackio-fsck', 'repairs');
+    const [id] = readdirSync(repairs);
+    const file = join(repairs, id!, 'journal.json');
+    const journal = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...journal, id: '../../..' }));
+    const r = runCli(['undo', dataDir]);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toContain('cannot read the repair journal');
+    expect(existsSync(join(root, 'journal.json'))).toBe(false);
   });
 });
