@@ -103,3 +103,15 @@ describe('a repair journal read back from disk', () => {
     expect(existsSync(join(root, 'journal.json'))).toBe(false);
   });
 });
+
+describe('the BACKUPS lock', () => {
+  it('two writers in one process (a library calling backup and prune at once): the second is refused', async () => {
+    const { lockBackups } = await import('../dist/engine/backup/backupsLock.js');
+    const dir = tempDir();
+    const results = await Promise.allSettled([lockBackups(dir), lockBackups(dir)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'fulfilled') await r.value();
+    const again = await lockBackups(dir);
+    await again();
+  });
+});
