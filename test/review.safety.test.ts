@@ -115,3 +115,16 @@ describe('the BACKUPS lock', () => {
     await again();
   });
 });
+
+describe('restore target', () => {
+  it('a folder that only holds a file named *.db (not a SQLite database) is not taken for a data dir and is not moved aside', async () => {
+    const { root, dest, name } = await snapshotWithLinks();
+    const project = join(root, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'notes.db'), 'not a database\n');
+    const r = runCli(['restore', name, project, '--dest', dest, '--yes']);
+    expect(r.code).toBe(16);
+    expect(readFileSync(join(project, 'notes.db'), 'utf8')).toBe('not a database\n');
+    expect(readdirSync(root).filter((n) => n.includes('before-restore'))).toEqual([]);
+  });
+});

@@ -185,8 +185,18 @@ async function restoreTarget(dir: string | undefined, name: string, source: stri
   if (isDir(join(real, 'runs'))) return real;
   if (isDir(join(real, '.trackio', 'runs'))) return join(real, '.trackio');
   if (isDir(real) && readdirSync(real).length === 0) return real;
-  if (isDir(real) && readdirSync(real).some((n) => n.endsWith('.db'))) return real; // real Trackio's layout: <project>.db files
+  // Real Trackio's layout: <project>.db files. Restore moves the whole folder aside, so a name is not
+  // enough (a project root holding some notes.db is not a data dir): one must be a SQLite database.
+  if (isDir(real) && (await holdsSqliteDatabase(real))) return real;
   throw new FsckError(`${abs} exists and is not a trackio data dir (no runs/ and no <project>.db inside): refusing to move it aside. Name the data dir itself, or a path that does not exist yet.`, EXIT.usage);
+}
+
+async function holdsSqliteDatabase(dir: string): Promise<boolean> {
+  const { readSqliteHeader } = await import('../sqlite/readSqliteHeader.js');
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isFile() && e.name.endsWith('.db') && (await readSqliteHeader(join(dir, e.name)).catch(() => undefined))) return true;
+  }
+  return false;
 }
 
 function isDir(p: string): boolean {
