@@ -128,3 +128,17 @@ describe('restore target', () => {
     expect(readdirSync(root).filter((n) => n.includes('before-restore'))).toEqual([]);
   });
 });
+
+describe('manifest write over a damaged project database', () => {
+  it('keeps the record of the database as it was when readable, rather than dropping it', async () => {
+    const { makeTrackioDir, trackioDamage } = await import('../fixtures/build/trackioDb.mjs');
+    const dataDir = makeTrackioDir(tempDir(), { projects: [['mnist', 'current']], steps: 400 });
+    expect(runCli(['manifest', 'write', dataDir]).code).toBe(0);
+    const recordFile = join(dataDir, '.trackio-fsck', 'databases.json');
+    const before = JSON.parse(readFileSync(recordFile, 'utf8')).databases['mnist.db'];
+    expect(before).toBeDefined();
+    trackioDamage.corruptPage(dataDir, 'mnist');
+    runCli(['manifest', 'write', dataDir]);
+    expect(JSON.parse(readFileSync(recordFile, 'utf8')).databases['mnist.db']).toEqual(before);
+  });
+});
