@@ -1,6 +1,7 @@
-import { open, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
+import { createExclusive } from '../io/createExclusive.js';
 
 export const LOCK_FILE = '.trackio-fsck-backups.lock';
 
@@ -13,28 +14,30 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Locks this process holds: another call in the same process finds its own pid in the file, which is not a dead owner's. */
+const heldHere = new Set<string>();
+
 /**
- * One writer at a time in BACKUPS (backup, prune): an O_EXCL lock file holding the owner's pid.
- * A lock whose owner is dead (SIGKILL, power cut) is taken over. Returns the release function.
+ * One writer at a time in BACKUPS (backup, prune): a lock file holding the owner's pid, created
+ * whole (createExclusive). A lock whose owner is dead (SIGKILL, power cut) is taken over; one with
+ * this process's pid that this process does not hold is a dead owner's whose pid was reused.
+ * Returns the release function.
  */
 export async function lockBackups(backupsDir: string): Promise<() => Promise<void>> {
   const path = join(backupsDir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(path, 'wx', 0o644);
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
+    if (!heldHere.has(path) && (await createExclusive(path, `${process.pid}\n`))) {
+      heldHere.add(path);
       return async () => {
+        heldHere.delete(path);
         await unlink(path).catch(() => {});
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new FsckError(`another trackio-fsck (pid ${pid}) is writing ${backupsDir}; wait for it to finish`);
-      }
-      await unlink(path).catch(() => {});
     }
+    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    if (heldHere.has(path) || (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))) {
+      throw new FsckError(`another trackio-fsck (pid ${heldHere.has(path) ? process.pid : pid}) is writing ${backupsDir}; wait for it to finish`);
+    }
+    await unlink(path).catch(() => {});
   }
   throw new FsckError(`cannot lock ${backupsDir} (${path})`);
 }

@@ -20,6 +20,8 @@ export interface SnapshotInfo {
   meta?: SnapshotMeta;
 }
 
+const LEFTOVER = new RegExp(`^${INCOMPLETE_PREFIX.replace('.', '\\.')}(trackio_backup_\\d{8}_\\d{6})-(?:\\d+|deleting)$`);
+
 /** The snapshots and leftovers in BACKUPS, oldest first. Reads only each snapshot's small record. */
 export async function findSnapshots(backupsDir: string): Promise<SnapshotInfo[]> {
   let entries: Dirent[];
@@ -34,8 +36,10 @@ export async function findSnapshots(backupsDir: string): Promise<SnapshotInfo[]>
     if (!e.isDirectory()) continue;
     const path = join(backupsDir, e.name);
     if (e.name.startsWith(INCOMPLETE_PREFIX)) {
-      const m = /trackio_backup_\d{8}_\d{6}/.exec(e.name);
-      out.push({ name: e.name, path, time: m ? (snapshotTime(m[0]) ?? null) : null, state: 'incomplete' });
+      // Only the exact names backup (<name>-<pid>) and prune (<name>-deleting) give their leftovers:
+      // prune deletes these, so a user's own folder that merely starts with the prefix is not one.
+      const m = LEFTOVER.exec(e.name);
+      if (m) out.push({ name: e.name, path, time: snapshotTime(m[1]!) ?? null, state: 'incomplete' });
       continue;
     }
     const time = snapshotTime(e.name);

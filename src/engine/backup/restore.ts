@@ -15,7 +15,7 @@ import { readSnapshotManifest } from './readSnapshotManifest.js';
 import { readSnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex } from './snapshotIndex.js';
 import { syncTree } from './syncTree.js';
-import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, snapshotName, SNAPSHOT_PREFIX, toDataPath } from './snapshotLayout.js';
+import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, INDEX_FILE, snapshotName, SNAPSHOT_PREFIX, toDataPath } from './snapshotLayout.js';
 import { verifySnapshot, type SnapshotVerification } from './verifySnapshot.js';
 
 export interface RestoreOptions {
@@ -85,6 +85,12 @@ export async function planRestore(snapshot: string, dir: string | undefined, opt
 export async function applyRestore(plan: RestorePlan, options: { force?: boolean } = {}): Promise<RestoreResult> {
   if (!plan.verification.ok) throw new FsckError(`snapshot ${plan.snapshot.name} is damaged (${plan.verification.errors} problems; see backups verify): refusing to restore it`, EXIT.uncorrected);
   if (plan.aside && !options.force) {
+    // A repair or undo running now writes by absolute paths: moving the data dir from under it would let it write into the restored data.
+    const { liveLockOwner } = await import('../repair/RepairLock.js');
+    const repair = await liveLockOwner(plan.dataDir);
+    if (repair) {
+      throw new FsckError(`${plan.dataDir} is being repaired (${repair.command}, pid ${repair.pid} on ${repair.host}, since ${repair.started}): wait for it to finish, or use --force. Nothing was changed.`, EXIT.operational);
+    }
     // Real Trackio's projects: a held flock on <project>.lock or an open database means a writer is live.
     const { liveProjectsIn } = await import('../sqlite/liveProjectsIn.js');
     const live = await liveProjectsIn(plan.dataDir);
@@ -124,7 +130,9 @@ export async function applyRestore(plan: RestorePlan, options: { force?: boolean
 async function copyOut(snapPath: string, staging: string): Promise<{ files: number; bytes: number; symlinks: number }> {
   const manifest = await readSnapshotManifest(snapPath);
   if (!manifest) throw new FsckError(`${snapPath} has no manifest`);
-  const index = (await readSnapshotIndex(snapPath)) ?? [];
+  // A snapshot of ours without a trustworthy index would come back without its links and empty folders (verify reports it).
+  const index = (await readSnapshotIndex(snapPath)) ?? ((await readSnapshotMeta(snapPath)) ? undefined : []);
+  if (!index) throw new FsckError(`${snapPath} has no readable index (${INDEX_FILE}): refusing to restore a snapshot that would come back incomplete`, EXIT.uncorrected);
   await mkdir(staging, { mode: 0o700 });
   const dirs = index.filter((e) => e.t === 'd');
   for (const d of dirs) await mkdir(join(staging, d.p), { recursive: true, mode: 0o700 });
@@ -177,8 +185,18 @@ async function restoreTarget(dir: string | undefined, name: string, source: stri
   if (isDir(join(real, 'runs'))) return real;
   if (isDir(join(real, '.trackio', 'runs'))) return join(real, '.trackio');
   if (isDir(real) && readdirSync(real).length === 0) return real;
-  if (isDir(real) && readdirSync(real).some((n) => n.endsWith('.db'))) return real; // real Trackio's layout: <project>.db files
+  // Real Trackio's layout: <project>.db files. Restore moves the whole folder aside, so a name is not
+  // enough (a project root holding some notes.db is not a data dir): one must be a SQLite database.
+  if (isDir(real) && (await holdsSqliteDatabase(real))) return real;
   throw new FsckError(`${abs} exists and is not a trackio data dir (no runs/ and no <project>.db inside): refusing to move it aside. Name the data dir itself, or a path that does not exist yet.`, EXIT.usage);
+}
+
+async function holdsSqliteDatabase(dir: string): Promise<boolean> {
+  const { readSqliteHeader } = await import('../sqlite/readSqliteHeader.js');
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isFile() && e.name.endsWith('.db') && (await readSqliteHeader(join(dir, e.name)).catch(() => undefined))) return true;
+  }
+  return false;
 }
 
 function isDir(p: string): boolean {

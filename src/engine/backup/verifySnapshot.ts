@@ -8,8 +8,8 @@ import { countSeverities } from '../report.js';
 import { forEachConcurrently } from '../forEachConcurrently.js';
 import { readSnapshotManifest } from './readSnapshotManifest.js';
 import { readSnapshotMeta, writeSnapshotMeta, type SnapshotState } from './SnapshotMeta.js';
-import { readSnapshotIndex } from './snapshotIndex.js';
-import { MANIFEST_FILE, SNAPSHOT_OWN_FILES } from './snapshotLayout.js';
+import { readSnapshotIndexLines } from './snapshotIndex.js';
+import { INDEX_FILE, MANIFEST_FILE, SNAPSHOT_OWN_FILES } from './snapshotLayout.js';
 import { runOf } from './walkDataDir.js';
 
 export interface SnapshotVerification {
@@ -75,8 +75,18 @@ export async function verifySnapshot(snapshotDir: string, options: VerifyOptions
     });
   }
 
+  // The index is what restore makes directories, modes and links from: a snapshot of ours without a
+  // readable one would restore without its links and empty folders, so it is not intact.
+  const meta = await readSnapshotMeta(snapshotDir);
+  const index = await readSnapshotIndexLines(snapshotDir);
+  if (index === undefined && meta) {
+    findings.push(makeFinding('backup/manifest-invalid', { run: null, path: `${name}/${INDEX_FILE}` }, 'the snapshot index is gone: its symbolic links, empty folders and folder modes cannot be restored'));
+  }
+  for (const line of index?.badLines ?? []) {
+    findings.push(makeFinding('backup/manifest-invalid', { run: null, path: `${name}/${INDEX_FILE}`, ...(line > 0 ? { line } : {}) }, line > 0 ? 'not an index entry, or a path outside the snapshot: not used' : 'the snapshot index cannot be read'));
+  }
   const links = new Map<string, string>();
-  for (const e of (await readSnapshotIndex(snapshotDir)) ?? []) if (e.t === 'l') links.set(e.p, e.target);
+  for (const e of index?.badLines.length === 0 ? index.entries : []) if (e.t === 'l') links.set(e.p, e.target);
   for (const [p, target] of links) {
     const now = await readlink(join(snapshotDir, p)).catch(() => undefined);
     if (now === undefined) findings.push(makeFinding('backup/missing', at(p), `symbolic link (to ${target}) gone from the snapshot`));
@@ -88,7 +98,6 @@ export async function verifySnapshot(snapshotDir: string, options: VerifyOptions
   const { errors, warnings } = countSeverities(findings);
   const ok = errors === 0;
   const result: SnapshotVerification = { name, path: snapshotDir, ok, files, bytes, errors, warnings, findings };
-  const meta = await readSnapshotMeta(snapshotDir);
   if (meta) {
     result.state = ok ? 'verified' : 'damaged';
     if (options.record !== false) {

@@ -14,10 +14,11 @@ export type DataEntry =
 /**
  * What a backup leaves out, relative to the data dir: the pre-repair backups and journals of
  * `repair` (they describe the live data dir, so `undo` must never see them come back from an older
- * snapshot), and trackio-fsck's own in-flight temp files. BACKUPS itself is left out when it lies
+ * snapshot), the repair lock (restored, it would name a process long gone, or a live one that reused
+ * its pid), and trackio-fsck's own in-flight temp files. BACKUPS itself is left out when it lies
  * inside the data dir.
  */
-export const EXCLUDED_DIRS = ['.trackio-fsck/repairs'];
+export const EXCLUDED_DIRS = ['.trackio-fsck/repairs', '.trackio-fsck/lock'];
 const OWN_TEMP = (name: string) => name.startsWith(TEMP_PREFIX) || name.includes('.trackio-fsck-copy-');
 
 /**

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
+import { isSafeRelPath } from '../manifest/isSafeRelPath.js';
 import { isInside } from '../io/isInside.js';
 import { FsckError } from '../errors.js';
 import { writeFileAtomic } from '../io/writeFileAtomic.js';
@@ -136,7 +137,8 @@ export async function listJournals(realDataDir: string): Promise<Journal[]> {
     }
     try {
       const j = JSON.parse(text) as Journal;
-      if (j.format !== 1) throw new Error(`unknown journal format ${String(j.format)}`);
+      if (j?.format !== 1) throw new Error(`unknown journal format ${String(j?.format)}`);
+      validateJournal(j, id);
       // The data dir was moved or mounted elsewhere since: a backup kept inside it moved along.
       if (j.dataDir !== realDataDir && isInside(j.dataDir, j.backupDir)) {
         j.backupDir = join(realDataDir, relative(j.dataDir, j.backupDir));
@@ -153,4 +155,28 @@ export async function listJournals(realDataDir: string): Promise<Journal[]> {
 /** The repair a crash interrupted (backing up or applying), if any. */
 export async function unfinishedJournal(realDataDir: string): Promise<Journal | undefined> {
   return (await listJournals(realDataDir)).reverse().find((j) => j.status === 'backing-up' || j.status === 'applying' || j.status === 'undoing');
+}
+
+const OP_STATES: ReadonlySet<string> = new Set(['pending', 'prepared', 'done', 'undone']);
+const STATUSES: ReadonlySet<string> = new Set(['backing-up', 'applying', 'complete', 'undoing', 'undone']);
+
+/**
+ * A journal read back drives writes, renames and deletes: its own name and every path in it must be
+ * what a repair writes (its folder's name, plain relative paths), or nothing is done with it.
+ * Paths of the data dir are checked again (links) where they are used (safePath).
+ */
+function validateJournal(j: Journal, dirName: string): void {
+  const bad = (what: string) => new Error(`${what} is not what a repair writes (edited or damaged?)`);
+  if (j.id !== dirName) throw bad(`its id ${JSON.stringify(j.id)}`);
+  if (!STATUSES.has(j.status)) throw bad(`its status ${JSON.stringify(j.status)}`);
+  if (typeof j.dataDir !== 'string' || !isAbsolute(j.dataDir) || typeof j.backupDir !== 'string' || !isAbsolute(j.backupDir)) throw bad('its dataDir or backupDir');
+  if (typeof j.quarantineDir !== 'string' || !isSafeRelPath(j.quarantineDir)) throw bad('its quarantineDir');
+  if (!Array.isArray(j.files) || !Array.isArray(j.ops) || !Array.isArray(j.steps) || !Array.isArray(j.selected)) throw bad('its lists');
+  for (const f of j.files) {
+    if (typeof f?.path !== 'string' || !isSafeRelPath(f.path) || typeof f.backup !== 'string' || !isSafeRelPath(f.backup) || typeof f.sha256 !== 'string') throw bad(`backup entry ${JSON.stringify(f?.path)}`);
+  }
+  for (const op of j.ops) {
+    const rels = [op?.path, op?.temp, op?.quarantine, op?.quarantineTemp, ...(Array.isArray(op?.creates) ? op.creates : [null])];
+    if (!OP_STATES.has(op?.state) || typeof op.path !== 'string' || rels.some((r) => r !== undefined && (typeof r !== 'string' || !isSafeRelPath(r)))) throw bad(`op ${JSON.stringify(op?.path)}`);
+  }
 }

@@ -1,10 +1,11 @@
 import { constants } from 'node:fs';
-import { open, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
+import { createExclusive } from '../io/createExclusive.js';
 import { fsyncDir } from '../io/fsyncDir.js';
-import { ensureStateDir } from './stateDir.js';
+import { ensureStateDir, STATE_DIR } from './stateDir.js';
 
 export interface LockOwner {
   pid: number;
@@ -65,19 +66,7 @@ export class RepairLock {
 }
 
 async function create(path: string, owner: LockOwner): Promise<boolean> {
-  let fh;
-  try {
-    fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-  try {
-    await fh.writeFile(JSON.stringify(owner) + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  if (!(await createExclusive(path, JSON.stringify(owner) + '\n'))) return false;
   await fsyncDir(join(path, '..'));
   return true;
 }
@@ -108,4 +97,11 @@ export function pidAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Who holds the data dir's repair lock right now (a repair or undo running), if anyone: restore must not move the data from under it. */
+export async function liveLockOwner(realDataDir: string): Promise<LockOwner | undefined> {
+  const held = await readOwner(join(realDataDir, STATE_DIR, 'lock')).catch(() => undefined);
+  if (!held) return undefined;
+  return held.host !== hostname() || pidAlive(held.pid) ? held : undefined;
 }

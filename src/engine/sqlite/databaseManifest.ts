@@ -49,7 +49,10 @@ export async function writeDatabaseManifest(realDataDir: string, databases: read
     try {
       digest = await databaseDigest(join(realDataDir, path), { live: liveness.get(path.replace(/\.db$/, ''))?.live });
     } catch {
-      continue; // a database SQLite cannot read is not recorded: check reports it, and there is nothing to compare later
+      // A database SQLite cannot read now is not recorded anew (check reports it); the record of it
+      // when it was readable is kept, so the manifest still proves what it held and cannot launder the damage.
+      if (old?.databases[path]) record.databases[path] = old.databases[path];
+      continue;
     }
     const tables: Record<string, TableRecord> = {};
     for (const t of digest.tables) if (t.name !== 'sqlite_sequence') tables[t.name] = { rows: t.rows, maxRowid: t.maxRowid, sha256: t.sha256 };
