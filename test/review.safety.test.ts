@@ -75,13 +75,14 @@ describe('restore and a running repair', () => {
   });
 });
 
-describe('backup leaves out the repair lock', () => {
-  it('a snapshot taken while a repair ran does not bring its lock back on restore', async () => {
+describe('backup and a running repair', () => {
+  it('refuses while a repair holds the data dir; forced, the snapshot does not bring the lock back on restore', async () => {
     const root = tempDir();
     const dataDir = makeDataDir(root, { runs: 1 });
     mkdirSync(join(dataDir, '.trackio-fsck'), { recursive: true });
     writeFileSync(join(dataDir, '.trackio-fsck', 'lock'), JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString(), command: 'repair -y' }) + '\n');
-    const { snapshot } = await backup(dataDir, { dest: join(root, 'b') });
+    await expect(backup(dataDir, { dest: join(root, 'b') })).rejects.toThrow(/being repaired/);
+    const { snapshot } = await backup(dataDir, { dest: join(root, 'b'), force: true });
     expect(existsSync(join(snapshot.path, '.trackio-fsck', 'lock'))).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ export interface BackupArgs {
   dir?: string;
   dest?: string;
   keep?: number;
+  force?: boolean;
   json: boolean;
   color?: boolean;
 }
@@ -20,12 +21,13 @@ export const backupCommand: CommandModule<object, BackupArgs> = {
     y
       .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
       .option('dest', { type: 'string', describe: 'BACKUPS: the folder holding snapshots (default ./trackio_backups)' })
-      .option('keep', { type: 'number', describe: 'after a successful backup, keep only the N newest snapshots (backups prune --keep N)' }) as unknown as Argv<BackupArgs>,
+      .option('keep', { type: 'number', describe: 'after a successful backup, keep only the N newest snapshots (backups prune --keep N)' })
+      .option('force', { type: 'boolean', describe: 'snapshot even while a repair holds the data dir' }) as unknown as Argv<BackupArgs>,
   handler: (args) =>
     runCommand(async () => {
       const { backup } = await import('../../engine/backup/backup.js');
       const progress = args.json ? undefined : new ProgressBar();
-      const result = await backup(args.dir, { dest: args.dest, keep: args.keep }, (e) => {
+      const result = await backup(args.dir, { dest: args.dest, keep: args.keep, force: args.force }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
       });

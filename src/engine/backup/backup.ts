@@ -33,6 +33,8 @@ export interface BackupOptions {
   concurrency?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Snapshot even while a repair or undo holds the data dir (the snapshot may hold a half-repaired state). */
+  force?: boolean;
 }
 
 export type BackupEvent =
@@ -86,6 +88,12 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
   await mkdir(backupsDir, { recursive: true });
   const realBackups = await realpath(backupsDir);
   if (isInside(realBackups, realDataDir)) throw new FsckError(`the data dir ${realDataDir} lies inside BACKUPS ${realBackups}: choose another --dest`, EXIT.usage);
+  if (!options.force) {
+    // A repair changes files one by one: a snapshot taken meanwhile would look complete and hold a half-repaired state.
+    const { liveLockOwner } = await import('../repair/RepairLock.js');
+    const repair = await liveLockOwner(realDataDir);
+    if (repair) throw new FsckError(`${realDataDir} is being repaired (${repair.command}, pid ${repair.pid}, since ${repair.started}): back up when it is done, or use --force`, EXIT.operational);
+  }
 
   const findings: Finding[] = [];
   const emit = (finding: Finding): void => {
