@@ -220,7 +220,7 @@ export const CODES = {
   },
   'backup/manifest-invalid': {
     severity: 'error',
-    meaning: 'the snapshot has no readable manifest-sha256.txt, or a line of it is not a sha256sum line or names a path outside the snapshot',
+    meaning: 'the snapshot has no readable manifest-sha256.txt, or a line of it is not a sha256sum line or names a path outside the snapshot; or its index of links, folders and modes is missing or torn',
     fix: 'none',
   },
   'backup/incomplete': {
