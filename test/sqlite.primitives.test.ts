@@ -69,6 +69,20 @@ describe('quarantineInvalidJsonRows', () => {
     expect((await check(dataDir)).report.findings).toEqual([]);
   });
 
+  it('keeps integers beyond 2^53 exact in the quarantined row', async () => {
+    const root = tempDir();
+    const dataDir = makeTrackioDir(root);
+    trackioDamage.invalidJsonCell(dataDir, 'mnist', 2);
+    const db = new Database(join(dataDir, 'mnist.db'));
+    db.prepare('UPDATE metrics SET step = ? WHERE id = 2').run(9007199254740993n);
+    await quarantineInvalidJsonRows(db, join(root, 'q.jsonl'));
+    db.close();
+    const [line] = readFileSync(join(root, 'q.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(line.row.step).toBe('9007199254740993');
+    expect(line.bigints).toEqual(['step']);
+    expect(line.row.id).toBe(2);
+  });
+
   it('never overwrites an existing quarantine file', async () => {
     const root = tempDir();
     const dataDir = makeTrackioDir(root);

@@ -16,7 +16,7 @@ export interface QuarantinedRows {
 /**
  * Moves rows whose JSON cell check reports as sqlite/invalid-json or sqlite/json-schema (the same
  * inspectCell) out of the database: first each row, every column, is written as one JSONL line
- * `{"table","rowid","row","blobs"}` (BLOB columns base64, listed in `blobs`) to `quarantineFile`,
+ * `{"table","rowid","row","blobs","bigints"?}` (BLOB columns base64, listed in `blobs`; integers beyond 2^53 as decimal strings, listed in `bigints`) to `quarantineFile`,
  * which is fsynced; only then are the rows deleted, all in one transaction. `db` must be open
  * read-write and not live; the caller has made the pre-repair backup. `quarantineFile` must not exist.
  */
@@ -43,17 +43,23 @@ export async function quarantineInvalidJsonRows(
         const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined, spec.nullable);
         if (!verdict.ok && codes.includes(verdict.code)) bad.push(rowid);
       }
-      const whole = db.prepare(`SELECT * FROM "${spec.table}" WHERE rowid = ?`);
+      // Integers come back as BigInt so none is rounded: one above 2^53 is written as a string and listed in `bigints`.
+      const whole = db.prepare(`SELECT * FROM "${spec.table}" WHERE rowid = ?`).safeIntegers(true);
       for (const rowid of bad) {
         const row = whole.get(rowid) as Record<string, unknown>;
         const blobs: string[] = [];
+        const bigints: string[] = [];
         for (const [k, v] of Object.entries(row)) {
           if (Buffer.isBuffer(v)) {
             row[k] = v.toString('base64');
             blobs.push(k);
+          } else if (typeof v === 'bigint') {
+            const exact = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER);
+            row[k] = exact ? Number(v) : v.toString();
+            if (!exact) bigints.push(k);
           }
         }
-        await fh.write(JSON.stringify({ table: spec.table, rowid, row, blobs }) + '\n');
+        await fh.write(JSON.stringify({ table: spec.table, rowid, row, blobs, ...(bigints.length > 0 && { bigints }) }) + '\n');
         doomed.push({ table: spec.table, rowid });
       }
       if (bad.length > 0) rows[spec.table] = bad.length;
