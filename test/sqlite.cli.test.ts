@@ -15,6 +15,14 @@ function snapshot(dir: string): string[] {
 }
 
 describe('trackio-fsck check on a real Trackio data dir (end to end)', () => {
+  it('prints a row finding with its database, table and row', () => {
+    const dataDir = makeTrackioDir(tempDir());
+    trackioDamage.invalidJsonCell(dataDir, 'mnist', 2);
+    const r = runCli(['check', dataDir]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/error +sqlite\/invalid-json  mnist\.db metrics row 2\n/);
+  });
+
   it('a healthy dir: exit 0, layout trackio-sqlite in a valid report, nothing changed on disk', () => {
     const dataDir = makeTrackioDir(tempDir());
     const before = snapshot(dataDir);

@@ -14,6 +14,7 @@ function location(f: Finding): string {
   const prefix = f.run !== null ? `runs/${f.run}/` : '';
   let where = f.path.startsWith(prefix) && f.path !== prefix ? f.path.slice(prefix.length) : f.path;
   if (f.run !== null && f.path === `runs/${f.run}`) where = '(run)';
+  if (f.table !== undefined) where += ` ${f.table}${f.rowId !== undefined ? ` row ${f.rowId}` : ''}`;
   if (f.line !== undefined) where += `:${f.line}`;
   if (f.offset !== undefined) where += ` (byte ${f.offset})`;
   return where;
