@@ -110,8 +110,8 @@ export const CODES = {
   },
   'sqlite/not-a-database': {
     severity: 'error',
-    meaning: 'a <project>.db file that SQLite cannot read as a database (wrong header, truncated, overwritten)',
-    fix: 'restore-from-backup',
+    meaning: 'a <project>.db file that SQLite cannot read as a database (wrong header, truncated, overwritten); nothing in it can be salvaged: restore it from a snapshot (trackio-fsck restore)',
+    fix: 'none',
   },
   'sqlite/cannot-open': {
     severity: 'error',

@@ -47,7 +47,7 @@ export async function checkDatabase(ctx: DatabaseCheckContext): Promise<Database
 
   const header = await readSqliteHeader(abs);
   if (!header) {
-    ctx.emit(makeFinding('sqlite/not-a-database', at, 'not a SQLite database: the file does not start with a SQLite header'));
+    ctx.emit(makeFinding('sqlite/not-a-database', at, 'not a SQLite database: the file does not start with a SQLite header; restore it from a snapshot (trackio-fsck restore)'));
     return result;
   }
   const sidecars = await readSidecars(abs);
@@ -99,7 +99,7 @@ export async function checkDatabase(ctx: DatabaseCheckContext): Promise<Database
 function reportOpenError(ctx: DatabaseCheckContext, rel: string, err: unknown): void {
   const message = (err as Error).message;
   const code = (err as { code?: string }).code ?? '';
-  if (code === 'SQLITE_NOTADB') ctx.emit(makeFinding('sqlite/not-a-database', { run: null, path: rel }, `SQLite cannot read it: ${message}`));
+  if (code === 'SQLITE_NOTADB') ctx.emit(makeFinding('sqlite/not-a-database', { run: null, path: rel }, `SQLite cannot read it: ${message}; restore it from a snapshot (trackio-fsck restore)`));
   else if (code === 'SQLITE_CORRUPT') ctx.emit(makeFinding('sqlite/integrity', { run: null, path: rel }, `SQLite cannot open it: ${message}`));
   else ctx.emit(makeFinding('sqlite/cannot-open', { run: null, path: rel }, `cannot open: ${message}${code ? ` (${code})` : ''}`));
 }
