@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, runId } from '../fixtures/build/dataDir.mjs';
 import { check, listJournals, undoRepair } from '../dist/index.js';
-import { BIN, ROOT, runCli, tempDir } from './helpers/cli.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { killAtEveryPoint } from './helpers/faults.js';
 import { copyTree, snapshot } from './helpers/repairTree.js';
 
 /** Three runs, one op of each kind: a rewrite, a rewrite that quarantines lines, a move to quarantine. */
@@ -20,17 +20,6 @@ function copyOf(dataDir: string): string {
   const dst = join(tempDir(), '.trackio');
   copyTree(dataDir, dst);
   return dst;
-}
-
-/** Runs the CLI with TRACKIO_FSCK_FAULT=step:N: it SIGKILLs itself at its Nth durable point. */
-function runWithFault(args: string[], n: number) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', TRACKIO_DIR: '', TRACKIO_FSCK_FAULT: `step:${n}` },
-    input: '',
-    encoding: 'utf8',
-  });
-  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The data as users see it: runs/ and quarantine/ (its folder named by repair id made comparable), not trackio-fsck's own state. */
@@ -52,16 +41,7 @@ describe('a repair killed at any durable point (SIGKILL)', () => {
     const repaired = userView(reference);
     expect(repaired).not.toEqual(userView(template));
 
-    let points = 0;
-    for (let n = 1; n < 100; n++) {
-      const dataDir = copyOf(template);
-      const r = runWithFault(['repair', '-y', dataDir], n);
-      if (r.signal === null) {
-        expect(r.code, r.stderr).toBe(1);
-        break;
-      }
-      expect(r.signal).toBe('SIGKILL');
-      points = n;
+    const points = await killAtEveryPoint(() => copyOf(template), (d) => ['repair', '-y', d], 1, async (dataDir, n) => {
       const killed = copyOf(dataDir);
 
       // resume: the same command finishes the interrupted repair
@@ -82,7 +62,7 @@ describe('a repair killed at any durable point (SIGKILL)', () => {
         expect((await undoRepair(killed, { command: 'test' }))?.conflicts ?? []).toEqual([]);
       }
       expect(originalsOnly(killed), `undo after point ${n}`).toEqual(original);
-    }
+    });
     // lock, plan journal, 3 backups, then two rewrites and a move with their journal updates
     expect(points).toBeGreaterThanOrEqual(15);
   }, 150_000);
@@ -91,15 +71,7 @@ describe('a repair killed at any durable point (SIGKILL)', () => {
     const template = damagedTemplate();
     const original = originalsOnly(template);
     expect(runCli(['repair', '-y', template]).code).toBe(1);
-    let points = 0;
-    for (let n = 1; n < 100; n++) {
-      const dataDir = copyOf(template);
-      const r = runWithFault(['undo', dataDir], n);
-      if (r.signal === null) {
-        expect(r.code, r.stderr).toBe(0);
-        break;
-      }
-      points = n;
+    const points = await killAtEveryPoint(() => copyOf(template), (d) => ['undo', d], 0, async (dataDir, n) => {
       // a repair refuses to start over a half-done undo (killed at the last point, the undo was complete)
       if ((await listJournals(dataDir)).pop()!.status === 'undoing') {
         expect(runCli(['repair', '-y', dataDir]).stdout).toContain('Finish the undo first');
@@ -107,7 +79,7 @@ describe('a repair killed at any durable point (SIGKILL)', () => {
       const again = runCli(['undo', dataDir]);
       expect(again.code, again.stdout + again.stderr).toBe(0);
       expect(originalsOnly(dataDir), `undo killed at point ${n}`).toEqual(original);
-    }
+    });
     expect(points).toBeGreaterThanOrEqual(6);
   }, 90_000);
 });

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { holdProjectLock, leaveWalBehind, makeTrackioDir, trackioDamage } from '../fixtures/build/trackioDb.mjs';
 import { check, databaseDigest, loadSqlite, undoRepair } from '../dist/index.js';
-import { BIN, ROOT, runCli, tempDir } from './helpers/cli.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { killAtEveryPoint } from './helpers/faults.js';
 import { copyTree, snapshot } from './helpers/repairTree.js';
 
 const own = (p: string) => p.startsWith('.trackio-fsck');
@@ -99,16 +99,6 @@ describe('repair of a trackio-sqlite data dir', () => {
   });
 });
 
-/** Runs the CLI with TRACKIO_FSCK_FAULT=step:N: it SIGKILLs itself at its Nth durable point. */
-function runWithFault(args: string[], n: number) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', TRACKIO_DIR: '', TRACKIO_FSCK_FAULT: `step:${n}` },
-    encoding: 'utf8',
-  });
-  return { code: r.status, signal: r.signal, stderr: r.stderr };
-}
-
 describe('a database repair killed at any durable point (SIGKILL)', () => {
   it('salvage + row quarantine: finished by `repair` to the same rows, or undone by `undo` to the exact bytes', async () => {
     const template = makeTrackioDir(tempDir(), { projects: [['big', 'current']], steps: 300, artifacts: false });
@@ -125,16 +115,7 @@ describe('a database repair killed at any durable point (SIGKILL)', () => {
     expect(runCli(['repair', '-y', reference]).code).toBe(1);
     const repaired = await databaseDigest(join(reference, 'big.db'));
 
-    let points = 0;
-    for (let n = 1; n < 60; n++) {
-      const dataDir = copyOf(template);
-      const r = runWithFault(['repair', '-y', dataDir], n);
-      if (r.signal === null) {
-        expect(r.code, r.stderr).toBe(1);
-        break;
-      }
-      expect(r.signal).toBe('SIGKILL');
-      points = n;
+    const points = await killAtEveryPoint(() => copyOf(template), (d) => ['repair', '-y', d], 1, async (dataDir, n) => {
       const killed = copyOf(dataDir);
 
       const resumed = runCli(['repair', '-y', dataDir]);
@@ -146,7 +127,7 @@ describe('a database repair killed at any durable point (SIGKILL)', () => {
       const undone = n % 2 === 1 ? runCli(['undo', killed]).code : (await undoRepair(killed, { command: 'test' })) && 0;
       expect(undone, `undo after point ${n}`).toBe(0);
       expect(snapshot(killed, own), `exact bytes after undo from point ${n}`).toEqual(original);
-    }
+    }, 60);
     expect(points).toBeGreaterThan(8);
   }, 120_000);
 });
