@@ -8,9 +8,9 @@ import type { ReadResult } from '../io/readFileOnce.js';
 export const jsonlKind: FileKind = {
   name: 'jsonl',
   async check(ctx) {
-    const config = parallelConfig();
+    const config = parallelConfig(ctx.stat.size);
     let read: ReadResult & { summary: JsonlSummary };
-    if (config.workers > 0 && ctx.stat.size >= config.minBytes) {
+    if (config && config.workers > 0) {
       // Loaded only when needed: small data dirs never pay for the worker machinery.
       const { scanJsonlParallel } = await import('../parallel/scanJsonlParallel.js');
       read = await scanJsonlParallel(ctx.abs, { run: ctx.run, path: ctx.rel, live: ctx.live, config, prefixBytes: ctx.prefixBytes }, ctx.emit);

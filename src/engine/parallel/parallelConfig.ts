@@ -15,13 +15,17 @@ export const DEFAULT_PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_SEGMENT_BYTES = 1024 * 1024;
 
 /**
+ * How to read a metrics.jsonl of `fileBytes`: undefined when it is below the threshold (decided
+ * without looking at the machine, so the many small files of a data dir cost nothing here).
  * Defaults, overridable through the environment: TRACKIO_FSCK_WORKERS (a number of worker
  * threads; 0 = parse on the main thread only), TRACKIO_FSCK_PARALLEL_MIN_BYTES and
  * TRACKIO_FSCK_SEGMENT_BYTES (tests use small values to spread one small file over many segments).
  */
-export function parallelConfig(env: NodeJS.ProcessEnv = process.env): ParallelConfig {
+export function parallelConfig(fileBytes: number, env: NodeJS.ProcessEnv = process.env): ParallelConfig | undefined {
+  const minBytes = positiveInt(env.TRACKIO_FSCK_PARALLEL_MIN_BYTES) ?? DEFAULT_PARALLEL_MIN_BYTES;
+  if (fileBytes < minBytes) return undefined;
   return {
-    minBytes: positiveInt(env.TRACKIO_FSCK_PARALLEL_MIN_BYTES) ?? DEFAULT_PARALLEL_MIN_BYTES,
+    minBytes,
     segmentBytes: Math.max(64, positiveInt(env.TRACKIO_FSCK_SEGMENT_BYTES) ?? DEFAULT_SEGMENT_BYTES),
     workers: positiveInt(env.TRACKIO_FSCK_WORKERS) ?? defaultWorkers(),
   };
