@@ -1,10 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+// Three projects: unit tests run the engine from src/ (no build needed), end-to-end tests spawn the
+// built CLI (dist/, rebuilt first when src/ is newer), and the SIGKILL sweeps, which kill a command at
+// every durable point in CI and at a sample of them locally (TRACKIO_FSCK_FULL_SWEEPS=1 for all).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
-    // Tests spawn the CLI and write real files; two forks match the machine's two cores.
+    // Tests write real files and spawn processes; forks isolate them, one per core.
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/helpers/buildIfStale.ts'] } },
+      { extends: true, test: { name: 'sweeps', include: ['test/sweeps/**/*.test.ts'], globalSetup: ['test/helpers/buildIfStale.ts'] } },
+    ],
   },
 });

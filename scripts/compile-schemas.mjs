@@ -24,7 +24,11 @@ for (const name of readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json
   const key = name.replace('.schema.json', '').replace(/-(\w)/g, (_, c) => c.toUpperCase());
   exportsMap[key] = schema.$id;
 }
-mkdirSync(dirname(outFile), { recursive: true });
-writeFileSync(outFile, standaloneCode.default(ajv, exportsMap));
-copyFileSync(join(schemaDir, 'formats.cjs'), join(dirname(outFile), 'formats.cjs'));
+// dist/ for the CLI; src/generated/ (ignored by git) for unit tests, which run the engine from src/.
+const code = standaloneCode.default(ajv, exportsMap);
+for (const file of [outFile, join(root, 'src', 'generated', 'validators.cjs')]) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, code);
+  copyFileSync(join(schemaDir, 'formats.cjs'), join(dirname(file), 'formats.cjs'));
+}
 console.error(`compiled ${Object.keys(exportsMap).length} schemas -> ${outFile.slice(root.length + 1)}`);

@@ -1,22 +1,22 @@
 // The engine, importable as a library: `import { check } from 'trackio-fsck'`.
 export { check, DEFAULT_LIVE_WINDOW_MS, type CheckOptions, type CheckEvent, type CheckResult } from './engine/check.js';
-export { findDataDir, type DataDir, type Layout } from './engine/layout/findDataDir.js';
+export { findDataDir, type DataDir, type Layout } from './engine/layouts/findDataDir.js';
 export { CODES, codeInfo, type CodeInfo, type FindingCode } from './engine/codes.js';
 export type { Finding, FileRecord, Fix, FixAction, Severity } from './engine/finding.js';
 export { EXIT, type Report, type Summary } from './engine/report.js';
-export { JsonlScanner, type JsonlScannerOptions, type JsonlSummary } from './engine/kinds/JsonlScanner.js';
+export { JsonlScanner, type JsonlScannerOptions, type JsonlSummary } from './engine/layouts/runDirectory/kinds/JsonlScanner.js';
 export { FsckError } from './engine/errors.js';
 export { TOOL, VERSION } from './engine/version.js';
 // Real Trackio (SQLite): primitives for check, backup and repair of <project>.db files.
-export { checkDatabase, type DatabaseCheckResult } from './engine/sqlite/checkDatabase.js';
-export { isProjectLive, projectLiveness, type Liveness } from './engine/sqlite/isProjectLive.js';
-export { backupDatabase, type BackupResult as DatabaseBackupResult } from './engine/sqlite/backupDatabase.js';
-export { quarantineInvalidJsonRows, type QuarantinedRows } from './engine/sqlite/quarantineInvalidJsonRows.js';
-export { salvageDatabase, type SalvageResult, type SalvagedTable } from './engine/sqlite/salvageDatabase.js';
-export { databaseDigest, type DatabaseDigest, type TableDigest } from './engine/sqlite/databaseDigest.js';
-export { openReadOnly, type ReadOnlyDatabase } from './engine/sqlite/openReadOnly.js';
-export { loadSqlite } from './engine/sqlite/loadSqlite.js';
-export { manifestDigest } from './engine/sqlite/manifestDigest.js';
+export { checkDatabase, type DatabaseCheckResult } from './engine/layouts/trackioSqlite/checkDatabase.js';
+export { isProjectLive, projectLiveness, type Liveness } from './engine/layouts/trackioSqlite/isProjectLive.js';
+export { backupDatabase, type BackupResult as DatabaseBackupResult } from './engine/layouts/trackioSqlite/backupDatabase.js';
+export { quarantineInvalidJsonRows, type QuarantinedRows } from './engine/layouts/trackioSqlite/quarantineInvalidJsonRows.js';
+export { salvageDatabase, type SalvageResult, type SalvagedTable } from './engine/layouts/trackioSqlite/salvageDatabase.js';
+export { databaseDigest, type DatabaseDigest, type TableDigest } from './engine/layouts/trackioSqlite/databaseDigest.js';
+export { openReadOnly, type ReadOnlyDatabase } from './engine/layouts/trackioSqlite/openReadOnly.js';
+export { loadSqlite } from './engine/layouts/trackioSqlite/loadSqlite.js';
+export { manifestDigest } from './engine/layouts/trackioSqlite/manifestDigest.js';
 
 export { runHook, type HookOptions, type HookResult, type HookDataDir } from './engine/hook/runHook.js';
 export { mapFilesToRuns, type FileMapping, type RunTarget } from './engine/hook/mapFilesToRuns.js';

@@ -1,17 +1,17 @@
 import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileRecord, Finding } from './finding.js';
-import { findDataDir, type DataDir } from './layout/findDataDir.js';
+import { findDataDir, type DataDir } from './layouts/findDataDir.js';
 import { openForWriting } from './live/openForWriting.js';
 import { makeFinding } from './makeFinding.js';
 import { countSeverities, makeReport, sortFindings, type Report } from './report.js';
-import { listRunFiles, type DirListing, type FileEntry } from './runs/listRunFiles.js';
-import { checkFile, planRun, type RunPlan } from './runs/scanRun.js';
+import { listRunFiles, type DirListing, type FileEntry } from './layouts/runDirectory/listRunFiles.js';
+import { checkFile, planRun, type RunPlan } from './layouts/runDirectory/scanRun.js';
 import { FsckError } from './errors.js';
-import { isInside } from './io/isInside.js';
+import { isInside } from './fs/isInside.js';
 import { DEFAULT_LIVE_WINDOW_MS } from './defaults.js';
 import { forEachConcurrently } from './forEachConcurrently.js';
-import type { DatabaseCheckResult } from './sqlite/checkDatabase.js';
+import type { DatabaseCheckResult } from './layouts/trackioSqlite/checkDatabase.js';
 import { ManifestCheck } from './manifest/ManifestCheck.js';
 import type { ManifestState } from './manifest/readManifest.js';
 
@@ -67,7 +67,7 @@ export async function check(dir: string | undefined, options: CheckOptions = {},
   const started = performance.now();
   const found: DataDir = findDataDir(dir, { env: options.env, cwd: options.cwd });
   if (found.layout === 'trackio-sqlite') {
-    const { checkTrackioDir } = await import('./sqlite/checkTrackioDir.js');
+    const { checkTrackioDir } = await import('./layouts/trackioSqlite/checkTrackioDir.js');
     return checkTrackioDir(found, options, onEvent);
   }
   const findings: Finding[] = [];

@@ -1,7 +1,7 @@
 // Tests exercise the built engine (dist/), the same code the CLI runs.
-export { check } from '../../dist/index.js';
-export type { Finding } from '../../dist/index.js';
+export { check } from '../../src/index.js';
+export type { Finding } from '../../src/index.js';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-export const validators = require('../../dist/generated/validators.cjs') as Record<string, ((d: unknown) => boolean) & { errors?: unknown }>;
+export const validators = require('../../src/generated/validators.cjs') as Record<string, ((d: unknown) => boolean) & { errors?: unknown }>;

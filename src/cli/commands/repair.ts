@@ -69,7 +69,7 @@ export const repairCommand: CommandModule<object, RepairArgs> = {
 export async function runRepair(args: RepairArgs, mode: Mode, name: 'repair' | 'recover'): Promise<number> {
   // Loaded here, not at start-up: --help and --version stay fast.
   const [{ findDataDir }, repair, { renderApplied, renderPlan, renderStep }, { LineAsker }, { chooseSteps }] = await Promise.all([
-    import('../../engine/layout/findDataDir.js'),
+    import('../../engine/layouts/findDataDir.js'),
     import('../../engine/repair/index.js'),
     import('../render/renderPlan.js'),
     import('../prompt/askLine.js'),

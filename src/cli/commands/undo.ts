@@ -21,7 +21,7 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
   handler: (args) =>
     runCommand(async () => {
       const [{ findDataDir }, { undoRepair }, { renderUndo }] = await Promise.all([
-        import('../../engine/layout/findDataDir.js'),
+        import('../../engine/layouts/findDataDir.js'),
         import('../../engine/repair/undoRepair.js'),
         import('../render/renderPlan.js'),
       ]);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { META_FILE } from './snapshotLayout.js';
 
 /**

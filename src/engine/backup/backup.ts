@@ -3,20 +3,20 @@ import { chmod, link, lstat, mkdir, realpath, rename, rm, stat, symlink } from '
 import { dirname, join, resolve } from 'node:path';
 import { FsckError } from '../errors.js';
 import type { Finding } from '../finding.js';
-import { fsyncDir } from '../io/fsyncDir.js';
-import { isInside } from '../io/isInside.js';
-import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { findDataDir } from '../layout/findDataDir.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
+import { isInside } from '../fs/isInside.js';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { findDataDir } from '../layouts/findDataDir.js';
 import { makeFinding } from '../makeFinding.js';
 import { formatSha256sumLine } from '../manifest/sha256sumLine.js';
 import { countSeverities, EXIT } from '../report.js';
 import { TOOL, VERSION } from '../version.js';
 import { lockBackups } from './backupsLock.js';
 import { copyFileInto } from './copyFileInto.js';
-import { faultPoint } from '../io/faultPoint.js';
+import { faultPoint } from '../fs/faultPoint.js';
 import { findSnapshots, newestGood } from './findSnapshots.js';
 import { forEachConcurrently } from '../forEachConcurrently.js';
-import { sha256File } from '../io/sha256File.js';
+import { sha256File } from '../fs/sha256File.js';
 import { pruneSnapshots, type PruneResult } from './pruneSnapshots.js';
 import { writeSnapshotMeta, type SnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex, type FileIndexEntry, type IndexEntry } from './snapshotIndex.js';
@@ -114,8 +114,8 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     await mkdir(tmp);
     const excluded = isInside(realDataDir, realBackups) ? [realBackups] : [];
     const entries = await walkDataDir(realDataDir, excluded, emit);
-    // Real Trackio's <project>.db files are copied through SQLite's backup API (src/engine/sqlite/snapshotDatabases.ts).
-    const sqlite = found.layout === 'trackio-sqlite' ? await import('../sqlite/snapshotDatabases.js') : undefined;
+    // Real Trackio's <project>.db files are copied through SQLite's backup API (src/engine/layouts/trackioSqlite/snapshotDatabases.ts).
+    const sqlite = found.layout === 'trackio-sqlite' ? await import('../layouts/trackioSqlite/snapshotDatabases.js') : undefined;
     const roles = sqlite?.snapshotRoles(entries.filter((e) => e.kind === 'file').map((e) => e.rel));
     const files = entries.filter((e): e is Extract<DataEntry, { kind: 'file' }> => e.kind === 'file' && roles?.get(e.rel) !== 'leave-out');
     onEvent?.({ type: 'start', dataDir: realDataDir, snapshot: name, files: files.length, bytes: files.reduce((n, f) => n + f.stat.size, 0), linkedFrom: previous?.name ?? null });

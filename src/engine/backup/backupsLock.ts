@@ -1,7 +1,7 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
-import { createExclusive } from '../io/createExclusive.js';
+import { createExclusive } from '../fs/createExclusive.js';
 
 export const LOCK_FILE = '.trackio-fsck-backups.lock';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FsckError } from '../errors.js';
-import { bufferFor } from '../io/readFileOnce.js';
-import { sha256File } from '../io/sha256File.js';
+import { bufferFor } from '../fs/readFileOnce.js';
+import { sha256File } from '../fs/sha256File.js';
 
 export interface CopyIntoResult {
   sha256: string;

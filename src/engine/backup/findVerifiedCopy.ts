@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256File } from '../io/sha256File.js';
+import { sha256File } from '../fs/sha256File.js';
 import { findSnapshots, isGood } from './findSnapshots.js';
 import { readSnapshotManifest } from './readSnapshotManifest.js';
 import { toSnapshotPath } from './snapshotLayout.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
-import { fsyncDir } from '../io/fsyncDir.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
 import { EXIT } from '../report.js';
 import { lockBackups } from './backupsLock.js';
 import { findSnapshots, isGood, newestGood, type SnapshotStatus } from './findSnapshots.js';

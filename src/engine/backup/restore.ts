@@ -2,13 +2,13 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { chmod, mkdir, realpath, rename, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { FsckError } from '../errors.js';
-import { fsyncDir } from '../io/fsyncDir.js';
-import { isInside } from '../io/isInside.js';
-import { findDataDir } from '../layout/findDataDir.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
+import { isInside } from '../fs/isInside.js';
+import { findDataDir } from '../layouts/findDataDir.js';
 import { EXIT } from '../report.js';
 import { TOOL, VERSION } from '../version.js';
 import { copyFileInto } from './copyFileInto.js';
-import { faultPoint } from '../io/faultPoint.js';
+import { faultPoint } from '../fs/faultPoint.js';
 import { forEachConcurrently } from '../forEachConcurrently.js';
 import { openFilesUnder, type OpenFile } from './openFilesUnder.js';
 import { readSnapshotManifest } from './readSnapshotManifest.js';
@@ -92,7 +92,7 @@ export async function applyRestore(plan: RestorePlan, options: { force?: boolean
       throw new FsckError(`${plan.dataDir} is being repaired (${repair.command}, pid ${repair.pid} on ${repair.host}, since ${repair.started}): wait for it to finish, or use --force. Nothing was changed.`, EXIT.operational);
     }
     // Real Trackio's projects: a held flock on <project>.lock or an open database means a writer is live.
-    const { liveProjectsIn } = await import('../sqlite/liveProjectsIn.js');
+    const { liveProjectsIn } = await import('../layouts/trackioSqlite/liveProjectsIn.js');
     const live = await liveProjectsIn(plan.dataDir);
     if (live.length > 0) {
       throw new FsckError(`project ${live[0]!.project} of ${plan.dataDir} is being written (${live[0]!.reasons.join('; ')})${live.length > 1 ? `, and ${live.length - 1} more` : ''}: stop the writer or use --force. Nothing was changed.`, EXIT.operational);
@@ -192,7 +192,7 @@ async function restoreTarget(dir: string | undefined, name: string, source: stri
 }
 
 async function holdsSqliteDatabase(dir: string): Promise<boolean> {
-  const { readSqliteHeader } = await import('../sqlite/readSqliteHeader.js');
+  const { readSqliteHeader } = await import('../layouts/trackioSqlite/readSqliteHeader.js');
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (e.isFile() && e.name.endsWith('.db') && (await readSqliteHeader(join(dir, e.name)).catch(() => undefined))) return true;
   }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
-import { fsyncDir } from '../io/fsyncDir.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
 import { forEachConcurrently } from '../forEachConcurrently.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Finding } from '../finding.js';
-import { sha256File } from '../io/sha256File.js';
+import { sha256File } from '../fs/sha256File.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities } from '../report.js';
 import { forEachConcurrently } from '../forEachConcurrently.js';

@@ -2,8 +2,8 @@ import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Finding } from '../finding.js';
-import { isInside } from '../io/isInside.js';
-import { TEMP_PREFIX } from '../io/writeFileAtomic.js';
+import { isInside } from '../fs/isInside.js';
+import { TEMP_PREFIX } from '../fs/writeFileAtomic.js';
 import { makeFinding } from '../makeFinding.js';
 
 export type DataEntry =

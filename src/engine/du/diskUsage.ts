@@ -3,8 +3,8 @@ import { lstat, readdir, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findSnapshots, treeSize } from '../backup/findSnapshots.js';
 import { DEFAULT_BACKUPS_DIR } from '../backup/snapshotLayout.js';
-import { isInside } from '../io/isInside.js';
-import { findDataDir } from '../layout/findDataDir.js';
+import { isInside } from '../fs/isInside.js';
+import { findDataDir } from '../layouts/findDataDir.js';
 import { TOOL, VERSION } from '../version.js';
 
 export interface RunUsage {

@@ -2,8 +2,8 @@ import { chmod, lstat, readFile, rename, unlink } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
-import { writeFileAtomic } from '../io/writeFileAtomic.js';
-import { fsyncDir } from '../io/fsyncDir.js';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
 import { gitHooksDir } from './gitHooksDir.js';
 import { CHAINED_NAME, HOOK_MARKER, hookScript } from './hookScript.js';
 

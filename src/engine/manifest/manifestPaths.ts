@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { STATE_DIR } from '../layout/ownDirs.js';
+import { STATE_DIR } from '../fs/ownNames.js';
 
 export { STATE_DIR };
 

@@ -2,7 +2,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, type CheckEvent, type CheckOptions } from '../check.js';
 import type { Finding } from '../finding.js';
-import { findDataDir } from '../layout/findDataDir.js';
+import { findDataDir } from '../layouts/findDataDir.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities, makeReport, sortFindings, type Report } from '../report.js';
 import { runOf } from './manifestPaths.js';
@@ -82,8 +82,8 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
   }
   const written = await writeManifest(realDataDir, next.values(), { now: options.now, dirs });
   if (result.databases) {
-    // Real Trackio's <project>.db files are recorded by their rows, not their bytes (src/engine/sqlite/databaseManifest.ts).
-    const { writeDatabaseManifest } = await import('../sqlite/databaseManifest.js');
+    // Real Trackio's <project>.db files are recorded by their rows, not their bytes (src/engine/layouts/trackioSqlite/databaseManifest.ts).
+    const { writeDatabaseManifest } = await import('../layouts/trackioSqlite/databaseManifest.js');
     await writeDatabaseManifest(realDataDir, result.databases.map((d) => d.path), options.now);
   }
   const summary = { ...result.report.summary, ...countSeverities(findings) };

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listRunFiles } from '../runs/listRunFiles.js';
+import { listRunFiles } from '../layouts/runDirectory/listRunFiles.js';
 import type { ManifestState } from './readManifest.js';
 import { statMatches } from './statMatches.js';
 

@@ -3,12 +3,12 @@ import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
-import { isInside } from '../io/isInside.js';
-import { CHUNK_BYTES } from '../io/readFileOnce.js';
-import { findDataDir, type Layout } from '../layout/findDataDir.js';
+import { isInside } from '../fs/isInside.js';
+import { CHUNK_BYTES } from '../fs/readFileOnce.js';
+import { findDataDir, type Layout } from '../layouts/findDataDir.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities, makeReport, sortFindings, type Report } from '../report.js';
-import { hashFileSync, NotAFileError } from './hashFileSync.js';
+import { hashFileSync, NotAFileError } from '../fs/hashFileSync.js';
 import { judgeFile } from './judgeFile.js';
 import { MANIFEST_NAME, runOf } from './manifestPaths.js';
 import { readManifest, type ManifestEntry } from './readManifest.js';
@@ -73,8 +73,8 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
   }
 
   if (layout === 'trackio-sqlite') {
-    // Project databases are held against the record of their rows (src/engine/sqlite/databaseManifest.ts).
-    const { verifyDatabaseManifest } = await import('../sqlite/databaseManifest.js');
+    // Project databases are held against the record of their rows (src/engine/layouts/trackioSqlite/databaseManifest.ts).
+    const { verifyDatabaseManifest } = await import('../layouts/trackioSqlite/databaseManifest.js');
     const dbs = readdirSync(realRoot).filter((n) => n.endsWith('.db'));
     await verifyDatabaseManifest(realRoot, emit, dbs);
   }

@@ -3,14 +3,14 @@ import { lstat, mkdir, realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
-import { isInside } from '../io/isInside.js';
-import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { isInside } from '../fs/isInside.js';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { TOOL, VERSION } from '../version.js';
-import { isSafeRelPath } from './isSafeRelPath.js';
+import { isSafeRelPath } from '../fs/isSafeRelPath.js';
 import { isAppendOnly, manifestPaths, RECORD_FORMAT, type ManifestPaths } from './manifestPaths.js';
 import type { RecordEntry } from './readManifest.js';
 import { formatSha256sumLine } from './sha256sumLine.js';
-import type { DirListing } from '../runs/listRunFiles.js';
+import type { DirListing } from '../layouts/runDirectory/listRunFiles.js';
 import { columnLines, toColumns } from './recordColumns.js';
 import { toStoredDirs } from './RecordedDirs.js';
 

@@ -1,13 +1,13 @@
 import { constants } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { isSafeRelPath } from '../manifest/isSafeRelPath.js';
-import { isInside } from '../io/isInside.js';
+import { isSafeRelPath } from '../fs/isSafeRelPath.js';
+import { isInside } from '../fs/isInside.js';
 import { FsckError } from '../errors.js';
-import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { TOOL, VERSION } from '../version.js';
 import type { Edit, FileImage, PlanStep, SourceFile } from './RepairPlan.js';
-import { faultPoint } from '../io/faultPoint.js';
+import { faultPoint } from '../fs/faultPoint.js';
 import type { CutRange } from './rewriteWithEdits.js';
 import { STATE_DIR } from './stateDir.js';
 
@@ -41,7 +41,7 @@ export interface JournalOp {
   source?: SourceFile;
   /** rewrite: what was cut (kept only in the backup), for the summary. */
   cut?: CutRange[];
-  /** database: a SQLite project database rebuilt into `temp` (src/engine/sqlite/applyDatabaseOp.ts). */
+  /** database: a SQLite project database rebuilt into `temp` (src/engine/layouts/trackioSqlite/applyDatabaseOp.ts). */
   database?: DatabaseOpInfo;
   state: OpState;
 }

@@ -3,8 +3,8 @@ import { readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
-import { createExclusive } from '../io/createExclusive.js';
-import { fsyncDir } from '../io/fsyncDir.js';
+import { createExclusive } from '../fs/createExclusive.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
 import { ensureStateDir, STATE_DIR } from './stateDir.js';
 
 export interface LockOwner {

@@ -1,16 +1,16 @@
 import { chmod, lstat, rename, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FsckError } from '../errors.js';
-import { copyFileVerified } from '../io/copyFileVerified.js';
-import { fsyncDir } from '../io/fsyncDir.js';
-import { writeFileAtomic } from '../io/writeFileAtomic.js';
+import { copyFileVerified } from '../fs/copyFileVerified.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { TOOL, VERSION } from '../version.js';
-import { faultPoint } from '../io/faultPoint.js';
+import { faultPoint } from '../fs/faultPoint.js';
 import { saveJournal, type Journal, type JournalOp } from './Journal.js';
 import type { Finding } from '../finding.js';
 import { imageOf, removeFile, sameImage } from './fileState.js';
 import { rewriteWithEdits, type RewriteResult } from './rewriteWithEdits.js';
-import { safePath } from './safePath.js';
+import { safePath } from '../fs/safePath.js';
 import { mkdirDurable } from './stateDir.js';
 
 /**
@@ -21,7 +21,7 @@ import { mkdirDurable } from './stateDir.js';
 export async function applyOp(realDataDir: string, journal: Journal, op: JournalOp): Promise<void> {
   if (op.kind === 'rewrite') return applyRewrite(realDataDir, journal, op);
   if (op.kind === 'move') return applyMove(realDataDir, journal, op);
-  if (op.kind === 'database') return (await import('../sqlite/applyDatabaseOp.js')).applyDatabaseOp(realDataDir, journal, op, { markDone, writeWhy });
+  if (op.kind === 'database') return (await import('../layouts/trackioSqlite/applyDatabaseOp.js')).applyDatabaseOp(realDataDir, journal, op, { markDone, writeWhy });
   return applyCopyIn(realDataDir, journal, op);
 }
 

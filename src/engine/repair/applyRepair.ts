@@ -1,17 +1,17 @@
 import { lstat, mkdir, realpath, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FsckError } from '../errors.js';
-import { copyFileVerified } from '../io/copyFileVerified.js';
-import { isInside } from '../io/isInside.js';
+import { copyFileVerified } from '../fs/copyFileVerified.js';
+import { isInside } from '../fs/isInside.js';
 import { buildOps } from './buildOps.js';
 import { applyOp } from './applyOp.js';
-import { faultPoint } from '../io/faultPoint.js';
+import { faultPoint } from '../fs/faultPoint.js';
 import { dirsBelow, imageOf, removeCopyTemps, removeOwnTemps, sameImage } from './fileState.js';
 import { journalPath, newJournal, repairsDir, saveJournal, unfinishedJournal, type BackedUpFile, type Journal, type JournalOp } from './Journal.js';
 import { RepairLock, type LockOwner } from './RepairLock.js';
 import type { RepairPlan } from './RepairPlan.js';
 import { repairId } from './repairId.js';
-import { safePath } from './safePath.js';
+import { safePath } from '../fs/safePath.js';
 import { mkdirDurable, QUARANTINE_DIR, STATE_DIR } from './stateDir.js';
 
 export type RepairEvent =

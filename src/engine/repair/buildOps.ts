@@ -1,7 +1,7 @@
 import { basename, dirname } from 'node:path';
 import type { Edit, PlanStep } from './RepairPlan.js';
 import type { JournalOp } from './Journal.js';
-import { TEMP_PREFIX } from '../io/writeFileAtomic.js';
+import { TEMP_PREFIX } from '../fs/writeFileAtomic.js';
 
 /** Suffix of the file that receives a JSONL file's quarantined lines, beside its record of why. */
 export const BAD_LINES_SUFFIX = '.bad-lines';
@@ -61,7 +61,7 @@ export function buildOps(steps: PlanStep[], repairId: string, quarantineDir: str
 
 /**
  * One op per SQLite database: the chosen fixes (salvage, quarantine of rows) run together on a
- * fresh copy (`temp`), which then replaces the database in one rename (src/engine/sqlite/applyDatabaseOp.ts).
+ * fresh copy (`temp`), which then replaces the database in one rename (src/engine/layouts/trackioSqlite/applyDatabaseOp.ts).
  */
 function databaseOp(base: Pick<JournalOp, 'id' | 'path' | 'steps' | 'state'>, steps: PlanStep[], repairId: string, quarantineDir: string): JournalOp {
   const salvage = steps.some((s) => s.action === 'salvage-database');

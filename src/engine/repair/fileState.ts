@@ -1,11 +1,11 @@
 import { lstat, readdir, unlink } from 'node:fs/promises';
-import { TEMP_PREFIX } from '../io/writeFileAtomic.js';
+import { TEMP_PREFIX } from '../fs/writeFileAtomic.js';
 import { basename, dirname, join } from 'node:path';
-import { fsyncDir } from '../io/fsyncDir.js';
-import { CHUNK_BYTES } from '../io/readFileOnce.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
+import { CHUNK_BYTES } from '../fs/readFileOnce.js';
 import { createHash } from 'node:crypto';
 import type { FileImage } from './RepairPlan.js';
-import { READ_NOFOLLOW } from './safePath.js';
+import { READ_NOFOLLOW } from '../fs/safePath.js';
 import { open } from 'node:fs/promises';
 
 /** The content of a file as it is now, or undefined when there is none. Never follows a link. */

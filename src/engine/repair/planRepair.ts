@@ -2,10 +2,10 @@ import { lstat, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, type CheckEvent, type CheckOptions, type CheckResult } from '../check.js';
 import type { FileRecord, Finding, FixAction } from '../finding.js';
-import { kindFor } from '../runs/scanRun.js';
+import { kindFor } from '../layouts/runDirectory/scanRun.js';
 import { isProblem, type FixProvider, type LeftFinding, type PlanStep, type RepairPlan } from './RepairPlan.js';
-import { planJsonlSteps } from './planJsonlSteps.js';
-import { scanJsonlForRepair } from './scanJsonlForRepair.js';
+import { planJsonlSteps } from '../layouts/runDirectory/planJsonlSteps.js';
+import { scanJsonlForRepair } from '../layouts/runDirectory/scanJsonlForRepair.js';
 
 export interface PlanOptions extends CheckOptions {
   /** Plan fixes in live runs too, and ignore the modification-time window. */
@@ -33,7 +33,7 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
   const { report } = result;
   const realDataDir = await realpath(report.dataDir);
   // Real Trackio's layout: a project (its database, blobs and media) is the unit a writer holds.
-  const sqlite = report.layout === 'trackio-sqlite' ? await import('../sqlite/planDatabaseSteps.js') : undefined;
+  const sqlite = report.layout === 'trackio-sqlite' ? await import('../layouts/trackioSqlite/planDatabaseSteps.js') : undefined;
   const liveRuns = sqlite ? (result.databases ?? []).filter((d) => d.live).map((d) => d.project) : result.runs.filter((r) => r.live).map((r) => r.run);
   const live = new Set(options.force ? [] : liveRuns);
   const records = new Map<string, FileRecord>(result.files.map((f) => [f.path, f]));

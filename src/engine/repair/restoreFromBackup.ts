@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { findVerifiedCopy, type SnapshotLookups } from '../backup/findVerifiedCopy.js';
 import type { Finding } from '../finding.js';
 import { readManifest, type ManifestState } from '../manifest/readManifest.js';
-import { kindFor } from '../runs/scanRun.js';
+import { kindFor } from '../layouts/runDirectory/scanRun.js';
 import type { FixProvider, PlanStep } from './RepairPlan.js';
-import { planJsonlSteps } from './planJsonlSteps.js';
-import { READ_NOFOLLOW } from './safePath.js';
-import { scanJsonlForRepair } from './scanJsonlForRepair.js';
+import { planJsonlSteps } from '../layouts/runDirectory/planJsonlSteps.js';
+import { READ_NOFOLLOW } from '../fs/safePath.js';
+import { scanJsonlForRepair } from '../layouts/runDirectory/scanJsonlForRepair.js';
 
 type StepDraft = Omit<PlanStep, 'id'>;
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
-import { CHUNK_BYTES } from '../io/readFileOnce.js';
+import { CHUNK_BYTES } from '../fs/readFileOnce.js';
 import { FsckError } from '../errors.js';
 import type { Edit, FileImage } from './RepairPlan.js';
-import { CREATE_NOFOLLOW, READ_NOFOLLOW } from './safePath.js';
+import { CREATE_NOFOLLOW, READ_NOFOLLOW } from '../fs/safePath.js';
 
 export interface RewriteResult {
   post: FileImage;

@@ -1,11 +1,11 @@
 import { lstat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
-import { fsyncDir } from '../io/fsyncDir.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
 
-import { STATE_DIR } from '../layout/ownDirs.js';
+import { STATE_DIR } from '../fs/ownNames.js';
 
-export { STATE_DIR, QUARANTINE_DIR } from '../layout/ownDirs.js';
+export { STATE_DIR, QUARANTINE_DIR } from '../fs/ownNames.js';
 
 /**
  * Creates (if needed) a folder directly in the data dir and returns its path, refusing one that is a

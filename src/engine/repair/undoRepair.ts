@@ -1,13 +1,13 @@
 import { chmod, lstat, mkdir, realpath, rename, rmdir, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FsckError } from '../errors.js';
-import { copyFileVerified } from '../io/copyFileVerified.js';
-import { fsyncDir } from '../io/fsyncDir.js';
-import { faultPoint } from '../io/faultPoint.js';
+import { copyFileVerified } from '../fs/copyFileVerified.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
+import { faultPoint } from '../fs/faultPoint.js';
 import { dirsBelow, imageOf, removeCopyTemps, removeFile, removeOwnTemps, sameImage } from './fileState.js';
 import { listJournals, repairsDir, saveJournal, type Journal, type JournalOp } from './Journal.js';
 import { RepairLock, type LockOwner } from './RepairLock.js';
-import { safePath } from './safePath.js';
+import { safePath } from '../fs/safePath.js';
 import { QUARANTINE_DIR } from './stateDir.js';
 
 export interface UndoOptions {
@@ -81,7 +81,7 @@ export async function undoRepair(dataDir: string, opts: UndoOptions): Promise<Un
 /** Undoes one op; returns why it could not, or undefined. */
 async function undoOp(realDataDir: string, journal: Journal, op: JournalOp, opts: UndoOptions, out: UndoOutcome): Promise<string | undefined> {
   if (op.kind === 'move') return moveBack(realDataDir, op, out);
-  if (op.kind === 'database') return (await import('../sqlite/undoDatabaseOp.js')).undoDatabaseOp(realDataDir, journal, op, opts, out);
+  if (op.kind === 'database') return (await import('../layouts/trackioSqlite/undoDatabaseOp.js')).undoDatabaseOp(realDataDir, journal, op, opts, out);
   const abs = await safePath(realDataDir, op.path);
   for (const temp of [op.temp, op.quarantineTemp]) {
     const abs = temp ? await safePath(realDataDir, temp).catch(() => undefined) : undefined;

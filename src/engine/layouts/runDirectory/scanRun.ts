@@ -1,0 +1,72 @@
+import type { FileRecord, Finding } from '../../finding.js';
+import { makeFinding } from '../../makeFinding.js';
+import type { FileKind } from './kinds/FileKind.js';
+import { jsonKind } from './kinds/jsonKind.js';
+import { jsonlKind } from './kinds/jsonlKind.js';
+import { opaqueKind } from './kinds/opaqueKind.js';
+import { TEMP_NAME, type FileEntry } from './listRunFiles.js';
+
+/** The files every run should have; summary.json appears only once a run finished. */
+export const REQUIRED_FILES = ['config.json', 'metrics.jsonl'] as const;
+
+export interface RunPlan {
+  run: string;
+  files: FileEntry[];
+  live: boolean;
+}
+
+export interface LiveEvidence {
+  /** Absolute paths held open for writing by another process. */
+  openForWriting: Set<string>;
+  /** A run without summary.json whose metrics changed this recently counts as live (ms; 0 turns it off). */
+  liveWindowMs: number;
+  now: number;
+}
+
+/** Which kind reads a file, by its place in the run. */
+export function kindFor(inRun: string): FileKind {
+  if (inRun === 'metrics.jsonl') return jsonlKind;
+  if (inRun === 'config.json' || inRun === 'summary.json') return jsonKind;
+  return opaqueKind;
+}
+
+/**
+ * Run-level facts, decided before any file is read: is someone writing this run, is anything
+ * missing, are there leftovers of interrupted writes.
+ */
+export function planRun(run: string, files: FileEntry[], evidence: LiveEvidence, emit: (f: Finding) => void): RunPlan {
+  const byName = new Map(files.map((f) => [f.inRun, f]));
+  const runPath = `runs/${run}`;
+  const metrics = byName.get('metrics.jsonl');
+  const finished = byName.has('summary.json');
+  const heldOpen = files.some((f) => evidence.openForWriting.has(f.abs));
+  const recentlyWritten =
+    !finished && metrics !== undefined && evidence.liveWindowMs > 0 && evidence.now - metrics.stat.mtimeMs < evidence.liveWindowMs;
+  const live = heldOpen || recentlyWritten;
+  if (live) {
+    const why = heldOpen ? 'a process holds its files open for writing' : `metrics.jsonl changed ${Math.round((evidence.now - metrics!.stat.mtimeMs) / 1000)} s ago and the run has no summary.json`;
+    emit(makeFinding('run/live', { run, path: runPath }, `run is being written right now (${why}); an unfinished last line is not called damage`));
+  } else if (!finished && files.length > 0) {
+    emit(makeFinding('run/unfinished', { run, path: runPath }, 'no summary.json: the run crashed or was stopped before it finished'));
+  }
+  for (const name of REQUIRED_FILES) {
+    if (!byName.has(name)) emit(makeFinding('run/missing-file', { run, path: `${runPath}/${name}` }, `${name} is missing`));
+  }
+  for (const f of files) {
+    const base = f.inRun.slice(f.inRun.lastIndexOf('/') + 1);
+    if (TEMP_NAME.test(base)) {
+      emit(makeFinding('fs/leftover-temp', { run, path: f.rel }, `temporary file of an interrupted write (${f.stat.size} bytes)`, { action: 'quarantine-file', safe: true }));
+    }
+  }
+  return { run, files, live };
+}
+
+/** Reads one file with its kind; a read failure becomes fs/unreadable instead of an exception. */
+export async function checkFile(entry: FileEntry, run: string, live: boolean, emit: (f: Finding) => void, prefixBytes?: number): Promise<FileRecord | undefined> {
+  try {
+    return await kindFor(entry.inRun).check({ abs: entry.abs, rel: entry.rel, run, stat: entry.stat, live, emit, prefixBytes });
+  } catch (err) {
+    emit(makeFinding('fs/unreadable', { run, path: entry.rel }, `cannot read: ${(err as Error).message}`));
+    return undefined;
+  }
+}

@@ -1,0 +1,144 @@
+import { chmod, link, lstat, open, rename } from 'node:fs/promises';
+import { copyFileVerified } from '../../fs/copyFileVerified.js';
+import { dirname } from 'node:path';
+import { FsckError } from '../../errors.js';
+import { fsyncDir } from '../../fs/fsyncDir.js';
+import { faultPoint } from '../../fs/faultPoint.js';
+import { imageOf, removeFile, sameImage } from '../../repair/fileState.js';
+import { saveJournal, type Journal, type JournalOp } from '../../repair/Journal.js';
+import { safePath } from '../../fs/safePath.js';
+import { mkdirDurable } from '../../repair/stateDir.js';
+import { backupDatabase } from './backupDatabase.js';
+import { loadSqlite } from './loadSqlite.js';
+import { quarantineInvalidJsonRows } from './quarantineInvalidJsonRows.js';
+import { readSqliteHeader } from './readSqliteHeader.js';
+import { salvageDatabase } from './salvageDatabase.js';
+
+export interface OpHelpers {
+  markDone(realDataDir: string, journal: Journal, op: JournalOp): Promise<void>;
+  writeWhy(realDataDir: string, rel: string, journal: Journal, op: JournalOp, extra: Record<string, unknown>): Promise<void>;
+}
+
+const SQLITE_TEMPS = ['', '-journal', '-wal', '-shm'];
+
+/**
+ * Applies (or finishes after a crash) the repair of one project database, in two phases:
+ *
+ * 1. Rebuild, while the database and its -wal/-shm/-journal are exactly as planned (and backed up):
+ *    a fresh database `temp` beside it, by salvage (every readable row, same schema) or by SQLite's
+ *    backup API (every row, the -wal included), then the bad rows written to quarantine as JSONL
+ *    and deleted in one transaction; back to the original journal mode, closed, fsynced, its
+ *    SHA-256 recorded in the journal ("prepared").
+ * 2. Swap: the old -wal/-shm/-journal move to quarantine (a -wal left beside the new database
+ *    would be replayed into it), after a salvage the original database moves to quarantine too,
+ *    then `temp` is renamed over the database and the directory fsynced.
+ *
+ * The state of each piece (temp = recorded result, database = recorded original or result,
+ * sidecars here or in quarantine) tells a resumed repair what is left to do.
+ */
+export async function applyDatabaseOp(realDataDir: string, journal: Journal, op: JournalOp, helpers: OpHelpers): Promise<void> {
+  const info = op.database!;
+  const abs = await safePath(realDataDir, op.path);
+  const temp = await safePath(realDataDir, op.temp!);
+  const now = await imageOf(abs);
+  if (op.state === 'prepared' && sameImage(now, op.post)) {
+    await removeTemps(temp);
+    return helpers.markDone(realDataDir, journal, op);
+  }
+  const prepared = op.state === 'prepared' && sameImage(await imageOf(temp), op.post);
+  if (!prepared) {
+    if (!sameImage(now, op.pre)) throw new FsckError(`${op.path} changed since the repair was planned; the repair stops here (undo: trackio-fsck undo)`);
+    for (const s of info.sidecars) {
+      if (!sameImage(await imageOf(await safePath(realDataDir, s.path)), s)) throw new FsckError(`${s.path} changed since the repair was planned (a writer?); the repair stops here (undo: trackio-fsck undo)`);
+    }
+    await rebuild(realDataDir, journal, op, abs, temp, helpers);
+  }
+  await swap(realDataDir, op, abs, temp);
+  await helpers.markDone(realDataDir, journal, op);
+}
+
+async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs: string, temp: string, helpers: OpHelpers): Promise<void> {
+  const info = op.database!;
+  await removeTemps(temp);
+  const header = await readSqliteHeader(abs);
+  if (!header) throw new FsckError(`${op.path} is no longer a SQLite database; the repair stops here`);
+  await mkdirDurable(realDataDir, dirname(op.creates[0]!));
+  const rowsAbs = info.rowsFile ? await safePath(realDataDir, info.rowsFile) : undefined;
+  if (rowsAbs) await removeFile(rowsAbs); // a half-written one from a killed attempt: the rows are still in the database
+  const Database = loadSqlite();
+  try {
+    if (info.salvage) {
+      const salvaged = await salvageDatabase(abs, temp);
+      info.copied = salvaged.copied;
+      info.skipped = salvaged.tables.flatMap((t) => t.skipped.map((s) => ({ table: t.name, after: s.after, before: s.before })));
+    } else {
+      await backupDatabase(abs, temp);
+    }
+    faultPoint('database-rebuilt-into-temp', op.path);
+    const db = new Database(temp, { fileMustExist: true });
+    try {
+      if (rowsAbs) info.rows = (await quarantineInvalidJsonRows(db, rowsAbs)).rows;
+      // Trackio's databases are WAL (0.3.x: rollback journal); the fresh copy gets the mode the original had.
+      db.pragma(`journal_mode = ${header.wal ? 'WAL' : 'DELETE'}`);
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    await removeTemps(temp);
+    throw err;
+  }
+  const st = await lstat(abs);
+  await chmod(temp, st.mode & 0o7777);
+  const fh = await open(temp, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsyncDir(dirname(temp));
+  if (rowsAbs) faultPoint('quarantined-rows', op.path);
+  await helpers.writeWhy(realDataDir, op.creates[0]!, journal, op, {
+    ...(info.rowsFile ? { rowsFile: info.rowsFile, rows: info.rows } : {}),
+    ...(info.salvage ? { original: info.original, copied: info.copied, skipped: info.skipped } : {}),
+    sidecars: info.sidecars.map((s) => s.quarantine),
+  });
+  op.post = await imageOf(temp);
+  op.state = 'prepared';
+  await saveJournal(realDataDir, journal, `prepared ${op.path}`);
+}
+
+async function swap(realDataDir: string, op: JournalOp, abs: string, temp: string): Promise<void> {
+  const info = op.database!;
+  for (const s of info.sidecars) {
+    const from = await safePath(realDataDir, s.path);
+    if (!(await lstat(from).catch(() => undefined))) continue; // moved by the attempt a crash ended
+    if (!sameImage(await imageOf(from), s)) throw new FsckError(`${s.path} changed while the database was being repaired (a writer?); the repair stops here (undo: trackio-fsck undo)`);
+    const to = await safePath(realDataDir, s.quarantine);
+    await mkdirDurable(realDataDir, dirname(s.quarantine));
+    await rename(from, to);
+    await fsyncDir(dirname(to));
+    await fsyncDir(dirname(from));
+    faultPoint('moved-sidecar-to-quarantine', s.path);
+  }
+  if (!sameImage(await imageOf(abs), op.pre)) throw new FsckError(`${op.path} changed while it was being repaired; the repair stops here (undo: trackio-fsck undo)`);
+  if (info.salvage && info.original) {
+    // Kept by a hard link, not a move: <project>.db never disappears, even for a moment (the data dir
+    // is recognised by its .db files, and Trackio would create an empty database in the gap).
+    const kept = await safePath(realDataDir, info.original);
+    if (!(await lstat(kept).catch(() => undefined))) {
+      await mkdirDurable(realDataDir, dirname(info.original));
+      await link(abs, kept).catch(async () => copyFileVerified(abs, kept, op.pre!.sha256));
+      await fsyncDir(dirname(kept));
+      faultPoint('kept-original-in-quarantine', op.path);
+    }
+  }
+  await rename(temp, abs);
+  await fsyncDir(dirname(abs));
+  faultPoint('database-renamed-into-place', op.path);
+}
+
+/** The temp database and any journal SQLite left beside it. */
+export async function removeTemps(temp: string): Promise<void> {
+  for (const suffix of SQLITE_TEMPS) await removeFile(temp + suffix);
+}
+

@@ -1,0 +1,232 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Finding } from '../../finding.js';
+import { makeFinding } from '../../makeFinding.js';
+import { FindingFolder } from './FindingFolder.js';
+import { inspectCell, mediaPaths, type ManifestEntry } from './inspectCell.js';
+import type { SqliteDatabase } from './loadSqlite.js';
+import { manifestDigest } from './manifestDigest.js';
+import { openReadOnly, readSidecars } from './openReadOnly.js';
+import { readSqliteHeader } from './readSqliteHeader.js';
+import { generationOf, JSON_COLUMNS, REQUIRED_COLUMNS, REQUIRED_TABLES, type Generation, type JsonColumn } from './trackioSchema.js';
+
+export interface DatabaseCheckContext {
+  /** Real path of the data dir. */
+  dataDir: string;
+  project: string;
+  live: boolean;
+  /** integrity_check instead of quick_check. */
+  full: boolean;
+  emit: (f: Finding) => void;
+}
+
+export interface DatabaseCheckResult {
+  project: string;
+  path: string;
+  generation?: Generation;
+  how?: 'immutable' | 'shared' | 'private-copy';
+  /** Rows read per table checked. */
+  rows: Record<string, number>;
+  /** Distinct run names in metrics. */
+  runs: number;
+}
+
+/** How many lines of quick_check output a finding quotes. */
+const QUOTED_PROBLEMS = 3;
+
+/**
+ * Checks one <project>.db read-only, leaving its directory as found (see openReadOnly):
+ * quick_check (integrity_check when `full`), the tables and columns Trackio needs, then every
+ * JSON cell streamed row by row, with the media files and artifact manifests the rows refer to.
+ */
+export async function checkDatabase(ctx: DatabaseCheckContext): Promise<DatabaseCheckResult> {
+  const rel = `${ctx.project}.db`;
+  const abs = join(ctx.dataDir, rel);
+  const result: DatabaseCheckResult = { project: ctx.project, path: rel, rows: {}, runs: 0 };
+  const at = { run: null, path: rel };
+
+  const header = await readSqliteHeader(abs);
+  if (!header) {
+    ctx.emit(makeFinding('sqlite/not-a-database', at, 'not a SQLite database: the file does not start with a SQLite header; restore it from a snapshot (trackio-fsck restore)'));
+    return result;
+  }
+  const sidecars = await readSidecars(abs);
+  if (header.wal && (sidecars.wal ?? 0) > 0) {
+    const who = ctx.live ? 'a writer has it open' : 'the last writer was killed before it closed the database';
+    ctx.emit(makeFinding('sqlite/wal-pending', { run: null, path: `${rel}-wal` }, `${sidecars.wal} bytes of committed transactions not yet in ${rel} (${who}); checked with them`));
+  }
+  if (!header.wal && sidecars.hotJournal && !ctx.live) {
+    ctx.emit(makeFinding('sqlite/hot-journal', { run: null, path: `${rel}-journal` }, `an interrupted transaction (${sidecars.journal} bytes of journal); the next writer rolls it back, and check read the database as it will be then`));
+  }
+
+  let opened: Awaited<ReturnType<typeof openReadOnly>>;
+  try {
+    opened = await openReadOnly(abs, header, ctx.live);
+  } catch (err) {
+    reportOpenError(ctx, rel, err);
+    return result;
+  }
+  result.how = opened.how;
+  try {
+    const db = opened.db;
+    const tables = readTables(db, ctx, rel);
+    if (!tables) return result;
+    result.generation = generationOf(tables);
+    integrity(db, ctx, rel, tables);
+    for (const t of REQUIRED_TABLES) {
+      if (!tables.has(t)) ctx.emit(makeFinding('sqlite/missing-table', { ...at, table: t }, `table ${t} is missing: Trackio cannot read this project`));
+    }
+    for (const [t, cols] of Object.entries(REQUIRED_COLUMNS)) {
+      const have = tables.get(t);
+      const missing = have ? cols.filter((c) => !have.has(c)) : [];
+      if (missing.length > 0) ctx.emit(makeFinding('sqlite/missing-column', { ...at, table: t }, `table ${t} lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`));
+    }
+    const folder = new FindingFolder(ctx.emit);
+    const runs = new Set<string>();
+    for (const spec of JSON_COLUMNS) {
+      const have = tables.get(spec.table);
+      if (!have?.has(spec.column)) continue;
+      result.rows[spec.table] = scanJsonColumn(db, spec, have, ctx, rel, folder, spec.table === 'metrics' ? runs : undefined);
+    }
+    folder.end();
+    result.runs = runs.size;
+  } finally {
+    await opened.close();
+  }
+  return result;
+}
+
+function reportOpenError(ctx: DatabaseCheckContext, rel: string, err: unknown): void {
+  const message = (err as Error).message;
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB') ctx.emit(makeFinding('sqlite/not-a-database', { run: null, path: rel }, `SQLite cannot read it: ${message}; restore it from a snapshot (trackio-fsck restore)`));
+  else if (code === 'SQLITE_CORRUPT') ctx.emit(makeFinding('sqlite/integrity', { run: null, path: rel }, `SQLite cannot open it: ${message}`));
+  else ctx.emit(makeFinding('sqlite/cannot-open', { run: null, path: rel }, `cannot open: ${message}${code ? ` (${code})` : ''}`));
+}
+
+/** Tables and their columns; undefined (with a finding) when even the schema cannot be read. */
+function readTables(db: SqliteDatabase, ctx: DatabaseCheckContext, rel: string): Map<string, Set<string>> | undefined {
+  try {
+    const tables = new Map<string, Set<string>>();
+    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+    for (const name of names) {
+      const cols = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(name) as string[];
+      tables.set(name, new Set(cols));
+    }
+    return tables;
+  } catch (err) {
+    reportOpenError(ctx, rel, err);
+    return undefined;
+  }
+}
+
+function integrity(db: SqliteDatabase, ctx: DatabaseCheckContext, rel: string, tables: Map<string, Set<string>>): void {
+  const pragma = ctx.full ? 'integrity_check' : 'quick_check';
+  let problems: string[];
+  try {
+    problems = db.prepare(`PRAGMA ${pragma}(100)`).pluck().all() as string[];
+  } catch (err) {
+    problems = [(err as Error).message];
+  }
+  if (problems.length === 1 && problems[0] === 'ok') return;
+  const table = tableOfProblems(db, problems, tables);
+  const quoted = problems.slice(0, QUOTED_PROBLEMS).join('; ');
+  const rest = problems.length > QUOTED_PROBLEMS ? ` (${problems.length - QUOTED_PROBLEMS}${problems.length === 100 ? '+' : ''} more)` : '';
+  ctx.emit(makeFinding('sqlite/integrity', { run: null, path: rel, ...(table ? { table } : {}) }, `PRAGMA ${pragma} failed${table ? ` in table ${table}` : ''}: ${quoted}${rest}`));
+}
+
+/** "Tree 2 page 7 ..." names a b-tree by its root page; when every problem is in one table, name it. */
+function tableOfProblems(db: SqliteDatabase, problems: string[], tables: Map<string, Set<string>>): string | undefined {
+  const roots = new Set(problems.map((p) => /^Tree (\d+) /.exec(p)?.[1]).filter(Boolean));
+  if (roots.size !== 1) return undefined;
+  try {
+    const name = db.prepare('SELECT tbl_name FROM sqlite_master WHERE rootpage = ?').pluck().get(Number([...roots][0])) as string | undefined;
+    return name && tables.has(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Streams one JSON column row by row (never a whole table in memory); returns the rows read. */
+function scanJsonColumn(
+  db: SqliteDatabase,
+  spec: JsonColumn,
+  columns: Set<string>,
+  ctx: DatabaseCheckContext,
+  rel: string,
+  folder: FindingFolder,
+  runs: Set<string> | undefined,
+): number {
+  const hasRun = columns.has('run_name');
+  const hasStep = columns.has('step');
+  const isManifest = spec.shape === 'manifest';
+  const select = [
+    'rowid',
+    hasRun ? 'run_name' : 'NULL',
+    hasStep ? 'step' : 'NULL',
+    `"${spec.column}"`,
+    isManifest && columns.has('manifest_digest') ? 'manifest_digest' : 'NULL',
+    isManifest && columns.has('size_bytes') ? 'size_bytes' : 'NULL',
+  ];
+  const stmt = db.prepare(`SELECT ${select.join(', ')} FROM "${spec.table}"`).raw(true);
+  const mediaDir = join(ctx.dataDir, 'media');
+  const blobsDir = join(ctx.dataDir, 'artifacts', ctx.project, 'blobs', 'sha256');
+  let rows = 0;
+  let lastRowId: number | undefined;
+  try {
+    for (const row of stmt.iterate() as IterableIterator<unknown[]>) {
+      rows++;
+      const [rowId, runName, step, cell, digest, sizeBytes] = row as [number, unknown, unknown, unknown, unknown, unknown];
+      lastRowId = rowId;
+      const run = typeof runName === 'string' ? runName : null;
+      if (runs && run !== null) runs.add(run);
+      // Locations are built only for rows with something to report: most rows have nothing.
+      // `run` stays null: in this layout a run is a name inside a database, not runs/<id>/, and the
+      // run name is in the message.
+      const where = () => ({ run: null, path: rel, table: spec.table, rowId });
+      const what = () => `${spec.table} row ${rowId}${run !== null ? ` (run ${run}${hasStep && step !== null ? `, step ${step}` : ''})` : ''}`;
+      const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined, spec.nullable);
+      if (!verdict.ok) {
+        folder.report(verdict.code, where(), `${what()}: ${spec.column} cell: ${verdict.why}`);
+        continue;
+      }
+      if (verdict.nonfinite) folder.report('sqlite/nonfinite-number', where(), `${what()}: bare NaN/Infinity in a TEXT cell, as Trackio 0.3.x wrote it (read as the strings later versions use)`);
+      if (spec.shape === 'metrics') {
+        for (const p of mediaPaths(verdict.value)) {
+          // 0.3.x stored "media/<project>/..."; later versions the path under <data dir>/media.
+          const file = p.startsWith('media/') ? resolve(ctx.dataDir, p) : resolve(mediaDir, p);
+          if (!existsSync(file)) folder.report('trackio/missing-media', where(), `${what()}: media file ${p} is missing`);
+        }
+      }
+      if (isManifest) checkManifest(verdict.value as ManifestEntry[], digest, sizeBytes, where(), what(), blobsDir, folder);
+    }
+  } catch (err) {
+    const after = lastRowId === undefined ? 'before its first row' : `after row ${lastRowId}`;
+    ctx.emit(makeFinding('sqlite/read-error', { run: null, path: rel, table: spec.table, ...(lastRowId !== undefined ? { rowId: lastRowId } : {}) }, `reading ${spec.table} stopped ${after}: ${(err as Error).message}`));
+  }
+  return rows;
+}
+
+function checkManifest(
+  manifest: ManifestEntry[],
+  digest: unknown,
+  sizeBytes: unknown,
+  where: { run: null; path: string; table: string; rowId: number },
+  what: string,
+  blobsDir: string,
+  folder: FindingFolder,
+): void {
+  const computed = manifestDigest(manifest);
+  const stored = typeof digest === 'string' ? digest.replace(/^sha256:/, '') : digest;
+  if (stored !== computed) folder.report('trackio/manifest-digest', where, `${what}: manifest_digest is ${JSON.stringify(digest)}, the manifest's SHA-256 is ${computed}`);
+  const total = manifest.reduce((n, e) => n + e.size, 0);
+  if (Number(sizeBytes) !== total) folder.report('trackio/manifest-size', where, `${what}: size_bytes is ${String(sizeBytes)}, the manifest's sizes add up to ${total}`);
+  for (const e of manifest) {
+    // An external reference (s3://, https://, hf://) is recorded without staging its bytes: no blob to find.
+    if (e.ref !== undefined) continue;
+    const d = e.digest.replace(/^sha256:/, '');
+    if (!/^[0-9a-f]{64}$/.test(d) || !existsSync(join(blobsDir, d.slice(0, 2), d))) {
+      folder.report('trackio/missing-blob', where, `${what}: blob ${d} of ${e.path} is not in artifacts/`);
+    }
+  }
+}

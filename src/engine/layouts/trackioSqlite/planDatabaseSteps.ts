@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import type { FileRecord, Finding } from '../../finding.js';
+import { imageOf } from '../../repair/fileState.js';
+import type { PlanStep } from '../../repair/RepairPlan.js';
+
+/** The project a path of a trackio-sqlite data dir belongs to: `<p>.db` (and its sidecars), `artifacts/<p>/…`, `media/<p>/…`. */
+export function projectOfPath(path: string): string | undefined {
+  const db = /^([^/]+)\.db(-wal|-shm|-journal)?$/.exec(path);
+  if (db) return db[1];
+  const below = /^(?:artifacts|media)\/([^/]+)\//.exec(path);
+  return below?.[1];
+}
+
+/** Size and SHA-256 of a file check reported without reading it, for a quarantine-file step. */
+export async function recordOf(realDataDir: string, path: string): Promise<FileRecord | undefined> {
+  const image = await imageOf(join(realDataDir, path));
+  return image && { path, run: null, size: image.size, sha256: image.sha256, mtimeMs: 0, ino: 0 };
+}
+
+/**
+ * The repair steps for one project database: salvage (sqlite/integrity, sqlite/read-error) and
+ * quarantine of rows (sqlite/invalid-json, sqlite/json-schema), as two steps the user may choose
+ * apart; chosen together they run as one rebuild. Each names the database bytes and the
+ * -wal/-shm/-journal it expects to find: the database's state is that set of files, and all of
+ * them are backed up (bytes, verified by SHA-256) before anything changes.
+ */
+export async function planDatabaseSteps(realDataDir: string, path: string, findings: Finding[]): Promise<Array<Omit<PlanStep, 'id'>>> {
+  const pre = await imageOf(join(realDataDir, path));
+  if (!pre) return [];
+  const sidecars: NonNullable<PlanStep['sidecars']> = [];
+  for (const suffix of ['-wal', '-shm', '-journal']) {
+    const image = await imageOf(join(realDataDir, path + suffix));
+    if (image) sidecars.push({ path: path + suffix, ...image });
+  }
+  const salvage = findings.filter((f) => f.fix?.action === 'salvage-database');
+  const rows = findings.filter((f) => f.fix?.action === 'quarantine-rows');
+  const steps: Array<Omit<PlanStep, 'id'>> = [];
+  const base = { run: null, path, edits: [], pre, sidecars, safe: false };
+  if (salvage.length > 0) {
+    steps.push({
+      ...base,
+      action: 'salvage-database',
+      findings: salvage,
+      description: `copy every readable row into a fresh database with the same schema, which replaces ${path}; rows on damaged pages are lost, the original is kept in quarantine/`,
+    });
+  }
+  if (rows.length > 0) {
+    const perTable = new Map<string, number>();
+    for (const f of rows) perTable.set(f.table ?? '?', (perTable.get(f.table ?? '?') ?? 0) + 1 + (f.more ?? 0));
+    const listed = [...perTable].map(([t, n]) => `${n} in ${t}`).join(', ');
+    steps.push({
+      ...base,
+      action: 'quarantine-rows',
+      findings: rows,
+      description: `write the rows whose JSON is bad (${listed}) to quarantine/ as JSONL with their table and id, then delete them in one transaction`,
+    });
+  }
+  return steps;
+}

@@ -1,0 +1,83 @@
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { FindingCode } from '../../codes.js';
+import { fsyncDir } from '../../fs/fsyncDir.js';
+import { inspectCell } from './inspectCell.js';
+import type { SqliteDatabase } from './loadSqlite.js';
+import { JSON_COLUMNS } from './trackioSchema.js';
+
+export interface QuarantinedRows {
+  /** Rows moved, per table. */
+  rows: Record<string, number>;
+  total: number;
+  quarantineFile: string;
+}
+
+/**
+ * Moves rows whose JSON cell check reports as sqlite/invalid-json or sqlite/json-schema (the same
+ * inspectCell) out of the database: first each row, every column, is written as one JSONL line
+ * `{"table","rowid","row","blobs","bigints"?}` (BLOB columns base64, listed in `blobs`; integers beyond 2^53 as decimal strings, listed in `bigints`) to `quarantineFile`,
+ * which is fsynced; only then are the rows deleted, all in one transaction. `db` must be open
+ * read-write and not live; the caller has made the pre-repair backup. `quarantineFile` must not exist.
+ */
+export async function quarantineInvalidJsonRows(
+  db: SqliteDatabase,
+  quarantineFile: string,
+  codes: ReadonlyArray<FindingCode> = ['sqlite/invalid-json', 'sqlite/json-schema'],
+): Promise<QuarantinedRows> {
+  const tables = new Map<string, Set<string>>();
+  for (const name of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]) {
+    tables.set(name, new Set(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[]));
+  }
+  const doomed: Array<{ table: string; rowid: number }> = [];
+  const rows: Record<string, number> = {};
+  const fh = await open(quarantineFile, 'wx');
+  try {
+    for (const spec of JSON_COLUMNS) {
+      const cols = tables.get(spec.table);
+      if (!cols?.has(spec.column)) continue;
+      const stepCol = cols.has('step') ? 'step' : 'NULL';
+      const scan = db.prepare(`SELECT rowid, ${stepCol}, "${spec.column}" FROM "${spec.table}"`).raw(true);
+      const bad: number[] = [];
+      for (const [rowid, step, cell] of scan.iterate() as IterableIterator<[number, unknown, unknown]>) {
+        const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined, spec.nullable);
+        if (!verdict.ok && codes.includes(verdict.code)) bad.push(rowid);
+      }
+      // Integers come back as BigInt so none is rounded: one above 2^53 is written as a string and listed in `bigints`.
+      const whole = db.prepare(`SELECT * FROM "${spec.table}" WHERE rowid = ?`).safeIntegers(true);
+      for (const rowid of bad) {
+        const row = whole.get(rowid) as Record<string, unknown>;
+        const blobs: string[] = [];
+        const bigints: string[] = [];
+        for (const [k, v] of Object.entries(row)) {
+          if (Buffer.isBuffer(v)) {
+            row[k] = v.toString('base64');
+            blobs.push(k);
+          } else if (typeof v === 'bigint') {
+            const exact = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER);
+            row[k] = exact ? Number(v) : v.toString();
+            if (!exact) bigints.push(k);
+          }
+        }
+        await fh.write(JSON.stringify({ table: spec.table, rowid, row, blobs, ...(bigints.length > 0 && { bigints }) }) + '\n');
+        doomed.push({ table: spec.table, rowid });
+      }
+      if (bad.length > 0) rows[spec.table] = bad.length;
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsyncDir(dirname(quarantineFile));
+  if (doomed.length > 0) {
+    const deleteRow = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+    db.transaction(() => {
+      for (const { table, rowid } of doomed) {
+        let stmt = deleteRow.get(table);
+        if (!stmt) deleteRow.set(table, (stmt = db.prepare(`DELETE FROM "${table}" WHERE rowid = ?`)));
+        stmt.run(rowid);
+      }
+    })();
+  }
+  return { rows, total: doomed.length, quarantineFile };
+}
