@@ -1,6 +1,7 @@
 // The engine, importable as a library: `import { check } from 'trackio-fsck'`.
 export { check, DEFAULT_LIVE_WINDOW_MS, type CheckOptions, type CheckEvent, type CheckResult } from './engine/check.js';
-export { findDataDir, type DataDir, type Layout } from './engine/layouts/findDataDir.js';
+export { findDataDir, type DataDir } from './engine/layouts/findDataDir.js';
+export type { Layout, LayoutName } from './engine/layouts/Layout.js';
 export { CODES, codeInfo, type CodeInfo, type FindingCode } from './engine/codes.js';
 export type { Finding, FileRecord, Fix, FixAction, Severity } from './engine/finding.js';
 export { EXIT, type Report, type Summary } from './engine/report.js';

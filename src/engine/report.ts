@@ -1,15 +1,9 @@
 import type { Finding } from './finding.js';
 import { TOOL, VERSION } from './version.js';
 
-/** fsck(8) exit codes. */
-export const EXIT = {
-  clean: 0,
-  corrected: 1,
-  uncorrected: 4,
-  operational: 8,
-  usage: 16,
-  cancelled: 32,
-} as const;
+import { EXIT, exitCodeFor as exitCodeOf } from './exitCodeFor.js';
+
+export { EXIT };
 
 export interface Summary {
   runs: number;
@@ -48,7 +42,7 @@ export function countSeverities(findings: Finding[]): Pick<Summary, 'errors' | '
 
 /** 0 when nothing is wrong, 4 when errors remain (or warnings, with strict). */
 export function exitCodeFor(summary: Pick<Summary, 'errors' | 'warnings'>, strict = false): number {
-  return summary.errors > 0 || (strict && summary.warnings > 0) ? EXIT.uncorrected : EXIT.clean;
+  return exitCodeOf({ kind: 'checked', errors: summary.errors, warnings: summary.warnings, strict });
 }
 
 /** Findings in reading order: by run, then path, then position in the file. */

@@ -12,7 +12,7 @@ export interface DuArgs {
 
 export const duCommand: CommandModule<object, DuArgs> = {
   command: 'du [dir]',
-  describe: 'disk space per run (metrics, artifacts, logs), quarantine and backups, largest first',
+  describe: 'disk space per run (metrics, artifacts, logs) or Trackio project (database, WAL, media, artifacts), quarantine and backups, largest first',
   builder: (y) =>
     y
       .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
@@ -26,16 +26,21 @@ export const duCommand: CommandModule<object, DuArgs> = {
         return 0;
       }
       const c = makeStyle(process.stdout, args.color);
-      const head = ['RUN', 'TOTAL', 'METRICS', 'ARTIFACTS', 'LOGS', 'OTHER'];
-      const rows = du.runs.map((r) => [r.run, formatBytes(r.bytes), formatBytes(r.metrics), formatBytes(r.artifacts), formatBytes(r.logs), formatBytes(r.other)]);
+      // Runs (metrics, artifacts, logs) or Trackio projects (database, WAL, media, artifacts, parquet).
+      const byProject = du.projects.length > 0;
+      const noun = byProject ? 'project' : 'run';
+      const head = byProject ? ['PROJECT', 'TOTAL', 'DATABASE', 'WAL', 'MEDIA', 'ARTIFACTS', 'PARQUET'] : ['RUN', 'TOTAL', 'METRICS', 'ARTIFACTS', 'LOGS', 'OTHER'];
+      const rows = byProject
+        ? du.projects.map((p) => [p.project, ...[p.bytes, p.database, p.wal, p.media, p.artifacts, p.parquet].map(formatBytes)])
+        : du.runs.map((r) => [r.run, ...[r.bytes, r.metrics, r.artifacts, r.logs, r.other].map(formatBytes)]);
       const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
       const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(width[i]!) : cell.padStart(width[i]!))).join('  ');
       const out = [`${c.bold('du')} ${du.dataDir}`, '', c.bold(line(head)), ...rows.map(line)];
-      if (rows.length === 0) out.push('(no runs)');
-      const runsTotal = du.runs.reduce((n, r) => n + r.bytes, 0);
+      if (rows.length === 0) out.push(`(no ${noun}s)`);
+      const unitsTotal = [...du.runs, ...du.projects].reduce((n, r) => n + r.bytes, 0);
       const label = (s: string) => s.padEnd(width[0]!);
       out.push('');
-      out.push(`${label(`runs (${du.runs.length})`)}  ${formatBytes(runsTotal).padStart(width[1]!)}`);
+      out.push(`${label(`${noun}s (${rows.length})`)}  ${formatBytes(unitsTotal).padStart(width[1]!)}`);
       out.push(`${label('quarantine')}  ${formatBytes(du.quarantine).padStart(width[1]!)}`);
       out.push(`${label('other')}  ${formatBytes(du.other).padStart(width[1]!)}`);
       out.push(`${label(`backups (${du.snapshots})`)}  ${formatBytes(du.backups).padStart(width[1]!)}  ${c.dim(`on disk, hard links counted once: ${du.backupsDir}`)}`);

@@ -1,10 +1,8 @@
 import { realpath } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { DEFAULT_BACKUPS_DIR } from '../../engine/backup/snapshotLayout.js';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_LIVE_WINDOW_MS } from '../../engine/defaults.js';
-import { EXIT } from '../../engine/report.js';
 import type { PlanStep, RepairPlan } from '../../engine/repair/RepairPlan.js';
+import type { RepairMode } from '../../engine/repair/repair.js';
 import type { Journal } from '../../engine/repair/Journal.js';
 import type { Verification } from '../../engine/repair/verifyRepair.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
@@ -45,7 +43,7 @@ export function repairOptions<T>(y: Argv<T>, modes = true) {
   return a;
 }
 
-type Mode = 'dry-run' | 'preen' | 'yes' | 'ask' | 'none';
+type Mode = RepairMode;
 
 function modeOf(args: RepairArgs): Mode {
   if (args['dry-run']) return 'dry-run';
@@ -63,14 +61,14 @@ export const repairCommand: CommandModule<object, RepairArgs> = {
 };
 
 /**
- * The repair session, shared with recover: finish an interrupted repair first; else check, plan,
- * show the plan, choose (by mode), back up and apply, check again, and say what happened.
+ * The repair session (src/engine/repair/repair.ts) shown on a terminal, shared with recover: this
+ * file only prints what the engine reports and answers its questions.
  */
 export async function runRepair(args: RepairArgs, mode: Mode, name: 'repair' | 'recover'): Promise<number> {
   // Loaded here, not at start-up: --help and --version stay fast.
-  const [{ findDataDir }, repair, { renderApplied, renderPlan, renderStep }, { LineAsker }, { chooseSteps }] = await Promise.all([
+  const [{ findDataDir }, { repair }, { renderApplied, renderPlan, renderStep }, { LineAsker }, { chooseSteps }] = await Promise.all([
     import('../../engine/layouts/findDataDir.js'),
-    import('../../engine/repair/index.js'),
+    import('../../engine/repair/repair.js'),
     import('../render/renderPlan.js'),
     import('../prompt/askLine.js'),
     import('../prompt/chooseSteps.js'),
@@ -80,85 +78,71 @@ export async function runRepair(args: RepairArgs, mode: Mode, name: 'repair' | '
     if (!args.json) process.stdout.write(text + '\n');
   };
   const dataDir = await realpath(findDataDir(args.dir).dataDir);
-  const checkOptions = { runs: args.run, liveWindowMs: args.force ? 0 : args['live-window'] * 1000 };
   const command = [name, name === 'recover' ? '' : mode === 'yes' ? '-y' : mode === 'preen' ? '-p' : '', args.force ? '--force' : ''].filter(Boolean).join(' ');
-  const applyOptions = {
-    command,
-    force: args.force,
-    backupDir: args['backup-dir'],
-    onEvent: (e: import('../../engine/repair/applyRepair.js').RepairEvent) => {
-      if (e.type === 'lock-replaced') say(c.yellow(`note: took over the lock of ${e.owner.command} (pid ${e.owner.pid} on ${e.owner.host}), which is no longer running`));
-    },
-  };
   say(`${c.bold(`trackio-fsck ${name}`)} ${dataDir}`);
 
-  const unfinished = await repair.unfinishedJournal(dataDir);
-  if (unfinished) {
-    say(c.yellow(`\nRepair ${unfinished.id} (${unfinished.command}) was interrupted while ${unfinished.status === 'undoing' ? 'undoing' : unfinished.status === 'backing-up' ? 'backing up' : 'applying'}.`));
-    if (unfinished.status === 'undoing') {
-      say(`Finish the undo first: trackio-fsck undo ${dataDir}`);
-      if (args.json) printJson({ command: name, dataDir, interrupted: unfinished.id, status: unfinished.status, exitCode: EXIT.uncorrected });
-      return EXIT.uncorrected;
-    }
-    if (mode === 'dry-run' || mode === 'none') {
-      say(`Nothing was changed. To finish it: trackio-fsck repair -y ${dataDir}   To go back: trackio-fsck undo ${dataDir}`);
-      if (args.json) printJson({ command: name, dataDir, interrupted: unfinished.id, status: unfinished.status, exitCode: EXIT.uncorrected });
-      return EXIT.uncorrected;
-    }
-    if (mode === 'ask') {
-      const asker = new LineAsker();
-      const answer = await chooseSteps([{ id: 1 }], () => asker.ask('Finish it (the fixes chosen then)? [y]es [n]o [q]uit: '));
-      asker.close();
-      if (answer === 'cancel' || answer.length === 0) {
-        say('Cancelled: nothing was changed.');
-        return EXIT.cancelled;
+  const outcome = await repair(dataDir, {
+    mode,
+    command,
+    runs: args.run,
+    liveWindowMs: args['live-window'] * 1000,
+    force: args.force,
+    backupDir: args['backup-dir'],
+    backups: args.backups,
+    onEvent: (e) => {
+      if (e.type === 'lock-replaced') say(c.yellow(`note: took over the lock of ${e.owner.command} (pid ${e.owner.pid} on ${e.owner.host}), which is no longer running`));
+      else if (e.type === 'interrupted') {
+        const j = e.journal;
+        say(c.yellow(`\nRepair ${j.id} (${j.command}) was interrupted while ${j.status === 'undoing' ? 'undoing' : j.status === 'backing-up' ? 'backing up' : 'applying'}.`));
+      } else if (e.type === 'plan') {
+        const { plan } = e;
+        say(`${plan.check.summary.runs} runs, ${plan.check.summary.files} files checked: ${plural(plan.check.summary.errors, 'error')}, ${plural(plan.check.summary.warnings, 'warning')}\n`);
+        say(renderPlan(plan.steps, plan.left, c));
+        if (plan.liveRuns.length > 0 && !args.force) say(c.yellow(`\nLive ${plan.liveRuns.length === 1 ? 'run' : 'runs'} not touched: ${plan.liveRuns.join(', ')} (a writer is using ${plan.liveRuns.length === 1 ? 'it' : 'them'}; --force overrides)`));
       }
-    }
-    const outcome = await repair.resumeRepair(dataDir, applyOptions);
-    say(`Resumed and finished repair ${unfinished.id}. Backup: ${outcome?.journal.backupDir}`);
-    return finish(outcome?.journal, undefined, 'resumed');
-  }
+    },
+    choose: async (choice) => {
+      const asker = new LineAsker();
+      try {
+        if (choice.type === 'resume') return await chooseSteps([{ id: 1 }], () => asker.ask('Finish it (the fixes chosen then)? [y]es [n]o [q]uit: '));
+        say('');
+        return await chooseSteps(choice.steps, (s: PlanStep, i, n) => asker.ask(`${renderStep(s, c)}\n  Fix ${i + 1}/${n}? [y]es [n]o [a]ll [q]uit: `));
+      } finally {
+        asker.close();
+      }
+    },
+  });
 
-  const backupsDir = resolve(args.backups ?? DEFAULT_BACKUPS_DIR);
-  const plan = await repair.planRepair(dataDir, { ...checkOptions, force: args.force, providers: [repair.restoreFromBackup(backupsDir)] });
-  say(`${plan.check.summary.runs} runs, ${plan.check.summary.files} files checked: ${plural(plan.check.summary.errors, 'error')}, ${plural(plan.check.summary.warnings, 'warning')}\n`);
-  say(renderPlan(plan.steps, plan.left, c));
-  if (plan.liveRuns.length > 0 && !args.force) say(c.yellow(`\nLive ${plan.liveRuns.length === 1 ? 'run' : 'runs'} not touched: ${plan.liveRuns.join(', ')} (a writer is using ${plan.liveRuns.length === 1 ? 'it' : 'them'}; --force overrides)`));
-  const problems = plan.check.findings.filter(repair.isProblem).length;
-
-  if (mode === 'dry-run' || mode === 'none' || plan.steps.length === 0) {
-    const exitCode = problems > 0 ? EXIT.uncorrected : EXIT.clean;
-    if (plan.steps.length > 0 && mode === 'dry-run') say(`\nDry run: nothing was changed. To apply: trackio-fsck repair -p ${dataDir} (safe fixes only) or -y (all fixes)`);
-    if (plan.steps.length > 0 && mode === 'none') say(`\nNothing was changed: no terminal to ask on. Run trackio-fsck repair -p ${dataDir} (safe fixes only), -y (all fixes), or -n to only look`);
-    if (args.json) printJson(jsonDoc(name, mode, plan, [], undefined, undefined, exitCode));
-    return exitCode;
-  }
-
-  let selected: number[];
-  if (mode === 'preen') selected = plan.steps.filter((s) => s.safe).map((s) => s.id);
-  else if (mode === 'yes') selected = plan.steps.map((s) => s.id);
-  else {
-    say('');
-    const asker = new LineAsker();
-    const answer = await chooseSteps(plan.steps, (s: PlanStep, i, n) => asker.ask(`${renderStep(s, c)}\n  Fix ${i + 1}/${n}? [y]es [n]o [a]ll [q]uit: `));
-    asker.close();
-    if (answer === 'cancel') {
+  switch (outcome.kind) {
+    case 'undo-pending':
+      say(`Finish the undo first: trackio-fsck undo ${dataDir}`);
+      if (args.json) printJson({ command: name, dataDir, interrupted: outcome.journal.id, status: outcome.journal.status, exitCode: outcome.exitCode });
+      return outcome.exitCode;
+    case 'interrupted':
+      say(`Nothing was changed. To finish it: trackio-fsck repair -y ${dataDir}   To go back: trackio-fsck undo ${dataDir}`);
+      if (args.json) printJson({ command: name, dataDir, interrupted: outcome.journal.id, status: outcome.journal.status, exitCode: outcome.exitCode });
+      return outcome.exitCode;
+    case 'cancelled':
       say('Cancelled: nothing was changed.');
-      if (args.json) printJson(jsonDoc(name, mode, plan, [], undefined, undefined, EXIT.cancelled));
-      return EXIT.cancelled;
-    }
-    selected = answer;
+      if (args.json && outcome.plan) printJson(jsonDoc(name, mode, outcome.plan, [], undefined, undefined, outcome.exitCode));
+      return outcome.exitCode;
+    case 'planned':
+      if (outcome.plan.steps.length > 0 && mode === 'dry-run') say(`\nDry run: nothing was changed. To apply: trackio-fsck repair -p ${dataDir} (safe fixes only) or -y (all fixes)`);
+      if (outcome.plan.steps.length > 0 && mode === 'none') say(`\nNothing was changed: no terminal to ask on. Run trackio-fsck repair -p ${dataDir} (safe fixes only), -y (all fixes), or -n to only look`);
+      if (args.json) printJson(jsonDoc(name, mode, outcome.plan, [], undefined, undefined, outcome.exitCode));
+      return outcome.exitCode;
+    case 'nothing-chosen':
+      say(`\nNo fix chosen: nothing was changed.${mode === 'preen' ? ` The fixes left need a decision: trackio-fsck repair -y ${dataDir}, or trackio-fsck repair on a terminal to choose one by one` : ''}`);
+      if (args.json) printJson(jsonDoc(name, mode, outcome.plan, [], undefined, undefined, outcome.exitCode));
+      return outcome.exitCode;
+    case 'resumed':
+      say(`Resumed and finished repair ${outcome.journal?.id ?? ''}. Backup: ${outcome.journal?.backupDir}`);
+      return finish(outcome.journal, undefined, outcome.verification, 'resumed');
+    case 'applied':
+      return finish(outcome.journal, outcome.plan, outcome.verification, 'applied');
   }
-  if (selected.length === 0) {
-    say(`\nNo fix chosen: nothing was changed.${mode === 'preen' ? ` The fixes left need a decision: trackio-fsck repair -y ${dataDir}, or trackio-fsck repair on a terminal to choose one by one` : ''}`);
-    if (args.json) printJson(jsonDoc(name, mode, plan, [], undefined, undefined, EXIT.uncorrected));
-    return EXIT.uncorrected;
-  }
-  const outcome = await repair.applyPlan(plan, selected, applyOptions);
-  return finish(outcome?.journal, plan, 'applied');
 
-  async function finish(journal: Journal | undefined, plan: RepairPlan | undefined, how: string): Promise<number> {
-    const verification = await repair.verifyRepair(dataDir, journal, checkOptions);
+  function finish(journal: Journal | undefined, plan: RepairPlan | undefined, verification: Verification, how: string): number {
     if (journal) {
       const bytes = journal.files.reduce((n, f) => n + f.size, 0);
       say(`\nBackup: ${journal.backupDir} (${plural(journal.files.length, 'file')}, ${formatBytes(bytes)}, each verified by SHA-256)`);

@@ -43,7 +43,7 @@ export function renderApplied(journal: Journal, c: ChalkInstance): string {
       out.push(`  ${c.green('moved')}    ${op.path} -> ${op.quarantine}`);
       continue;
     }
-    if (op.kind === 'database' && op.database) {
+    if (op.database) {
       const d = op.database;
       if (d.salvage) out.push(`  ${c.green('salvaged')} ${op.path}: ${d.copied ?? 0} rows copied into a fresh database${d.skipped?.length ? `, ${d.skipped.length} damaged range(s) of row ids skipped (${d.skipped.map((s) => `${s.table} after ${s.after ?? 'start'}`).join(', ')})` : ''}; original kept in ${d.original}`);
       if (d.quarantineRows) out.push(`  ${c.green('moved')}    ${op.path}: ${Object.entries(d.rows ?? {}).map(([t, n]) => `${n} row(s) of ${t}`).join(', ') || 'no rows'} -> ${d.rowsFile}`);

@@ -7,6 +7,7 @@ import { fsyncDir } from '../fs/fsyncDir.js';
 import { isInside } from '../fs/isInside.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { findDataDir } from '../layouts/findDataDir.js';
+import { layoutNamed } from '../layouts/index.js';
 import { makeFinding } from '../makeFinding.js';
 import { formatSha256sumLine } from '../manifest/sha256sumLine.js';
 import { countSeverities, EXIT } from '../report.js';
@@ -114,10 +115,10 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     await mkdir(tmp);
     const excluded = isInside(realDataDir, realBackups) ? [realBackups] : [];
     const entries = await walkDataDir(realDataDir, excluded, emit);
-    // Real Trackio's <project>.db files are copied through SQLite's backup API (src/engine/layouts/trackioSqlite/snapshotDatabases.ts).
-    const sqlite = found.layout === 'trackio-sqlite' ? await import('../layouts/trackioSqlite/snapshotDatabases.js') : undefined;
-    const roles = sqlite?.snapshotRoles(entries.filter((e) => e.kind === 'file').map((e) => e.rel));
-    const files = entries.filter((e): e is Extract<DataEntry, { kind: 'file' }> => e.kind === 'file' && roles?.get(e.rel) !== 'leave-out');
+    // The layout says how each file is copied: its bytes, or (a Trackio <project>.db) through SQLite's backup API.
+    const layout = layoutNamed(found.layout);
+    const roles = layout.snapshotRoles(entries.filter((e) => e.kind === 'file').map((e) => e.rel));
+    const files = entries.filter((e): e is Extract<DataEntry, { kind: 'file' }> => e.kind === 'file' && roles.get(e.rel) !== 'leave-out');
     onEvent?.({ type: 'start', dataDir: realDataDir, snapshot: name, files: files.length, bytes: files.reduce((n, f) => n + f.stat.size, 0), linkedFrom: previous?.name ?? null });
 
     const index: IndexEntry[] = [];
@@ -138,14 +139,14 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       if (e.kind !== 'file') return;
       const p = toSnapshotPath(e.rel);
       const dst = join(tmp!, p);
-      const database = roles?.get(e.rel) === 'database';
+      const database = roles.get(e.rel) === 'database';
       // A database is never linked: its -wal may hold new rows while the .db file's stat is unchanged.
       let sha256 = database ? undefined : await linkUnchanged(previous?.path, previousFiles.get(p), e.stat, p, dst, emit);
       const linked = sha256 !== undefined;
       let size = e.stat.size;
       if (database) {
         try {
-          ({ sha256, size } = await sqlite!.copyDatabaseInto(e.abs, dst));
+          ({ sha256, size } = await layout.copyDatabase(e.abs, dst));
           written.push(dst);
         } catch (err) {
           throw new FsckError(`backup failed on ${e.rel}: ${(err as Error).message}`);

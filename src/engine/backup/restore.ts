@@ -5,6 +5,7 @@ import { FsckError } from '../errors.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
 import { isInside } from '../fs/isInside.js';
 import { findDataDir } from '../layouts/findDataDir.js';
+import { LAYOUTS } from '../layouts/index.js';
 import { EXIT } from '../report.js';
 import { TOOL, VERSION } from '../version.js';
 import { copyFileInto } from './copyFileInto.js';
@@ -91,11 +92,13 @@ export async function applyRestore(plan: RestorePlan, options: { force?: boolean
     if (repair) {
       throw new FsckError(`${plan.dataDir} is being repaired (${repair.command}, pid ${repair.pid} on ${repair.host}, since ${repair.started}): wait for it to finish, or use --force. Nothing was changed.`, EXIT.operational);
     }
-    // Real Trackio's projects: a held flock on <project>.lock or an open database means a writer is live.
-    const { liveProjectsIn } = await import('../layouts/trackioSqlite/liveProjectsIn.js');
-    const live = await liveProjectsIn(plan.dataDir);
-    if (live.length > 0) {
-      throw new FsckError(`project ${live[0]!.project} of ${plan.dataDir} is being written (${live[0]!.reasons.join('; ')})${live.length > 1 ? `, and ${live.length - 1} more` : ''}: stop the writer or use --force. Nothing was changed.`, EXIT.operational);
+    // A unit a writer holds (a flock on a Trackio <project>.lock, an open database, a metrics file open for writing).
+    for (const layout of LAYOUTS) {
+      if (!layout.locate(plan.dataDir)) continue;
+      const live = await layout.liveUnits(plan.dataDir);
+      if (live.length > 0) {
+        throw new FsckError(`${layout.unitNoun} ${live[0]!.unit} of ${plan.dataDir} is being written (${live[0]!.reasons.join('; ')})${live.length > 1 ? `, and ${live.length - 1} more` : ''}: stop the writer or use --force. Nothing was changed.`, EXIT.operational);
+      }
     }
   }
   const open = plan.aside ? await openFilesUnder(plan.dataDir) : [];
@@ -182,22 +185,16 @@ async function restoreTarget(dir: string | undefined, name: string, source: stri
   const abs = resolve(cwd, dir);
   if (!existsSync(abs)) return abs;
   const real = await realpath(abs);
-  if (isDir(join(real, 'runs'))) return real;
-  if (isDir(join(real, '.trackio', 'runs'))) return join(real, '.trackio');
   if (isDir(real) && readdirSync(real).length === 0) return real;
-  // Real Trackio's layout: <project>.db files. Restore moves the whole folder aside, so a name is not
-  // enough (a project root holding some notes.db is not a data dir): one must be a SQLite database.
-  if (isDir(real) && (await holdsSqliteDatabase(real))) return real;
+  // Restore moves the whole folder aside, so it must really hold data of a layout (a project root
+  // holding some notes.db is not a Trackio data dir).
+  for (const layout of LAYOUTS) {
+    const dataDir = layout.locate(real);
+    if (dataDir && (await layout.holdsData(dataDir))) return dataDir;
+  }
   throw new FsckError(`${abs} exists and is not a trackio data dir (no runs/ and no <project>.db inside): refusing to move it aside. Name the data dir itself, or a path that does not exist yet.`, EXIT.usage);
 }
 
-async function holdsSqliteDatabase(dir: string): Promise<boolean> {
-  const { readSqliteHeader } = await import('../layouts/trackioSqlite/readSqliteHeader.js');
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isFile() && e.name.endsWith('.db') && (await readSqliteHeader(join(dir, e.name)).catch(() => undefined))) return true;
-  }
-  return false;
-}
 
 function isDir(p: string): boolean {
   try {

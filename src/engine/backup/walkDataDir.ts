@@ -3,7 +3,7 @@ import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Finding } from '../finding.js';
 import { isInside } from '../fs/isInside.js';
-import { TEMP_PREFIX } from '../fs/writeFileAtomic.js';
+import { TEMP_PREFIX } from '../fs/ownNames.js';
 import { makeFinding } from '../makeFinding.js';
 
 export type DataEntry =

@@ -1,10 +1,13 @@
-import type { Dirent } from 'node:fs';
-import { lstat, readdir, realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findSnapshots, treeSize } from '../backup/findSnapshots.js';
 import { DEFAULT_BACKUPS_DIR } from '../backup/snapshotLayout.js';
 import { isInside } from '../fs/isInside.js';
+import { apparentSize } from '../fs/apparentSize.js';
+import { QUARANTINE_DIR } from '../fs/ownNames.js';
 import { findDataDir } from '../layouts/findDataDir.js';
+import { layoutNamed } from '../layouts/index.js';
+import type { LayoutName } from '../layouts/Layout.js';
 import { TOOL, VERSION } from '../version.js';
 
 export interface RunUsage {
@@ -20,13 +23,27 @@ export interface RunUsage {
   other: number;
 }
 
+/** A Trackio project (the SQLite layout's unit): its database, -wal/-shm/-journal, media, artifact blobs, parquet sidecars. */
+export interface ProjectUsage {
+  project: string;
+  bytes: number;
+  database: number;
+  wal: number;
+  media: number;
+  artifacts: number;
+  parquet: number;
+}
+
 export interface DiskUsage {
   tool: string;
   version: string;
   command: 'du';
   dataDir: string;
-  /** Largest first. */
+  layout: LayoutName;
+  /** Run-directory layout: runs, largest first (empty in Trackio's layout). */
   runs: RunUsage[];
+  /** Trackio's layout: projects, largest first (empty in the run-directory layout). */
+  projects: ProjectUsage[];
   /** DIR/quarantine/ (repair moves damaged files there). */
   quarantine: number;
   /** Everything else in the data dir: its manifest, trackio-fsck's own state, pre-repair backups. */
@@ -53,61 +70,36 @@ export interface DiskUsageOptions {
  */
 export async function diskUsage(dir: string | undefined, options: DiskUsageOptions = {}): Promise<DiskUsage> {
   const cwd = options.cwd ?? process.cwd();
-  const dataDir = await realpath(findDataDir(dir, { env: options.env, cwd }).dataDir);
+  const found = findDataDir(dir, { env: options.env, cwd });
+  const dataDir = await realpath(found.dataDir);
+  const layout = layoutNamed(found.layout);
   const backupsDir = resolve(cwd, options.dest ?? DEFAULT_BACKUPS_DIR);
   const realBackups = await realpath(backupsDir).catch(() => backupsDir);
   const skip = isInside(dataDir, realBackups) ? realBackups : undefined;
 
+  const units = (await layout.diskUsage(dataDir, skip)).sort((a, b) => b.bytes - a.bytes || (a.unit < b.unit ? -1 : 1));
   const runs: RunUsage[] = [];
-  let runsOther = 0;
-  for (const e of await readdir(join(dataDir, 'runs'), { withFileTypes: true })) {
-    const abs = join(dataDir, 'runs', e.name);
-    if (!e.isDirectory()) {
-      runsOther += await apparentSize(abs);
-      continue;
-    }
-    const usage: RunUsage = { run: e.name, bytes: 0, metrics: 0, artifacts: 0, logs: 0, other: 0 };
-    for (const c of await readdir(abs, { withFileTypes: true })) {
-      const size = await apparentSize(join(abs, c.name), skip);
-      const kind = c.name === 'metrics.jsonl' ? 'metrics' : c.name === 'artifacts' && c.isDirectory() ? 'artifacts' : c.name === 'logs' && c.isDirectory() ? 'logs' : 'other';
-      usage[kind] += size;
-      usage.bytes += size;
-    }
-    runs.push(usage);
+  const projects: ProjectUsage[] = [];
+  for (const u of units) {
+    if (layout.unitNoun === 'run') runs.push({ run: u.unit, bytes: u.bytes, metrics: 0, artifacts: 0, logs: 0, other: 0, ...u.parts });
+    else projects.push({ project: u.unit, bytes: u.bytes, database: 0, wal: 0, media: 0, artifacts: 0, parquet: 0, ...u.parts });
   }
-  runs.sort((a, b) => b.bytes - a.bytes || (a.run < b.run ? -1 : 1));
+  const unitBytes = units.reduce((n, u) => n + u.bytes, 0);
 
+  // Everything else: quarantine on its own, the rest (manifest, own state, files beside the units) as other.
   let quarantine = 0;
-  let other = runsOther;
+  let all = 0;
   for (const e of await readdir(dataDir, { withFileTypes: true })) {
-    if (e.name === 'runs') continue;
     const size = await apparentSize(join(dataDir, e.name), skip);
-    if (e.name === 'quarantine') quarantine += size;
-    else other += size;
+    if (e.name === QUARANTINE_DIR) quarantine += size;
+    else all += size;
   }
+  const other = Math.max(0, all - unitBytes);
 
   const snapshots = await findSnapshots(realBackups);
   const seen = new Set<string>();
   let backups = 0;
   for (const s of snapshots) backups += (await treeSize(s.path, seen)).diskBytes;
-  const total = runs.reduce((n, r) => n + r.bytes, 0) + quarantine + other + backups;
-  return { tool: TOOL, version: VERSION, command: 'du', dataDir, runs, quarantine, other, backupsDir: realBackups, backups, snapshots: snapshots.length, total };
-}
-
-/** Sum of the sizes of the regular files at or under `path`, symlinks not followed, `skip` left out. */
-async function apparentSize(path: string, skip?: string): Promise<number> {
-  if (path === skip) return 0;
-  const st = await lstat(path).catch(() => undefined);
-  if (!st) return 0;
-  if (st.isFile()) return st.size;
-  if (!st.isDirectory()) return 0;
-  let entries: Dirent[];
-  try {
-    entries = await readdir(path, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  let n = 0;
-  for (const e of entries) n += await apparentSize(join(path, e.name), skip);
-  return n;
+  const total = unitBytes + quarantine + other + backups;
+  return { tool: TOOL, version: VERSION, command: 'du', dataDir, layout: layout.name, runs, projects, quarantine, other, backupsDir: realBackups, backups, snapshots: snapshots.length, total };
 }

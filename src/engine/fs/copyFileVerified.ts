@@ -9,7 +9,9 @@ import { CHUNK_BYTES } from './readFileOnce.js';
 import { sha256File } from './sha256File.js';
 
 /** Infix of copyFileVerified's temp name (`<dst>.trackio-fsck-copy-<pid>`): its own leftovers are recognisable. */
-export const COPY_TEMP_INFIX = '.trackio-fsck-copy-';
+import { COPY_TEMP_INFIX } from './ownNames.js';
+
+export { COPY_TEMP_INFIX };
 
 export interface CopyResult {
   sha256: string;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, open, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { TEMP_PREFIX } from './writeFileAtomic.js';
+import { TEMP_PREFIX } from './ownNames.js';
 
 /**
  * Creates `path` holding `content`, or returns false when it exists. The content is written and

@@ -3,8 +3,9 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fsyncDir } from './fsyncDir.js';
 
-/** Prefix of every temp file trackio-fsck writes; its own leftovers are recognisable. */
-export const TEMP_PREFIX = '.trackio-fsck-tmp-';
+import { TEMP_PREFIX } from './ownNames.js';
+
+export { TEMP_PREFIX };
 
 export type Chunks = string | Uint8Array | Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
 

@@ -2,6 +2,7 @@ import { relative, sep } from 'node:path';
 import type { CheckResult } from '../check.js';
 import type { Finding } from '../finding.js';
 import { countSeverities, EXIT, exitCodeFor, sortFindings } from '../report.js';
+import { layoutNamed } from '../layouts/index.js';
 import { mapFilesToRuns, type FileMapping } from './mapFilesToRuns.js';
 
 export interface HookOptions {
@@ -62,8 +63,8 @@ export async function runHook(files: readonly string[], options: HookOptions = {
       shown: relative(cwd, target.dataDir).split(sep).join('/') || '.',
       runs: target.runs,
       liveRuns: result.runs.filter((r) => r.live).map((r) => r.run),
-      // check() also reports on runs/ as a whole (stray files, linked runs); only the touched runs are this commit's business.
-      findings: sortFindings(result.report.findings.filter((f) => f.run !== null && touched.has(f.run))),
+      // check() also reports on the data dir as a whole (stray files, linked runs); only the touched units are this commit's business.
+      findings: sortFindings(result.report.findings.filter((f) => touched.has(layoutNamed(target.layout).unitOf(f.path) ?? f.run ?? ''))),
     });
   }
   const counts = countSeverities(checked.flatMap((d) => d.findings));

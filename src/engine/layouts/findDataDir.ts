@@ -1,20 +1,26 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FsckError } from '../errors.js';
+import { LAYOUTS } from './index.js';
+import type { DataDir } from './Layout.js';
 
-export type Layout = 'run-directory' | 'trackio-sqlite';
-
-export interface DataDir {
-  /** Absolute path of the data dir (the folder holding runs/). */
-  dataDir: string;
-  layout: Layout;
-  /** How it was found, for messages. */
-  foundBy: 'argument' | 'TRACKIO_DIR' | 'search' | 'HF_HOME' | 'home';
-}
+export type { DataDir };
 
 export interface FindOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+}
+
+/** The folder searched for from the working directory upward, as git finds .git. */
+const NEAREST = '.trackio';
+
+/** The first layout that finds its data dir in `dir`. */
+function recognise(dir: string): Omit<DataDir, 'foundBy'> | undefined {
+  for (const layout of LAYOUTS) {
+    const dataDir = layout.locate(dir);
+    if (dataDir) return { dataDir, layout: layout.name };
+  }
+  return undefined;
 }
 
 function isDir(p: string): boolean {
@@ -25,28 +31,11 @@ function isDir(p: string): boolean {
   }
 }
 
-/** Recognises a data dir: a folder holding runs/, or a folder holding .trackio/ that does. */
-function recognise(dir: string): { dataDir: string; layout: Layout } | undefined {
-  if (isDir(join(dir, 'runs'))) return { dataDir: dir, layout: 'run-directory' };
-  const dotted = join(dir, '.trackio');
-  if (isDir(join(dotted, 'runs'))) return { dataDir: dotted, layout: 'run-directory' };
-  if (holdsProjectDatabases(dir)) return { dataDir: dir, layout: 'trackio-sqlite' };
-  return undefined;
-}
-
-/** Real Trackio (the Python package) keeps one <project>.db per project directly in its data dir. */
-function holdsProjectDatabases(dir: string): boolean {
-  try {
-    return readdirSync(dir, { withFileTypes: true }).some((e) => e.isFile() && e.name.endsWith('.db'));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Finds the data dir the way git finds .git: DIR when given, else $TRACKIO_DIR, else the nearest
- * .trackio/ from the working directory upward, else real Trackio's own place ($HF_HOME/trackio,
- * ~/.cache/huggingface/trackio). Throws (exit 8) naming every place it looked.
+ * .trackio/ from the working directory upward, else the places a layout keeps its data by default
+ * (real Trackio: $HF_HOME/trackio, ~/.cache/huggingface/trackio). Throws (exit 8) naming every
+ * place it looked.
  */
 export function findDataDir(dir: string | undefined, opts: FindOptions = {}): DataDir {
   const env = opts.env ?? process.env;
@@ -66,18 +55,20 @@ export function findDataDir(dir: string | undefined, opts: FindOptions = {}): Da
     looked.push(`${abs} ($TRACKIO_DIR)`);
   }
   for (let d = resolve(cwd); ; d = dirname(d)) {
-    const candidate = join(d, '.trackio');
-    if (isDir(join(candidate, 'runs'))) return { dataDir: candidate, layout: 'run-directory', foundBy: 'search' };
+    const candidate = join(d, NEAREST);
+    if (isDir(candidate)) {
+      const found = recognise(candidate);
+      if (found?.dataDir === candidate) return { ...found, foundBy: 'search' };
+    }
     looked.push(candidate);
     if (dirname(d) === d) break;
   }
-  // Where real Trackio keeps its databases: $HF_HOME/trackio, normally ~/.cache/huggingface/trackio.
-  const homes: Array<[string, DataDir['foundBy'], string]> = [];
-  if (env.HF_HOME) homes.push([join(resolve(cwd, env.HF_HOME), 'trackio'), 'HF_HOME', '$HF_HOME/trackio']);
-  if (env.HOME) homes.push([join(env.HOME, '.cache', 'huggingface', 'trackio'), 'home', '~/.cache/huggingface/trackio']);
-  for (const [candidate, foundBy, name] of homes) {
-    if (holdsProjectDatabases(candidate)) return { dataDir: candidate, layout: 'trackio-sqlite', foundBy };
-    looked.push(`${candidate} (${name})`);
+  for (const layout of LAYOUTS) {
+    for (const home of layout.homes(env, cwd)) {
+      const dataDir = layout.locate(home.dir);
+      if (dataDir) return { dataDir, layout: layout.name, foundBy: home.foundBy };
+      looked.push(`${home.dir} (${home.label})`);
+    }
   }
   throw new FsckError(`no trackio data dir found. Looked in:\n  ${looked.join('\n  ')}\nName one: trackio-fsck check DIR, or set TRACKIO_DIR.`);
 }

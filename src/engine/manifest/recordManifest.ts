@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { check, type CheckEvent, type CheckOptions } from '../check.js';
 import type { Finding } from '../finding.js';
 import { findDataDir } from '../layouts/findDataDir.js';
+import { layoutNamed } from '../layouts/index.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities, makeReport, sortFindings, type Report } from '../report.js';
 import { runOf } from './manifestPaths.js';
@@ -81,11 +82,8 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
     if (chosen !== undefined && (run === null || !chosen.has(run)) && !dirs.has(rel)) dirs.set(rel, listing);
   }
   const written = await writeManifest(realDataDir, next.values(), { now: options.now, dirs });
-  if (result.databases) {
-    // Real Trackio's <project>.db files are recorded by their rows, not their bytes (src/engine/layouts/trackioSqlite/databaseManifest.ts).
-    const { writeDatabaseManifest } = await import('../layouts/trackioSqlite/databaseManifest.js');
-    await writeDatabaseManifest(realDataDir, result.databases.map((d) => d.path), options.now);
-  }
+  // What the byte manifest cannot hold (a project database's rows) is recorded by the layout.
+  await layoutNamed(result.report.layout).writeRecords(realDataDir, result, options.now);
   const summary = { ...result.report.summary, ...countSeverities(findings) };
   const report = makeReport('manifest write', result.report.dataDir, result.report.layout, summary, sortFindings(findings), options.strict ?? false);
   const unchanged = written.files - added - updated;

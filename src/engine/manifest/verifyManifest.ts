@@ -5,7 +5,9 @@ import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { isInside } from '../fs/isInside.js';
 import { CHUNK_BYTES } from '../fs/readFileOnce.js';
-import { findDataDir, type Layout } from '../layouts/findDataDir.js';
+import { findDataDir } from '../layouts/findDataDir.js';
+import { LAYOUTS, layoutNamed } from '../layouts/index.js';
+import type { LayoutName } from '../layouts/Layout.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities, makeReport, sortFindings, type Report } from '../report.js';
 import { hashFileSync, NotAFileError } from '../fs/hashFileSync.js';
@@ -72,12 +74,8 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     for (const rel of added.sort()) emit(makeFinding('manifest/new', { run: runOf(rel), path: rel }, 'not in the manifest: written after it. Record it: trackio-fsck manifest write'));
   }
 
-  if (layout === 'trackio-sqlite') {
-    // Project databases are held against the record of their rows (src/engine/layouts/trackioSqlite/databaseManifest.ts).
-    const { verifyDatabaseManifest } = await import('../layouts/trackioSqlite/databaseManifest.js');
-    const dbs = readdirSync(realRoot).filter((n) => n.endsWith('.db'));
-    await verifyDatabaseManifest(realRoot, emit, dbs);
-  }
+  // What the byte manifest cannot hold (a project database's rows) is verified by its layout.
+  await layoutNamed(layout).verifyRecords(realRoot, emit);
   const runs = new Set(entries.map((e) => runOf(e.path)).filter((r) => r !== null));
   const summary = {
     runs: runs.size,
@@ -92,11 +90,11 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
 }
 
 /** A directory holding the manifest is taken as is (a snapshot need not look like a data dir); otherwise the data dir is found as check finds it. */
-function locate(dir: string | undefined, options: VerifyOptions): { root: string; layout: Layout } {
+function locate(dir: string | undefined, options: VerifyOptions): { root: string; layout: LayoutName } {
   if (dir !== undefined) {
     const abs = resolve(options.cwd ?? process.cwd(), dir);
     // A folder of <project>.db files (a Trackio data dir or a snapshot of one) is the SQLite layout.
-    if (existsSync(join(abs, MANIFEST_NAME))) return { root: abs, layout: readdirSync(abs).some((n) => n.endsWith('.db')) ? 'trackio-sqlite' : 'run-directory' };
+    if (existsSync(join(abs, MANIFEST_NAME))) return { root: abs, layout: (LAYOUTS.find((l) => l.locate(abs) === abs) ?? LAYOUTS[0]!).name };
   }
   const found = findDataDir(dir, { env: options.env, cwd: options.cwd });
   return { root: found.dataDir, layout: found.layout };

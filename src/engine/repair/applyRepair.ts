@@ -4,6 +4,7 @@ import { FsckError } from '../errors.js';
 import { copyFileVerified } from '../fs/copyFileVerified.js';
 import { isInside } from '../fs/isInside.js';
 import { buildOps } from './buildOps.js';
+import { opKindOf } from './ops/opKinds.js';
 import { applyOp } from './applyOp.js';
 import { faultPoint } from '../fs/faultPoint.js';
 import { dirsBelow, imageOf, removeCopyTemps, removeOwnTemps, sameImage } from './fileState.js';
@@ -58,7 +59,7 @@ export async function applyPlan(plan: RepairPlan, selected: number[], opts: Appl
     await refuseLinkedDir(realDataDir, QUARANTINE_DIR);
     const id = await freshId(realDataDir);
     const quarantineDir = `${QUARANTINE_DIR}/${id}`;
-    const ops = buildOps(chosen, id, quarantineDir);
+    const ops = await buildOps(chosen, id, quarantineDir);
     const ownDir = await mkdirDurable(realDataDir, `${STATE_DIR}/repairs/${id}`);
     const backupDir = opts.backupDir ? await backupRoot(realDataDir, opts.backupDir, id) : ownDir;
     const files = await filesToBackUp(realDataDir, ops);
@@ -130,16 +131,13 @@ async function backUp(realDataDir: string, journal: Journal, f: BackedUpFile): P
   faultPoint('backed-up', f.path);
 }
 
+/** What every op's kind says its verified backup must hold, with each file's mode and mtime for undo. */
 async function filesToBackUp(realDataDir: string, ops: JournalOp[]): Promise<BackedUpFile[]> {
   const files: BackedUpFile[] = [];
   for (const op of ops) {
-    if (!op.pre) continue; // a whole run moves intact; a copy-in over nothing replaces nothing
-    const st = await lstat(await safePath(realDataDir, op.path));
-    files.push({ path: op.path, sha256: op.pre.sha256, size: op.pre.size, backup: `files/${op.path}`, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs });
-    // A database's -wal and -journal hold committed (or to-be-rolled-back) data: its exact state is the set of files.
-    for (const s of op.database?.sidecars ?? []) {
-      const sst = await lstat(await safePath(realDataDir, s.path));
-      files.push({ path: s.path, sha256: s.sha256, size: s.size, backup: `files/${s.path}`, mode: sst.mode & 0o7777, mtimeMs: sst.mtimeMs });
+    for (const f of (await opKindOf(op)).backupSet(op)) {
+      const st = await lstat(await safePath(realDataDir, f.path));
+      files.push({ path: f.path, sha256: f.sha256, size: f.size, backup: `files/${f.path}`, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs });
     }
   }
   return files;

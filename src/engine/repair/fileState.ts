@@ -1,5 +1,5 @@
 import { lstat, readdir, unlink } from 'node:fs/promises';
-import { TEMP_PREFIX } from '../fs/writeFileAtomic.js';
+import { TEMP_PREFIX } from '../fs/ownNames.js';
 import { basename, dirname, join } from 'node:path';
 import { fsyncDir } from '../fs/fsyncDir.js';
 import { CHUNK_BYTES } from '../fs/readFileOnce.js';

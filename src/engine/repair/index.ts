@@ -1,4 +1,5 @@
 // repair's public surface: plan (read-only), apply or resume (with backup and journal), verify, undo.
+export { repair, type RepairMode, type RepairOptions, type RepairSessionOutcome, type RepairSessionEvent, type Choice } from './repair.js';
 export { planRepair, planFromCheck, type PlanOptions } from './planRepair.js';
 export { applyPlan, resumeRepair, type ApplyOptions, type RepairEvent, type RepairOutcome } from './applyRepair.js';
 export { undoRepair, type UndoOptions, type UndoOutcome } from './undoRepair.js';

@@ -1,11 +1,12 @@
-import { lstat, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, type CheckEvent, type CheckOptions, type CheckResult } from '../check.js';
-import type { FileRecord, Finding, FixAction } from '../finding.js';
-import { kindFor } from '../layouts/runDirectory/scanRun.js';
-import { isProblem, type FixProvider, type LeftFinding, type PlanStep, type RepairPlan } from './RepairPlan.js';
-import { planJsonlSteps } from '../layouts/runDirectory/planJsonlSteps.js';
-import { scanJsonlForRepair } from '../layouts/runDirectory/scanJsonlForRepair.js';
+import type { FileRecord, Finding } from '../finding.js';
+import { layoutNamed } from '../layouts/index.js';
+import type { StepDraft } from '../layouts/Layout.js';
+import { imageOf } from './fileState.js';
+import { notPlainFile } from './notPlainFile.js';
+import { isProblem, type FixProvider, type LeftFinding, type RepairPlan } from './RepairPlan.js';
 
 export interface PlanOptions extends CheckOptions {
   /** Plan fixes in live runs too, and ignore the modification-time window. */
@@ -14,9 +15,6 @@ export interface PlanOptions extends CheckOptions {
   providers?: FixProvider[];
 }
 
-type StepDraft = Omit<PlanStep, 'id'>;
-
-const LINE_ACTIONS: ReadonlySet<FixAction> = new Set(['trim-last-line', 'append-final-newline', 'strip-nul-bytes', 'quarantine-lines']);
 
 /**
  * Checks the data dir and turns every finding that has a fix into plan steps, read-only. Line fixes
@@ -32,37 +30,30 @@ export async function planRepair(dir: string | undefined, options: PlanOptions =
 export async function planFromCheck(result: CheckResult, options: PlanOptions = {}): Promise<RepairPlan> {
   const { report } = result;
   const realDataDir = await realpath(report.dataDir);
-  // Real Trackio's layout: a project (its database, blobs and media) is the unit a writer holds.
-  const sqlite = report.layout === 'trackio-sqlite' ? await import('../layouts/trackioSqlite/planDatabaseSteps.js') : undefined;
-  const liveRuns = sqlite ? (result.databases ?? []).filter((d) => d.live).map((d) => d.project) : result.runs.filter((r) => r.live).map((r) => r.run);
+  const layout = layoutNamed(report.layout);
+  // The unit a writer holds: a run, or in Trackio's layout a whole project (database, blobs, media).
+  const liveRuns = result.runs.filter((r) => r.live).map((r) => r.run);
   const live = new Set(options.force ? [] : liveRuns);
   const records = new Map<string, FileRecord>(result.files.map((f) => [f.path, f]));
   const drafts: StepDraft[] = [];
   const left: LeftFinding[] = [];
-  const jsonlPaths = new Map<string, string | null>();
+  const layoutFixes = new Map<string, Finding[]>();
   const quarantineFiles = new Map<string, Finding[]>();
   const quarantineRuns = new Map<string, Finding[]>();
   const provided = new Set<string>();
-  const databases = new Map<string, Finding[]>();
-  const isLive = (f: Finding) => f.run !== null && live.has(f.run);
-  // Real Trackio's layout: a writer holds a whole project (database, blobs, media).
-  const liveProject = (f: Finding) => {
-    const project = sqlite?.projectOfPath(f.path);
-    return project !== undefined && live.has(project) ? project : undefined;
+  const liveUnit = (f: Finding): string | undefined => {
+    const unit = layout.unitOf(f.path) ?? f.run ?? undefined;
+    return unit !== undefined && live.has(unit) ? unit : undefined;
   };
   const problemsOf = new Map<string, Finding[]>();
-  for (const f of report.findings) if (isProblem(f) && !isLive(f) && liveProject(f) === undefined) pushTo(problemsOf, f.path, f);
+  for (const f of report.findings) if (isProblem(f) && liveUnit(f) === undefined) pushTo(problemsOf, f.path, f);
   const covered = new Set<Finding>();
 
   for (const f of report.findings) {
     if (!isProblem(f)) continue;
-    if (isLive(f)) {
-      left.push({ finding: f, reason: 'the run is being written right now: stop the writer, or use --force' });
-      continue;
-    }
-    const project = liveProject(f);
-    if (project !== undefined) {
-      left.push({ finding: f, reason: `project ${project} is being written right now (a Trackio writer holds it): stop the writer, or use --force` });
+    const unit = liveUnit(f);
+    if (unit !== undefined) {
+      left.push({ finding: f, reason: layout.liveReason(unit) });
       continue;
     }
     if (covered.has(f)) continue;
@@ -74,28 +65,23 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
       continue;
     }
     const action = f.fix?.action ?? 'none';
-    if (LINE_ACTIONS.has(action) && isJsonlInRun(f)) jsonlPaths.set(f.path, f.run);
-    else if (sqlite && (action === 'quarantine-rows' || action === 'salvage-database')) pushTo(databases, f.path, f);
+    if (action !== 'none' && layout.ownsFix(action, f)) pushTo(layoutFixes, f.path, f);
     else if (action === 'quarantine-file') pushTo(quarantineFiles, f.path, f);
     else if (action === 'quarantine-run' && f.run !== null) pushTo(quarantineRuns, f.run, f);
     else if (action === 'restore-from-backup') left.push({ finding: f, reason: 'no backup holds a verified copy of this file' });
     else left.push({ finding: f, reason: action === 'none' ? 'no automatic fix: needs a person' : `no repair for ${action} here` });
   }
 
-  for (const [path, run] of jsonlPaths) {
+  for (const [path, findings] of layoutFixes) {
     if (provided.has(path)) continue;
-    const why = await notPlainFile(realDataDir, path);
-    if (why) {
-      leaveAll(report.findings, path, why, left);
-      continue;
-    }
-    const scan = await scanJsonlForRepair(join(realDataDir, path), path, run);
-    drafts.push(...planJsonlSteps(path, run, scan));
+    const planned = await layout.planFixes({ realDataDir, records }, path, findings);
+    drafts.push(...planned.steps);
+    left.push(...planned.left);
   }
   for (const [path, findings] of quarantineFiles) {
     if (provided.has(path)) continue;
     // Files check reports without reading (a stray -wal, an unfinished blob) are hashed here.
-    const record = records.get(path) ?? (sqlite ? await sqlite.recordOf(realDataDir, path) : undefined);
+    const record = records.get(path) ?? (await imageOf(join(realDataDir, path)).catch(() => undefined));
     const why = record ? await notPlainFile(realDataDir, path) : 'the check could not read it';
     if (why) {
       for (const finding of findings) left.push({ finding, reason: why });
@@ -125,14 +111,6 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
       pre: null,
     });
   }
-
-  if (sqlite) {
-    for (const [path, findings] of databases) {
-      const why = await notPlainFile(realDataDir, path);
-      if (why) for (const finding of findings) left.push({ finding, reason: why });
-      else drafts.push(...(await sqlite.planDatabaseSteps(realDataDir, path, findings)));
-    }
-  }
   const steps = subsume(drafts).map((d, i) => ({ id: i + 1, ...d }));
   return { dataDir: report.dataDir, layout: report.layout, steps, left, liveRuns, check: report };
 }
@@ -157,22 +135,7 @@ function subsume(drafts: StepDraft[]): StepDraft[] {
   return kept.sort((a, b) => cmp(a.path, b.path) || (a.edits[0]?.start ?? -1) - (b.edits[0]?.start ?? -1));
 }
 
-/** Why a path cannot be repaired in place (a link, not a regular file), or undefined when it can. */
-async function notPlainFile(realDataDir: string, rel: string): Promise<string | undefined> {
-  let dir = realDataDir;
-  for (const part of rel.split('/')) {
-    dir = join(dir, part);
-    const st = await lstat(dir).catch(() => undefined);
-    if (!st) return 'it is gone';
-    if (st.isSymbolicLink()) return `${dir} is a symbolic link: repair never writes through one`;
-  }
-  const st = await lstat(dir);
-  return st.isFile() ? undefined : 'not a regular file';
-}
 
-function leaveAll(findings: Finding[], path: string, reason: string, left: LeftFinding[]): void {
-  for (const f of findings) if (f.path === path && isProblem(f)) left.push({ finding: f, reason });
-}
 
 function pushTo<K>(map: Map<K, Finding[]>, key: K, f: Finding): void {
   const list = map.get(key);
@@ -184,7 +147,3 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function isJsonlInRun(f: Finding): boolean {
-  const prefix = `runs/${f.run}/`;
-  return f.run !== null && f.path.startsWith(prefix) && kindFor(f.path.slice(prefix.length)).name === 'jsonl';
-}

@@ -1,11 +1,9 @@
-import { chmod, lstat, mkdir, realpath, rename, rmdir, utimes } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { FsckError } from '../errors.js';
-import { copyFileVerified } from '../fs/copyFileVerified.js';
+import { lstat, realpath, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fsyncDir } from '../fs/fsyncDir.js';
-import { faultPoint } from '../fs/faultPoint.js';
-import { dirsBelow, imageOf, removeCopyTemps, removeFile, removeOwnTemps, sameImage } from './fileState.js';
-import { listJournals, repairsDir, saveJournal, type Journal, type JournalOp } from './Journal.js';
+import { dirsBelow, removeFile, removeOwnTemps } from './fileState.js';
+import { listJournals, saveJournal, type Journal } from './Journal.js';
+import { opKindOf } from './ops/opKinds.js';
 import { RepairLock, type LockOwner } from './RepairLock.js';
 import { safePath } from '../fs/safePath.js';
 import { QUARANTINE_DIR } from './stateDir.js';
@@ -52,9 +50,13 @@ export async function undoRepair(dataDir: string, opts: UndoOptions): Promise<Un
     await saveJournal(realDataDir, journal, 'undoing');
     for (const op of [...journal.ops].reverse()) {
       if (op.state === 'undone') continue;
-      const conflict = await undoOp(realDataDir, journal, op, opts, outcome);
-      if (conflict) {
-        outcome.conflicts.push(conflict);
+      const effects = await (await opKindOf(op)).undo({ realDataDir, journal, force: opts.force ?? false }, op);
+      outcome.restored.push(...(effects.restored ?? []));
+      outcome.movedBack.push(...(effects.movedBack ?? []));
+      outcome.removed.push(...(effects.removed ?? []));
+      outcome.displaced.push(...(effects.displaced ?? []));
+      if (effects.conflict) {
+        outcome.conflicts.push(effects.conflict);
         continue;
       }
       for (const rel of op.creates) {
@@ -76,69 +78,6 @@ export async function undoRepair(dataDir: string, opts: UndoOptions): Promise<Un
   } finally {
     await lock.release();
   }
-}
-
-/** Undoes one op; returns why it could not, or undefined. */
-async function undoOp(realDataDir: string, journal: Journal, op: JournalOp, opts: UndoOptions, out: UndoOutcome): Promise<string | undefined> {
-  if (op.kind === 'move') return moveBack(realDataDir, op, out);
-  if (op.kind === 'database') return (await import('../layouts/trackioSqlite/undoDatabaseOp.js')).undoDatabaseOp(realDataDir, journal, op, opts, out);
-  const abs = await safePath(realDataDir, op.path);
-  for (const temp of [op.temp, op.quarantineTemp]) {
-    const abs = temp ? await safePath(realDataDir, temp).catch(() => undefined) : undefined;
-    if (abs) await removeFile(abs);
-  }
-  await removeCopyTemps(abs);
-  // The rename (or copy-in) of an op happens only after it is recorded as prepared: a pending op changed nothing.
-  if (op.state === 'pending') return undefined;
-  const now = await imageOf(abs);
-  if (op.pre ? sameImage(now, op.pre) : now === undefined) return undefined; // never applied, or already put back
-  if (!sameImage(now, op.post) && !opts.force) {
-    return `${op.path} changed after the repair (it is neither the repaired nor the original content): left as it is; undo --force replaces it, keeping its current bytes in the repair's displaced/ folder`;
-  }
-  if (!sameImage(now, op.post) && now) {
-    const keep = join(repairsDir(realDataDir), journal.id, 'displaced', op.path);
-    await mkdir(dirname(keep), { recursive: true });
-    await copyFileVerified(abs, keep, now.sha256);
-    out.displaced.push(keep);
-  }
-  if (!op.pre) {
-    await removeFile(abs);
-    out.removed.push(op.path);
-    return undefined;
-  }
-  const saved = journal.files.find((f) => f.path === op.path);
-  if (!saved) throw new FsckError(`the journal of repair ${journal.id} has no backup of ${op.path}`);
-  try {
-    await copyFileVerified(join(journal.backupDir, saved.backup), abs, saved.sha256);
-  } catch (err) {
-    throw new FsckError(`cannot restore ${op.path} from ${join(journal.backupDir, saved.backup)}: ${(err as Error).message}`);
-  }
-  await chmod(abs, saved.mode);
-  await utimes(abs, new Date(), new Date(saved.mtimeMs));
-  faultPoint('undo-restored', op.path);
-  out.restored.push(op.path);
-  return undefined;
-}
-
-async function moveBack(realDataDir: string, op: JournalOp, out: UndoOutcome): Promise<string | undefined> {
-  let src: string, dst: string;
-  try {
-    src = await safePath(realDataDir, op.path);
-    dst = await safePath(realDataDir, op.quarantine!);
-  } catch (err) {
-    return `${op.path}: ${(err as Error).message}`;
-  }
-  const s = await lstat(src).catch(() => undefined);
-  const d = await lstat(dst).catch(() => undefined);
-  if (s && !d) return undefined; // never moved, or already back
-  if (s && d) return `${op.path} exists again and ${op.quarantine} too: both left as they are`;
-  if (!d) return `${op.quarantine} is gone: ${op.path} cannot be put back`;
-  await rename(dst, src);
-  await fsyncDir(dirname(src));
-  await fsyncDir(dirname(dst));
-  faultPoint('undo-moved-back', op.path);
-  out.movedBack.push(op.path);
-  return undefined;
 }
 
 /** quarantine/<id>/ and its folders go when undo emptied them; quarantine/ too when nothing else is in it. */

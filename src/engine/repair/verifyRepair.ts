@@ -1,6 +1,7 @@
 import { check, type CheckOptions } from '../check.js';
 import type { Finding } from '../finding.js';
-import { EXIT, type Report } from '../report.js';
+import { exitCodeFor } from '../exitCodeFor.js';
+import type { Report } from '../report.js';
 import { isProblem } from './RepairPlan.js';
 import type { Journal } from './Journal.js';
 
@@ -33,6 +34,6 @@ export async function verifyRepair(dataDir: string, journal: Journal | undefined
   }
   const unmended = remaining.filter((f) => mended.get(f.path)?.has(f.code));
   const changed = (journal?.ops ?? []).some((op) => op.state === 'done');
-  const exitCode = remaining.length > 0 ? EXIT.uncorrected : changed ? EXIT.corrected : EXIT.clean;
+  const exitCode = exitCodeFor({ kind: 'repaired', remaining: remaining.length, changed });
   return { report, remaining, unmended, exitCode };
 }

@@ -13,10 +13,20 @@ import { loadSqlite } from './loadSqlite.js';
 import { quarantineInvalidJsonRows } from './quarantineInvalidJsonRows.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
 import { salvageDatabase } from './salvageDatabase.js';
+import type { OpContext } from '../../repair/ops/OpKind.js';
 
-export interface OpHelpers {
+/** The two durable records every op writes, supplied by the repair that runs it. */
+interface OpHelpers {
   markDone(realDataDir: string, journal: Journal, op: JournalOp): Promise<void>;
   writeWhy(realDataDir: string, rel: string, journal: Journal, op: JournalOp, extra: Record<string, unknown>): Promise<void>;
+}
+
+/** applyDatabaseOp as an op kind's `apply`. */
+export function applyDatabaseOpIn(ctx: OpContext, op: JournalOp): Promise<void> {
+  return applyDatabaseOp(ctx.realDataDir, ctx.journal, op, {
+    markDone: (_d, _j, o) => ctx.markDone(o),
+    writeWhy: (_d, rel, _j, o, extra) => ctx.writeWhy(rel, o, extra),
+  });
 }
 
 const SQLITE_TEMPS = ['', '-journal', '-wal', '-shm'];
@@ -36,7 +46,7 @@ const SQLITE_TEMPS = ['', '-journal', '-wal', '-shm'];
  * The state of each piece (temp = recorded result, database = recorded original or result,
  * sidecars here or in quarantine) tells a resumed repair what is left to do.
  */
-export async function applyDatabaseOp(realDataDir: string, journal: Journal, op: JournalOp, helpers: OpHelpers): Promise<void> {
+async function applyDatabaseOp(realDataDir: string, journal: Journal, op: JournalOp, helpers: OpHelpers): Promise<void> {
   const info = op.database!;
   const abs = await safePath(realDataDir, op.path);
   const temp = await safePath(realDataDir, op.temp!);

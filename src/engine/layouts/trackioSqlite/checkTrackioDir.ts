@@ -1,8 +1,8 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CheckEvent, CheckOptions, CheckResult } from '../../check.js';
+import type { CheckEvent, CheckOptions, CheckResult } from '../../CheckOptions.js';
 import type { FileRecord, Finding } from '../../finding.js';
-import type { DataDir } from '../findDataDir.js';
+import type { DataDir } from '../Layout.js';
 import { FsckError } from '../../errors.js';
 import { makeFinding } from '../../makeFinding.js';
 import { countSeverities, makeReport } from '../../report.js';
@@ -71,7 +71,7 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
     durationMs: Math.round(performance.now() - started),
   };
   const report = makeReport('check', found.dataDir, found.layout, summary, sortByPlace(findings), options.strict ?? false);
-  return { report, files: records, runs: [], databases: databases.map((d) => ({ ...d, live: isLive(d.project) })) };
+  return { report, files: records, runs: selected.map((p) => ({ run: p, live: isLive(p) })), databases: databases.map((d) => ({ ...d, live: isLive(d.project) })) };
 }
 
 /** `--run NAME` selects projects in this layout (a project is the unit a database holds). */

@@ -1,21 +1,7 @@
 import { join } from 'node:path';
-import type { FileRecord, Finding } from '../../finding.js';
+import type { Finding } from '../../finding.js';
 import { imageOf } from '../../repair/fileState.js';
 import type { PlanStep } from '../../repair/RepairPlan.js';
-
-/** The project a path of a trackio-sqlite data dir belongs to: `<p>.db` (and its sidecars), `artifacts/<p>/…`, `media/<p>/…`. */
-export function projectOfPath(path: string): string | undefined {
-  const db = /^([^/]+)\.db(-wal|-shm|-journal)?$/.exec(path);
-  if (db) return db[1];
-  const below = /^(?:artifacts|media)\/([^/]+)\//.exec(path);
-  return below?.[1];
-}
-
-/** Size and SHA-256 of a file check reported without reading it, for a quarantine-file step. */
-export async function recordOf(realDataDir: string, path: string): Promise<FileRecord | undefined> {
-  const image = await imageOf(join(realDataDir, path));
-  return image && { path, run: null, size: image.size, sha256: image.sha256, mtimeMs: 0, ino: 0 };
-}
 
 /**
  * The repair steps for one project database: salvage (sqlite/integrity, sqlite/read-error) and

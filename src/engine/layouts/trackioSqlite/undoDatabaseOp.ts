@@ -7,7 +7,7 @@ import { faultPoint } from '../../fs/faultPoint.js';
 import { imageOf, removeFile, sameImage } from '../../repair/fileState.js';
 import { repairsDir, type Journal, type JournalOp } from '../../repair/Journal.js';
 import { safePath } from '../../fs/safePath.js';
-import type { UndoOptions, UndoOutcome } from '../../repair/undoRepair.js';
+import type { UndoContext, UndoEffects } from '../../repair/ops/OpKind.js';
 import { removeTemps } from './applyDatabaseOp.js';
 import { isProjectLive } from './isProjectLive.js';
 
@@ -17,9 +17,17 @@ import { isProjectLive } from './isProjectLive.js';
  * backup). Refuses while a Trackio writer holds the project, and when the database was written
  * after the repair (a -wal of its own, or bytes that are neither the repaired nor the original
  * ones), unless --force: then those are kept in the repair's displaced/ folder first.
- * Returns why it could not, or undefined.
+ * Returns what it did, or why it could not (`conflict`).
  */
-export async function undoDatabaseOp(realDataDir: string, journal: Journal, op: JournalOp, opts: UndoOptions, out: UndoOutcome): Promise<string | undefined> {
+export async function undoDatabaseOp(ctx: UndoContext, op: JournalOp): Promise<UndoEffects> {
+  const out: Required<Omit<UndoEffects, 'conflict'>> = { restored: [], movedBack: [], removed: [], displaced: [] };
+  const conflict = await undoInto(ctx.realDataDir, ctx.journal, op, ctx, out);
+  return conflict ? { conflict, ...out } : out;
+}
+
+type Effects = Required<Omit<UndoEffects, 'conflict'>>;
+
+async function undoInto(realDataDir: string, journal: Journal, op: JournalOp, opts: { force: boolean }, out: Effects): Promise<string | undefined> {
   const info = op.database!;
   const abs = await safePath(realDataDir, op.path);
   await removeTemps(await safePath(realDataDir, op.temp!));
@@ -84,7 +92,7 @@ async function restoreCopy(realDataDir: string, journal: Journal, rel: string, a
 }
 
 /** Keeps a file the undo is about to replace (or make meaningless) in displaced/, verified; removes the original when asked. */
-async function displace(abs: string, keep: string, sha256: string, out: UndoOutcome, remove = true): Promise<void> {
+async function displace(abs: string, keep: string, sha256: string, out: Effects, remove = true): Promise<void> {
   if (!(await lstat(abs).catch(() => undefined))) return;
   await mkdir(dirname(keep), { recursive: true });
   await copyFileVerified(abs, keep, sha256);

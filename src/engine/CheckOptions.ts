@@ -1,0 +1,47 @@
+import type { FileRecord, Finding } from './finding.js';
+import type { DatabaseCheckResult } from './layouts/trackioSqlite/checkDatabase.js';
+import type { DirListing } from './layouts/runDirectory/listRunFiles.js';
+import type { ManifestState } from './manifest/readManifest.js';
+import type { Report } from './report.js';
+
+export interface CheckOptions {
+  /** Limit the scan to these units: run ids, or project names in Trackio's layout. */
+  runs?: string[];
+  /** Warnings count as errors for the exit code. */
+  strict?: boolean;
+  /** A run without summary.json modified this recently is live (default 60 000 ms; 0 turns it off). */
+  liveWindowMs?: number;
+  /** Files read at once (I/O overlap across small files). */
+  concurrency?: number;
+  /** Where to search when no data dir is given. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** SQLite databases: PRAGMA integrity_check instead of the faster quick_check. */
+  full?: boolean;
+  /**
+   * Verify against DIR/manifest-sha256.txt when one exists (default). false ignores it; a
+   * ManifestState (from readManifest) is used as given.
+   */
+  manifest?: boolean | ManifestState;
+  /** Trust files whose size, mtime and inode match the manifest's record: they are not opened. */
+  fast?: boolean;
+  /** With `fast`: paths (relative to the data dir) read whatever their stat says, e.g. the files a commit stages. */
+  mustRead?: ReadonlySet<string>;
+}
+
+export type CheckEvent =
+  | { type: 'start'; dataDir: string; runs: number; files: number; bytes: number }
+  | { type: 'file'; path: string; bytes: number }
+  | { type: 'finding'; finding: Finding };
+
+export interface CheckResult {
+  report: Report;
+  /** Size and SHA-256 of every file read: what a manifest records. */
+  files: FileRecord[];
+  /** Per unit (run, or project in Trackio's layout): was it live during the check. */
+  runs: Array<{ run: string; live: boolean }>;
+  /** Trackio SQLite layout: per project database, what was read and whether it was live. */
+  databases?: Array<DatabaseCheckResult & { live: boolean }>;
+  /** Directory listings of the walk that a manifest may record, so check --fast can skip their readdir. */
+  dirs?: Map<string, DirListing>;
+}

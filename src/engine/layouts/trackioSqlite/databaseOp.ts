@@ -1,0 +1,42 @@
+import { WHY_SUFFIX, ownTempBeside } from '../../fs/ownNames.js';
+import type { OpKind } from '../../repair/ops/OpKind.js';
+import { applyDatabaseOpIn } from './applyDatabaseOp.js';
+import { undoDatabaseOp } from './undoDatabaseOp.js';
+
+/**
+ * One op per SQLite database: the chosen fixes (salvage, quarantine of rows) run together on a fresh
+ * copy (`temp`), which then replaces the database in one rename (applyDatabaseOp.ts).
+ */
+export const databaseOp: OpKind = {
+  kind: 'database',
+  claims: (steps) => steps.some((s) => s.action === 'quarantine-rows' || s.action === 'salvage-database'),
+  build(base, allSteps, { repairId, quarantineDir }) {
+    const steps = allSteps.filter((s) => s.action === 'quarantine-rows' || s.action === 'salvage-database');
+    const salvage = steps.some((s) => s.action === 'salvage-database');
+    const quarantineRows = steps.some((s) => s.action === 'quarantine-rows');
+    const path = base.path;
+    const rowsFile = quarantineRows ? `${quarantineDir}/${path}.rows.jsonl` : undefined;
+    const original = salvage ? `${quarantineDir}/${path}` : undefined;
+    const why = `${quarantineDir}/${path}${WHY_SUFFIX}`;
+    return {
+      ...base,
+      steps: steps.map((s) => s.id),
+      kind: 'database',
+      pre: steps[0]!.pre,
+      temp: ownTempBeside(path, repairId),
+      database: {
+        salvage,
+        quarantineRows,
+        sidecars: (steps[0]!.sidecars ?? []).map((s) => ({ ...s, quarantine: `${quarantineDir}/${s.path}` })),
+        rowsFile,
+        original,
+      },
+      // The original database stays in quarantine after a salvage; undo restores the verified backup copy instead.
+      creates: [why, ...(rowsFile ? [rowsFile] : []), ...(original ? [original] : [])],
+    };
+  },
+  // A database's -wal and -journal hold committed (or to-be-rolled-back) data: its exact state is the set of files.
+  backupSet: (op) => [...(op.pre ? [{ path: op.path, ...op.pre }] : []), ...(op.database?.sidecars ?? []).map((s) => ({ path: s.path, sha256: s.sha256, size: s.size }))],
+  apply: applyDatabaseOpIn,
+  undo: undoDatabaseOp,
+};
