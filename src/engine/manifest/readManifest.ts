@@ -8,22 +8,9 @@ import { MANIFEST_NAME, RECORD_FORMAT, RECORD_FORMAT_1, STATE_DIR, RECORD_NAME, 
 import { parseSha256sumLine } from './sha256sumLine.js';
 import { RecordedDirs, type StoredDirs } from './RecordedDirs.js';
 import { fromColumns, type RecordColumns } from './recordColumns.js';
+import type { RecordEntry } from './RecordEntry.js';
 
-/** What the tool's record keeps about one file, beside its line in manifest-sha256.txt. */
-export interface RecordEntry {
-  sha256: string;
-  /** Bytes hashed (the whole file when the manifest was written). */
-  size: number;
-  mtimeMs: number;
-  ino: number;
-  /** Growth past `size` is an append, not a change, when the first `size` bytes still match. */
-  appendOnly?: true;
-  /** Read while its run was being written: --fast never trusts it. */
-  live?: true;
-  lines?: number;
-  /** Findings the file produced when it was recorded; `check --fast` replays them. */
-  findings?: Finding[];
-}
+export type { RecordEntry };
 
 export interface ManifestEntry {
   /** Relative to the data dir, '/'-separated, checked by isSafeRelPath. */

@@ -1,5 +1,5 @@
 import type { Finding } from '../finding.js';
-import type { RecordEntry } from './readManifest.js';
+import type { RecordEntry } from './RecordEntry.js';
 
 /**
  * The tool's record, format 2: one array per field instead of one object per file. JSON.parse
