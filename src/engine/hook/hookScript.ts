@@ -4,8 +4,12 @@ export const HOOK_MARKER = '# trackio-fsck pre-commit hook';
 /** Where install keeps a hook that was there before ours, beside it in the hooks directory. */
 export const CHAINED_NAME = 'pre-commit.trackio-fsck-chained';
 
-/** Staged paths that can belong to a run, as a git pathspec (the shell side of mapFilesToRuns). */
-export const RUN_PATHSPEC = ':(glob)**/runs/*/**';
+/**
+ * Staged paths that can belong to a unit, as git pathspecs (the shell side of mapFilesToRuns): files
+ * of a run, and a Trackio project's database (with its -wal), media and artifact blobs.
+ */
+export const UNIT_PATHSPECS = [':(glob)**/runs/*/**', ':(glob)**/*.db', ':(glob)**/*.db-wal', ':(glob)**/media/*/**', ':(glob)**/artifacts/*/**'];
+const PATHSPECS = UNIT_PATHSPECS.map((p) => `'${p}'`).join(' ');
 
 export interface HookScriptOptions {
   /** The Node.js that ran `hook install`. */
@@ -46,7 +50,7 @@ export function hookScript(o: HookScriptOptions): string {
     );
   }
   lines.push(
-    `git diff --cached --quiet --diff-filter=ACMR -- '${RUN_PATHSPEC}' && exit 0`,
+    `git diff --cached --quiet --diff-filter=ACMR -- ${PATHSPECS} && exit 0`,
     '',
     `NODE=${shQuote(o.node)}`,
     `BIN=${shQuote(o.bin)}`,
@@ -59,7 +63,7 @@ export function hookScript(o: HookScriptOptions): string {
     '  echo "trackio-fsck: commit blocked. Install trackio-fsck again, or remove this hook: $0" >&2',
     '  exit 1',
     'fi',
-    `git diff --cached --name-only -z --diff-filter=ACMR -- '${RUN_PATHSPEC}' | "$@" hook run --files0-from -`,
+    `git diff --cached --name-only -z --diff-filter=ACMR -- ${PATHSPECS} | "$@" hook run --files0-from -`,
     '',
   );
   return lines.join('\n');
