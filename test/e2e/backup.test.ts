@@ -3,7 +3,8 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flipBit, makeDataDir, runId, writeAwkwardFiles, writeLargeArtifact, damage } from '../../fixtures/build/dataDir.mjs';
-import { backup, findVerifiedCopy, listSnapshots, pruneSnapshots, verifyBackups } from '../../src/index.js';
+import { backup, listSnapshots, pruneSnapshots, verifyBackups } from '../../src/index.js';
+import { findVerifiedCopy } from '../helpers/internals.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { readTree, sameTree } from '../helpers/tree.js';
 

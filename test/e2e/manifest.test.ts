@@ -3,7 +3,8 @@ import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, stat
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, metricsLines, runId, writeOddNames, writeRun } from '../../fixtures/build/dataDir.mjs';
-import { check, readManifest, recordManifest, unchangedFiles, verifyManifest, writeManifest } from '../../src/index.js';
+import { check, readManifest, recordManifest, verifyManifest } from '../../src/index.js';
+import { unchangedFiles, writeManifest } from '../helpers/internals.js';
 import { tempDir } from '../helpers/cli.js';
 
 const RUN = runId(0);

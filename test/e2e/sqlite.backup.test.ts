@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { holdProjectLock, leaveWalBehind, makeTrackioDir, trackioDamage, writeProject } from '../../fixtures/build/trackioDb.mjs';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { applyRestore, databaseDigest, loadSqlite, planRestore } from '../../src/index.js';
+import { applyRestore, planRestore } from '../../src/index.js';
+import { databaseDigest, loadSqlite } from '../helpers/internals.js';
 
 const sha256sumAvailable = spawnSync('sha256sum', ['--version']).status === 0;
 const children: ChildProcess[] = [];

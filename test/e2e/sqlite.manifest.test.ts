@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leaveWalBehind, makeTrackioDir, trackioDamage } from '../../fixtures/build/trackioDb.mjs';
-import { check, databaseDigest, loadSqlite } from '../../src/index.js';
+import { check } from '../../src/index.js';
+import { databaseDigest, loadSqlite } from '../helpers/internals.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 const sha256sumAvailable = spawnSync('sha256sum', ['--version']).status === 0;

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, runId } from '../../fixtures/build/dataDir.mjs';
-import { check, listJournals, undoRepair } from '../../src/index.js';
+import { check, undoRepair } from '../../src/index.js';
+import { listJournals } from '../helpers/internals.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { killAtEveryPoint } from '../helpers/faults.js';
 import { copyTree, snapshot } from '../helpers/repairTree.js';

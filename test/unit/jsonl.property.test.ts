@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ageTree, makeDataDir, pythonDumps, runId, variedMetricsLines, writeRun } from '../../fixtures/build/dataDir.mjs';
-import { JsonlScanner, type Finding, type JsonlScannerOptions } from '../../src/index.js';
+import { type Finding } from '../../src/index.js';
+import { JsonlScanner, type JsonlScannerOptions } from '../helpers/internals.js';
 import { check } from '../helpers/engine.js';
 import { tempDir } from '../helpers/cli.js';
 

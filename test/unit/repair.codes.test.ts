@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, runId } from '../../fixtures/build/dataDir.mjs';
-import { applyPlan, check, planRepair, undoRepair, verifyRepair, type Journal } from '../../src/index.js';
+import { check, planRepair, undoRepair, type Journal } from '../../src/index.js';
+import { applyPlan, verifyRepair } from '../helpers/internals.js';
 import { tempDir } from '../helpers/cli.js';
 import { applyEditsInMemory, snapshot } from '../helpers/repairTree.js';
 

@@ -14,7 +14,8 @@ import {
 } from '../../fixtures/build/trackioDb.mjs';
 import { check } from '../helpers/engine.js';
 import { tempDir } from '../helpers/cli.js';
-import { isProjectLive, findDataDir, loadSqlite } from '../../src/index.js';
+import { findDataDir } from '../../src/index.js';
+import { isProjectLive, loadSqlite } from '../helpers/internals.js';
 
 /** Every file below `dir` with its bytes' SHA-256, size and mtime: what "left exactly as found" means. */
 function snapshot(dir: string): Record<string, string> {

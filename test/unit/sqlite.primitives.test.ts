@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { applySchema, leaveWalBehind, makeTrackioDir, trackioDamage, writeProject } from '../../fixtures/build/trackioDb.mjs';
 import { check } from '../helpers/engine.js';
 import { tempDir } from '../helpers/cli.js';
-import { backupDatabase, databaseDigest, loadSqlite, manifestDigest, quarantineInvalidJsonRows, salvageDatabase } from '../../src/index.js';
+import { backupDatabase, databaseDigest, loadSqlite, manifestDigest, quarantineInvalidJsonRows, salvageDatabase } from '../helpers/internals.js';
 
 const Database = loadSqlite();
 
