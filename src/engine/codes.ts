@@ -1,4 +1,4 @@
-import type { FixAction, Severity } from './finding.js';
+import type { FixAction, Severity } from './Fix.js';
 
 export interface CodeInfo {
   severity: Severity;

@@ -1,29 +1,28 @@
-/** A problem (or a fact worth telling) about the data. Checks produce findings, repair consumes them, renderers print them. */
-export type Severity = 'error' | 'warning' | 'info';
+import type { FindingCode } from './codes.js';
+import type { Fix, FixAction, Severity } from './Fix.js';
 
-/** What repair would do about a finding. `safe` fixes lose no information and are applied by `repair --preen`. */
-export type FixAction =
-  | 'trim-last-line'
-  | 'append-final-newline'
-  | 'strip-nul-bytes'
-  | 'quarantine-lines'
-  | 'quarantine-file'
-  | 'quarantine-run'
-  | 'restore-from-backup'
-  | 'none'
-  | 'quarantine-rows'
-  | 'salvage-database';
+export type { Fix, FixAction, Severity };
 
-export interface Fix {
-  action: FixAction;
-  /** true when applying it loses no information (repair --preen applies only these). */
-  safe: boolean;
-  description: string;
+/**
+ * Structured facts a finding carries for programs, by code: what a renderer or a later step needs
+ * is read from here, never parsed out of the message. Codes without an entry carry none.
+ */
+export interface FindingArgs {
+  'backup/modified': {
+    /** Names (hard-linked snapshots) sharing the damaged inode: they all hold these bytes. */
+    sharedBy?: number;
+    sha256?: string;
+    expected?: string;
+  };
 }
 
-export interface Finding {
+export type ArgsOf<C extends string> = C extends keyof FindingArgs ? FindingArgs[C] : never;
+
+export interface Finding<C extends FindingCode = FindingCode> {
   /** Stable, documented code such as `jsonl/truncated-tail`; scripts may rely on it. */
-  code: string;
+  code: C;
+  /** Structured facts for programs (FindingArgs); the message says the same for people. */
+  args?: ArgsOf<C>;
   severity: Severity;
   /** Run id, or null for findings about the data dir as a whole. */
   run: string | null;

@@ -1,5 +1,5 @@
 import { codeInfo, type FindingCode } from './codes.js';
-import type { Finding, Fix, FixAction } from './finding.js';
+import type { ArgsOf, Finding, Fix, FixAction } from './finding.js';
 
 const FIX_TEXT: Record<FixAction, string> = {
   'trim-last-line': 'cut the file back to the end of its last complete line (the cut bytes are kept in the pre-repair backup)',
@@ -31,20 +31,22 @@ export interface Location {
 }
 
 /** Builds a finding with the severity and usual fix its code is documented with. */
-export function makeFinding(
-  code: FindingCode,
+export function makeFinding<C extends FindingCode>(
+  code: C,
   where: Location,
   message: string,
   fix?: { action: FixAction; safe?: boolean },
-): Finding {
+  args?: ArgsOf<C>,
+): Finding<C> {
   const info = codeInfo(code)!;
   const action = fix?.action ?? info.fix;
   // Key order is the order people read in --json output.
-  const finding: Finding = { code, severity: info.severity, run: where.run, path: where.path, message };
+  const finding: Finding<C> = { code, severity: info.severity, run: where.run, path: where.path, message };
   if (where.line !== undefined) finding.line = where.line;
   if (where.offset !== undefined) finding.offset = where.offset;
   if (where.table !== undefined) finding.table = where.table;
   if (where.rowId !== undefined) finding.rowId = where.rowId;
   if (action !== 'none') finding.fix = describeFix(action, fix?.safe);
+  if (args !== undefined) finding.args = args;
   return finding;
 }

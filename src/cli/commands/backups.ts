@@ -91,7 +91,7 @@ const verifyCommand: CommandModule<object, VerifyArgs> = {
       for (const f of result.findings) out.push(renderFinding(f, c));
       const sum = result.summary;
       out.push('', `${plural(sum.snapshots, 'snapshot')} verified: ${sum.damaged > 0 ? c.red.bold(`${sum.damaged} damaged`) : c.green('all intact')}, ${plural(sum.errors, 'error')}, ${plural(sum.warnings, 'warning')}`);
-      if (result.snapshots.some((s) => s.findings.some((f) => /shared by/.test(f.message)))) {
+      if (result.snapshots.some((s) => s.findings.some((f) => f.code === 'backup/modified' && (f as Finding<'backup/modified'>).args?.sharedBy))) {
         out.push(c.dim('hard-linked snapshots share one copy of an unchanged file: verify the others too (backups verify)'));
       }
       process.stdout.write(out.join('\n') + '\n');

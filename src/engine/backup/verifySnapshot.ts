@@ -70,7 +70,8 @@ export async function verifySnapshot(snapshotDir: string, options: VerifyOptions
       options.onFile?.(got.size);
       if (got.sha256 !== e.sha256) {
         const shared = st.nlink > 1 ? `; its inode is shared by ${st.nlink} names (hard-linked snapshots), which all hold these same damaged bytes` : '';
-        findings.push(makeFinding('backup/modified', at(e.path), `content does not match the manifest (sha256 ${got.sha256.slice(0, 12)}…, recorded ${e.sha256.slice(0, 12)}…)${shared}`));
+        const args = { sha256: got.sha256, expected: e.sha256, ...(st.nlink > 1 ? { sharedBy: st.nlink } : {}) };
+        findings.push(makeFinding('backup/modified', at(e.path), `content does not match the manifest (sha256 ${got.sha256.slice(0, 12)}…, recorded ${e.sha256.slice(0, 12)}…)${shared}`, undefined, args));
       }
     });
   }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { makeFinding } from '../makeFinding.js';
+import { foldMore } from '../FindingCap.js';
 import { isSafeRelPath } from '../fs/isSafeRelPath.js';
 import { MANIFEST_NAME, RECORD_FORMAT, RECORD_FORMAT_1, STATE_DIR, RECORD_NAME, manifestPaths } from './manifestPaths.js';
 import { parseSha256sumLine } from './sha256sumLine.js';
@@ -179,10 +180,7 @@ class Folder {
 
   findings(): Finding[] {
     if (!this.first) return [];
-    if (this.count > 1) {
-      this.first.more = this.count - 1;
-      this.first.message += ` (and ${this.count - 1} more such line${this.count > 2 ? 's' : ''})`;
-    }
+    if (this.count > 1) foldMore(this.first, this.count - 1, `more such line${this.count > 2 ? 's' : ''}`);
     return [this.first];
   }
 }

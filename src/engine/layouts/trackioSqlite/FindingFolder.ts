@@ -1,6 +1,7 @@
 import type { FindingCode } from '../../codes.js';
 import type { Finding, FixAction } from '../../finding.js';
 import { makeFinding, type Location } from '../../makeFinding.js';
+import { FindingCap, MAX_LISTED } from '../../FindingCap.js';
 
 /**
  * Emits findings for one database, at most `maxPerKey` per code and table; the rest are counted
@@ -8,30 +9,22 @@ import { makeFinding, type Location } from '../../makeFinding.js';
  * million.
  */
 export class FindingFolder {
-  private readonly tally = new Map<string, { count: number; last?: Finding }>();
+  private readonly cap: FindingCap;
 
   constructor(
     private readonly emit: (f: Finding) => void,
-    private readonly maxPerKey = 20,
-  ) {}
+    maxPerKey = MAX_LISTED,
+  ) {
+    this.cap = new FindingCap(maxPerKey);
+  }
 
   report(code: FindingCode, where: Location, message: string, fix?: { action: FixAction; safe?: boolean }): void {
-    const key = `${code}\0${where.table ?? ''}`;
-    let t = this.tally.get(key);
-    if (!t) this.tally.set(key, (t = { count: 0 }));
-    t.count++;
-    if (t.count > this.maxPerKey) return;
-    t.last = makeFinding(code, where, message, fix);
-    this.emit(t.last);
+    const listed = this.cap.admit(`${code}\0${where.table ?? ''}`, () => makeFinding(code, where, message, fix));
+    if (listed) this.emit(listed);
   }
 
   /** Folds the unlisted counts into the last listed finding of each code and table. */
   end(): void {
-    for (const { count, last } of this.tally.values()) {
-      if (last && count > this.maxPerKey) {
-        last.more = count - this.maxPerKey;
-        last.message += ` (and ${last.more} more like it in this table, not listed)`;
-      }
-    }
+    this.cap.fold('in this table');
   }
 }

@@ -1,3 +1,4 @@
+import { FindingCap, MAX_LISTED, type CodeTally } from '../../../FindingCap.js';
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { FindingCode } from '../../../codes.js';
 import type { Finding, FixAction } from '../../../finding.js';
@@ -30,10 +31,7 @@ export interface JsonlScannerOptions {
 }
 
 /** How many findings of one code a file produced so far, and the last one listed (which `more` goes on). */
-export interface CodeTally {
-  count: number;
-  last?: Finding;
-}
+export type { CodeTally };
 
 /**
  * The scan state at a line boundary, so a file can be scanned in pieces: by workers, one segment
@@ -86,8 +84,7 @@ export class JsonlScanner {
   private readonly validate: Validator;
   /** The schema is metrics-line's: usual lines may skip JSON.parse + ajv (see fastMetricsStep). */
   private readonly fastPath: boolean;
-  private readonly maxPerCode: number;
-  private readonly perCode: Map<string, CodeTally>;
+  private readonly cap: FindingCap;
   private readonly startLineNo: number;
 
   private offset: number; // file offset of the next byte pushed
@@ -110,13 +107,12 @@ export class JsonlScanner {
     this.emit = emit;
     this.validate = opts.validate ?? validators.metricsLine;
     this.fastPath = this.validate === validators.metricsLine;
-    this.maxPerCode = opts.maxPerCode ?? 20;
     const start = opts.start;
     this.offset = start?.offset ?? 0;
     this.lineNo = this.startLineNo = start?.lineNo ?? 0;
     this.lastNewlineEnd = start?.lastNewlineEnd ?? 0;
     this.lastStep = start ? start.lastStep : -1;
-    this.perCode = start?.perCode ?? new Map();
+    this.cap = new FindingCap(opts.maxPerCode ?? MAX_LISTED, start?.perCode);
   }
 
   /** Feeds the next bytes of the file. The caller may reuse `chunk` once this returns. */
@@ -175,12 +171,7 @@ export class JsonlScanner {
   end(): JsonlSummary {
     const summary: JsonlSummary = { bytes: this.offset, lines: this.lineNo, lastNewlineEnd: this.lastNewlineEnd };
     if (this.carryTotal > 0) summary.tail = this.finishTail();
-    for (const { count, last } of this.perCode.values()) {
-      if (last && count > this.maxPerCode) {
-        last.more = count - this.maxPerCode;
-        last.message += ` (and ${last.more} more like it in this file, not listed)`;
-      }
-    }
+    this.cap.fold('in this file');
     return summary;
   }
 
@@ -190,7 +181,7 @@ export class JsonlScanner {
     const result: JsonlSegmentResult = {
       lines: this.lineNo - this.startLineNo,
       lastStep: this.lastStep,
-      counts: [...this.perCode].map(([code, t]) => [code, t.count]),
+      counts: [...this.cap.tallies].map(([code, t]) => [code, t.count]),
     };
     if (this.firstStep) result.firstStep = this.firstStep;
     return result;
@@ -367,12 +358,8 @@ export class JsonlScanner {
   }
 
   private report(code: FindingCode, where: ReturnType<JsonlScanner['where']>, message: string, action?: FixAction): void {
-    let tally = this.perCode.get(code);
-    if (!tally) this.perCode.set(code, (tally = { count: 0 }));
-    tally.count++;
-    if (tally.count > this.maxPerCode) return;
-    const finding = makeFinding(code, where, message, action ? { action } : undefined);
-    tally.last = finding;
+    const finding = this.cap.admit(code, () => makeFinding(code, where, message, action ? { action } : undefined));
+    if (!finding) return;
     this.emitted++;
     this.emit(finding);
   }

@@ -1,5 +1,6 @@
 import type { Finding } from '../../../finding.js';
-import { stepOrderMessage, type CodeTally, type JsonlScannerStart } from '../kinds/JsonlScanner.js';
+import { FindingCap } from '../../../FindingCap.js';
+import { stepOrderMessage, type JsonlScannerStart } from '../kinds/JsonlScanner.js';
 import { makeFinding } from '../../../makeFinding.js';
 import type { SegmentReply } from './segmentMessages.js';
 
@@ -12,13 +13,15 @@ export class SegmentMerger {
   private lineNo = 0;
   private lastStep = -1;
   private end = 0;
-  private readonly perCode = new Map<string, CodeTally>();
+  private readonly cap: FindingCap;
 
   constructor(
     private readonly where: { run: string | null; path: string },
-    private readonly maxPerCode: number,
+    maxPerCode: number,
     private readonly emit: (f: Finding) => void,
-  ) {}
+  ) {
+    this.cap = new FindingCap(maxPerCode);
+  }
 
   /** Adds the next segment, which covered [start, end) of the file (complete lines). */
   add(reply: SegmentReply, end: number): void {
@@ -41,7 +44,7 @@ export class SegmentMerger {
     // Findings past the worker's own cap were only counted; they come after everything it listed.
     for (const [code, count] of reply.counts) {
       const unlisted = count - (emitted.get(code) ?? 0);
-      if (unlisted > 0) this.tally(code).count += unlisted;
+      if (unlisted > 0) this.cap.tally(code).count += unlisted;
     }
     this.lineNo += reply.lines;
     if (reply.lastStep !== null) this.lastStep = reply.lastStep;
@@ -50,19 +53,10 @@ export class SegmentMerger {
 
   /** The state after the merged segments, for the main-thread scanner that reads the rest. */
   state(): JsonlScannerStart {
-    return { offset: this.end, lineNo: this.lineNo, lastNewlineEnd: this.end, lastStep: this.lastStep, perCode: this.perCode };
+    return { offset: this.end, lineNo: this.lineNo, lastNewlineEnd: this.end, lastStep: this.lastStep, perCode: this.cap.tallies };
   }
 
   private report(f: Finding): void {
-    const tally = this.tally(f.code);
-    if (++tally.count > this.maxPerCode) return;
-    tally.last = f;
-    this.emit(f);
-  }
-
-  private tally(code: string): CodeTally {
-    let t = this.perCode.get(code);
-    if (!t) this.perCode.set(code, (t = { count: 0 }));
-    return t;
+    if (this.cap.admit(f.code, () => f)) this.emit(f);
   }
 }
