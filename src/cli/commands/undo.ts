@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT } from '../../engine/report.js';
+import { exitCodeFor } from '../../engine/exitCodeFor.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
 
@@ -32,7 +32,8 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
         force: args.force,
         onEvent: (e) => process.stdout.write(c.yellow(`note: took over the lock of ${e.owner.command} (pid ${e.owner.pid}), which is no longer running\n`)),
       });
-      const exitCode = outcome && outcome.conflicts.length > 0 ? EXIT.uncorrected : EXIT.clean;
+      // Conflicts are problems left as they were: exit 4; otherwise the data is back (or there was nothing to undo).
+      const exitCode = exitCodeFor({ kind: 'left', problems: outcome?.conflicts.length ?? 0 });
       if (args.json) {
         const { journal, ...rest } = outcome ?? { journal: undefined };
         printJson({ tool: 'trackio-fsck', command: 'undo', dataDir, repair: journal ? { id: journal.id, status: journal.status } : null, ...rest, exitCode });
