@@ -1,24 +1,10 @@
 import type { ChalkInstance } from 'chalk';
-import type { Argv, CommandModule } from 'yargs';
+import type { ArgsOf } from '../options.js';
 import type { Finding } from '../../engine/finding.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
 
-interface BackupsArgs {
-  dest?: string;
-  json: boolean;
-  color?: boolean;
-}
-interface VerifyArgs extends BackupsArgs {
-  name?: string;
-}
-interface PruneArgs extends BackupsArgs {
-  keep: number;
-  'dry-run': boolean;
-}
-
-const dest = { type: 'string', describe: 'BACKUPS: the folder holding snapshots (default ./trackio_backups)' } as const;
 
 function paintState(c: ChalkInstance, state: string): string {
   return state === 'damaged' ? c.red.bold(state) : state === 'incomplete' ? c.yellow(state) : state === 'unknown' ? c.dim(state) : c.green(state);
@@ -36,11 +22,7 @@ function renderFinding(f: Finding, c: ChalkInstance): string {
   return `  ${label}  ${c.bold(f.code)}  ${f.path}${f.line !== undefined ? `:${f.line}` : ''}\n           ${f.message}`;
 }
 
-const listCommand: CommandModule<object, BackupsArgs> = {
-  command: 'list',
-  describe: 'snapshots with date, state and size (apparent, and on disk with hard links counted once)',
-  builder: (y) => y.option('dest', dest) as unknown as Argv<BackupsArgs>,
-  handler: (args) =>
+export const backupsListHandler = (args: ArgsOf<'backups list'>) =>
     runCommand(async () => {
       const { listSnapshots } = await import('../../engine/backup/listSnapshots.js');
       const listing = await listSnapshots(args.dest);
@@ -67,14 +49,9 @@ const listCommand: CommandModule<object, BackupsArgs> = {
       if (listing.snapshots.some((s) => s.state === 'incomplete')) out.push(c.dim('incomplete: left by an interrupted backup; trackio-fsck backups prune removes it'));
       process.stdout.write(out.join('\n') + '\n');
       return 0;
-    }),
-};
+    });
 
-const verifyCommand: CommandModule<object, VerifyArgs> = {
-  command: 'verify [name]',
-  describe: 're-hash one snapshot (or all) against its manifest; exit 4 when one is damaged',
-  builder: (y) => y.positional('name', { type: 'string', describe: 'snapshot name (default: every snapshot)' }).option('dest', dest) as unknown as Argv<VerifyArgs>,
-  handler: (args) =>
+export const backupsVerifyHandler = (args: ArgsOf<'backups verify'>) =>
     runCommand(async () => {
       const { verifyBackups } = await import('../../engine/backup/verifyBackups.js');
       const result = await verifyBackups(args.dest, args.name);
@@ -96,18 +73,9 @@ const verifyCommand: CommandModule<object, VerifyArgs> = {
       }
       process.stdout.write(out.join('\n') + '\n');
       return result.exitCode;
-    }),
-};
+    });
 
-const pruneCommand: CommandModule<object, PruneArgs> = {
-  command: 'prune',
-  describe: 'keep the N newest snapshots (and always the newest verified one); remove the rest and leftovers of interrupted backups',
-  builder: (y) =>
-    y
-      .option('keep', { type: 'number', demandOption: true, describe: 'how many of the newest snapshots to keep (by the time in their names)' })
-      .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'say what would be removed, remove nothing' })
-      .option('dest', dest) as unknown as Argv<PruneArgs>,
-  handler: (args) =>
+export const backupsPruneHandler = (args: ArgsOf<'backups prune'>) =>
     runCommand(async () => {
       const { resolve } = await import('node:path');
       const { pruneSnapshots } = await import('../../engine/backup/pruneSnapshots.js');
@@ -127,12 +95,4 @@ const pruneCommand: CommandModule<object, PruneArgs> = {
       out.push('', `${result.removed.length} ${verb}, ${result.kept.length} kept`);
       process.stdout.write(out.join('\n') + '\n');
       return 0;
-    }),
-};
-
-export const backupsCommand: CommandModule = {
-  command: 'backups <command>',
-  describe: 'list, verify or prune the snapshots in BACKUPS',
-  builder: (y) => y.command(listCommand).command(verifyCommand).command(pruneCommand).demandCommand(1, 'name a backups command: list, verify or prune'),
-  handler: () => {},
-};
+    });

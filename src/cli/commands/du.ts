@@ -1,23 +1,11 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { ArgsOf } from '../options.js';
 import { formatBytes } from '../render/formatBytes.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
 
-export interface DuArgs {
-  dir?: string;
-  dest?: string;
-  json: boolean;
-  color?: boolean;
-}
+export type DuArgs = ArgsOf<'du'>;
 
-export const duCommand: CommandModule<object, DuArgs> = {
-  command: 'du [dir]',
-  describe: 'disk space per run (metrics, artifacts, logs), quarantine and backups, largest first',
-  builder: (y) =>
-    y
-      .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
-      .option('dest', { type: 'string', describe: 'BACKUPS to measure (default ./trackio_backups)' }) as unknown as Argv<DuArgs>,
-  handler: (args) =>
+export const duHandler = (args: DuArgs) =>
     runCommand(async () => {
       const { diskUsage } = await import('../../engine/du/diskUsage.js');
       const du = await diskUsage(args.dir, { dest: args.dest });
@@ -42,5 +30,4 @@ export const duCommand: CommandModule<object, DuArgs> = {
       out.push(c.bold(`${label('total')}  ${formatBytes(du.total).padStart(width[1]!)}`));
       process.stdout.write(out.join('\n') + '\n');
       return 0;
-    }),
-};
+    });

@@ -1,21 +1,8 @@
-import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_LIVE_WINDOW_MS } from '../../engine/defaults.js';
+import type { ArgsOf } from '../options.js';
 import type { HookResult } from '../../engine/hook/runHook.js';
 import { plural } from '../render/formatBytes.js';
 import { printJson, runCommand } from '../runCommand.js';
 
-interface HookRunArgs {
-  files?: string[];
-  'files0-from'?: string;
-  strict: boolean;
-  'live-window': number;
-  json: boolean;
-}
-
-interface HookInstallArgs {
-  chain: boolean;
-  json: boolean;
-}
 
 /** Reads NUL-separated names (git diff -z) from a file or '-' for stdin. */
 async function readFiles0(from: string): Promise<string[]> {
@@ -53,20 +40,7 @@ function renderHook(result: HookResult): string {
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
-const runCmd: CommandModule<object, HookRunArgs> = {
-  command: 'run [files..]',
-  describe: 'check the runs the given (staged) files belong to; what pre-commit calls',
-  builder: (y) =>
-    y
-      .positional('files', { type: 'string', array: true, describe: 'staged file names, relative to the working directory' })
-      .option('files0-from', { type: 'string', describe: "read NUL-separated file names from this file ('-': stdin), as `git diff -z` prints them" })
-      .option('strict', { type: 'boolean', default: false, describe: 'warnings block the commit too' })
-      .option('live-window', {
-        type: 'number',
-        default: DEFAULT_LIVE_WINDOW_MS / 1000,
-        describe: 'seconds: a run without summary.json changed this recently is live and never blocks (0: off)',
-      }) as unknown as Argv<HookRunArgs>,
-  handler: (args) =>
+export const hookRunHandler = (args: ArgsOf<'hook run'>) =>
     runCommand(async () => {
       const { runHook } = await import('../../engine/hook/runHook.js');
       const files = [...(args.files ?? []), ...(args['files0-from'] !== undefined ? await readFiles0(args['files0-from']) : [])];
@@ -86,19 +60,9 @@ const runCmd: CommandModule<object, HookRunArgs> = {
         process.stderr.write(renderHook(result));
       }
       return result.exitCode;
-    }),
-};
+    });
 
-const installCmd: CommandModule<object, HookInstallArgs> = {
-  command: 'install',
-  describe: 'write a plain .git/hooks/pre-commit that runs trackio-fsck (for repositories without the pre-commit framework)',
-  builder: (y) =>
-    y.option('chain', {
-      type: 'boolean',
-      default: false,
-      describe: 'if a pre-commit hook exists, keep it (as pre-commit.trackio-fsck-chained) and run it first',
-    }) as unknown as Argv<HookInstallArgs>,
-  handler: (args) =>
+export const hookInstallHandler = (args: ArgsOf<'hook install'>) =>
     runCommand(async () => {
       const { installHook } = await import('../../engine/hook/installHook.js');
       const r = await installHook({ chain: args.chain, node: process.execPath, bin: process.argv[1] });
@@ -108,13 +72,9 @@ const installCmd: CommandModule<object, HookInstallArgs> = {
         if (r.chained) process.stdout.write(`the previous hook is kept as ${r.chained} and runs first\n`);
       }
       return 0;
-    }),
-};
+    });
 
-const uninstallCmd: CommandModule<object, { json: boolean }> = {
-  command: 'uninstall',
-  describe: 'remove the hook that install wrote (and put a chained hook back)',
-  handler: (args) =>
+export const hookUninstallHandler = (args: ArgsOf<'hook uninstall'>) =>
     runCommand(async () => {
       const { uninstallHook } = await import('../../engine/hook/installHook.js');
       const r = await uninstallHook();
@@ -123,12 +83,4 @@ const uninstallCmd: CommandModule<object, { json: boolean }> = {
       else if (r.action === 'foreign') process.stdout.write(`${r.hook} was not written by trackio-fsck: left alone\n`);
       else process.stdout.write(`no trackio-fsck hook installed (${r.hook})\n`);
       return 0;
-    }),
-};
-
-export const hookCommand: CommandModule = {
-  command: 'hook <command>',
-  describe: 'pre-commit hook: run the check on staged runs, or install/uninstall a plain git hook',
-  builder: (y) => y.command(runCmd).command(installCmd).command(uninstallCmd).demandCommand(1, 'name a hook command: run, install or uninstall'),
-  handler: () => {},
-};
+    });

@@ -1,24 +1,12 @@
 import { realpath } from 'node:fs/promises';
-import type { Argv, CommandModule } from 'yargs';
 import { EXIT } from '../../engine/report.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import type { ArgsOf } from '../options.js';
 
-export interface UndoArgs {
-  dir?: string;
-  force: boolean;
-  json: boolean;
-  color?: boolean;
-}
+export type UndoArgs = ArgsOf<'undo'>;
 
-export const undoCommand: CommandModule<object, UndoArgs> = {
-  command: 'undo [dir]',
-  describe: 'return to the exact bytes from before the last repair (finished or interrupted)',
-  builder: (y) =>
-    y
-      .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
-      .option('force', { type: 'boolean', default: false, describe: 'also restore files changed after the repair (their current bytes are kept), and take the lock from another repair' }) as unknown as Argv<UndoArgs>,
-  handler: (args) =>
+export const undoHandler = (args: UndoArgs) =>
     runCommand(async () => {
       const [{ findDataDir }, { undoRepair }, { renderUndo }] = await Promise.all([
         import('../../engine/layouts/findDataDir.js'),
@@ -53,5 +41,4 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
         );
       }
       return exitCode;
-    }),
-};
+    });
