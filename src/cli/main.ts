@@ -33,7 +33,7 @@ function commandOf(ws: string[]): CommandEntry | undefined {
 const meant = commandOf(words);
 cliContext.command = meant?.name ?? words.slice(0, GROUPS[words[0] ?? ''] ? 2 : 1).join(' ');
 
-function usageLine(entry: CommandEntry | undefined): string {
+function usageLine(entry: CommandEntry | null | undefined): string {
   if (!entry) return 'usage: trackio-fsck <command> [DIR] [options]; trackio-fsck --help lists the commands';
   const group = entry.name.includes(' ') ? `${entry.name.split(' ')[0]} ` : '';
   const words = `${group}${entry.usage}`.replace(/\[dir\]/, '[DIR]').replace(/<snapshot>/, 'SNAPSHOT');
@@ -41,9 +41,9 @@ function usageLine(entry: CommandEntry | undefined): string {
 }
 
 /** A usage error: one line saying what was wrong (and, for an unknown word, the usage), exit 16. */
-function usageError(message: string, withUsage = false): never {
+function usageError(message: string, withUsage = false, entry: CommandEntry | null | undefined = meant): never {
   process.stderr.write(`trackio-fsck: ${message}\n`);
-  if (withUsage) process.stderr.write(`${usageLine(meant)}\n`);
+  if (withUsage) process.stderr.write(`${usageLine(entry)}\n`);
   if (cliContext.json) process.stdout.write(JSON.stringify(errorEnvelope(message, EXIT.usage), null, 2) + '\n');
   process.exit(EXIT.usage);
 }
@@ -54,12 +54,14 @@ if (!completing) {
   const first = words[0];
   if (first !== undefined && !topWords().includes(first) && !first.includes('/') && !existsSync(first)) {
     const guess = closest(first, topWords());
-    usageError(`unknown command "${first}"${guess ? `, did you mean "${guess}"?` : ` (and no folder ${first} here); commands: ${topWords().join(', ')}`}`, true);
+    cliContext.command = first;
+    usageError(`unknown command "${first}"${guess ? `, did you mean "${guess}"?` : ` (and no folder ${first} here); commands: ${topWords().join(', ')}`}`, true, null);
   }
   if (first !== undefined && GROUPS[first] && words[1] !== undefined && !meant) {
     const subs = COMMAND_TABLE.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name.split(' ')[1]!);
     const guess = closest(words[1], subs);
-    usageError(`unknown command "${first} ${words[1]}"${guess ? `, did you mean "${first} ${guess}"?` : `; ${first} commands: ${subs.join(', ')}`}`, true);
+    cliContext.command = `${first} ${words[1]}`;
+    usageError(`unknown command "${first} ${words[1]}"${guess ? `, did you mean "${first} ${guess}"?` : `; ${first} commands: ${subs.join(', ')}`}`, true, null);
   }
 }
 
