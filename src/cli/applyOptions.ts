@@ -10,6 +10,9 @@ export function yargsOption(name: string, spec: OptionSpec, command: CommandName
   if (spec.alias) o.alias = spec.alias;
   if (spec.array) o.array = true;
   if (spec.default !== undefined) o.default = spec.default;
+  // A value flag given last or before another flag is an error, not its default (yargs would
+  // otherwise keep --live-window's 60 for a bare `--live-window`). No rule: `--files0-from -`.
+  if (spec.type !== 'boolean' && spec.rule) o.requiresArg = true;
   if (spec.type !== 'boolean') o.coerce = (raw: unknown) => coerceValue(`--${name}`, spec, raw);
   if (command && spec.requiredFor?.includes(command)) o.demandOption = true;
   return o;

