@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, runId } from '../../fixtures/build/dataDir.mjs';
-import { OPTIONS, positionalsOf, type CommandName, type OptionSpec, type Rule } from '../../src/cli/options.js';
+import { badLines } from '../helpers/badLines.js';
 import { BIN, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 
 /** Every file under `dir` with its bytes: what must not change when a command is refused. */
@@ -39,33 +39,6 @@ async function inParallel<T, R>(items: T[], width: number, fn: (t: T) => Promise
   return out;
 }
 
-/** Bad ways to give a value, per rule: `[]` is the flag given last with no value; `=x` is `--flag=x`. */
-const BAD: Record<Exclude<Rule, 'none'>, string[][]> = {
-  seconds: [['abc'], ['=-5'], ['-5'], ['='], [], ['1x'], ['NaN'], ['Infinity']],
-  count: [['x'], ['=0'], ['=1.5'], ['=-1'], ['='], []],
-  path: [['='], []],
-  id: [['='], []],
-};
-
-/** What each command needs besides the option under test, so only that option can be wrong. */
-const BASE: Record<CommandName, string[]> = {
-  check: ['check'],
-  repair: ['repair', '-y'],
-  recover: ['recover'],
-  undo: ['undo'],
-  backup: ['backup'],
-  'backups list': ['backups', 'list'],
-  'backups verify': ['backups', 'verify'],
-  'backups prune': ['backups', 'prune', '--keep', '1'],
-  restore: ['restore', 'snap', '--yes'],
-  du: ['du'],
-  'manifest write': ['manifest', 'write'],
-  'manifest verify': ['manifest', 'verify'],
-  'hook run': ['hook', 'run'],
-  'hook install': ['hook', 'install'],
-  'hook uninstall': ['hook', 'uninstall'],
-};
-
 describe('a bad value is a usage error for every command that takes the option', () => {
   it('every command x every option with a rule x bad values: exit 16, one line on stderr naming the flag, nothing changed', async () => {
     // TRACKIO_DIR names a damaged data dir: a value taken as NaN or a default would let repair at it.
@@ -73,22 +46,16 @@ describe('a bad value is a usage error for every command that takes the option',
     const dataDir = makeDataDir(root, { runs: 2, steps: 4 });
     damage.truncateMidLine(dataDir, runId(0));
     const before = snapshotTree(root);
-    const cases: Array<{ args: string[]; flag: string }> = [];
-    for (const [name, s] of Object.entries(OPTIONS) as Array<[string, OptionSpec]>) {
-      if (!s.rule || s.rule === 'none') continue;
-      for (const command of s.commands) {
-        // backups prune is given --keep 1 by BASE; test its --keep on a base without it.
-        const base = command === 'backups prune' && name === 'keep' ? ['backups', 'prune'] : BASE[command];
-        for (const bad of BAD[s.rule]) {
-          const flag = bad.length === 1 && bad[0]!.startsWith('=') ? [`--${name}${bad[0]}`] : [`--${name}`, ...bad];
-          cases.push({ args: [...base, ...flag], flag: `--${name}` });
-        }
-      }
-    }
-    for (const command of Object.keys(BASE) as CommandName[]) {
-      if (positionalsOf(command).some(([n]) => n === 'dir')) cases.push({ args: command === 'restore' ? ['restore', 'snap', '', '--yes'] : [...BASE[command], ''], flag: 'DIR' });
-    }
-    expect(cases.length).toBeGreaterThan(80);
+    // Every value of the sweep is tested in-process (test/unit/cli.parse.test.ts); here, through the
+    // built CLI, each command x option once with each way of leaving a value out or making it bad.
+    const seen = new Set<string>();
+    const cases = badLines().filter((c) => {
+      const key = `${c.args.slice(0, 2).join(' ')} ${c.flag} ${c.args.includes('--') ? '--' : c.args.at(-1) === c.flag ? 'last' : 'value'}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    expect(cases.length).toBeGreaterThan(40);
     const cwd = tempDir();
     const results = await inParallel(cases, 4, (c) => runAsync(c.args, cwd, { TRACKIO_DIR: dataDir }));
     const wrong = cases
