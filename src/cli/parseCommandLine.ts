@@ -71,7 +71,7 @@ export function parseCommandLine(raw: readonly string[]): Parsed {
 }
 
 /** yargs' failure messages, said the way the rest of trackio-fsck says things, with a guess for a typo. */
-export function explainYargsFailure(message: string, entry: CommandEntry | undefined, flags: string[]): { line: string; withUsage: boolean } {
+export function explainYargsFailure(message: string, entry: CommandEntry | undefined, flags: string[], groupWord?: string): { line: string; withUsage: boolean } {
   const unknown = /^Unknown arguments?: (.*)$/.exec(message);
   if (unknown) {
     // yargs lists `--no-such-flag` as such-flag and suchFlag: one name per flag, as written.
@@ -95,6 +95,11 @@ export function explainYargsFailure(message: string, entry: CommandEntry | undef
   if (missing) return { line: missing[1]!.split(', ').map((n) => `--${n} is required`).join('; '), withUsage: true };
   const exclusive = /^Arguments (\S+) and (\S+) are mutually exclusive$/.exec(message);
   if (exclusive) return { line: `--${exclusive[1]} and --${exclusive[2]} cannot be given together`, withUsage: false };
+  const group = entry === undefined ? Object.keys(GROUPS).find((g) => message.includes(g) || groupWord === g) : undefined;
+  if (group && /^Not enough non-option arguments|^name a /.test(message)) {
+    const subs = COMMAND_TABLE.filter((c) => c.name.startsWith(`${group} `)).map((c) => c.name.split(' ')[1]!);
+    return { line: `name a ${group} command: ${subs.join(', ')}`, withUsage: false };
+  }
   if (/^Not enough non-option arguments/.test(message)) {
     const needed = entry ? Object.values(POSITIONALS).filter((p) => 'required' in p && (p.commands as readonly string[]).includes(entry.name)).map((p) => p.value) : [];
     return { line: `${entry?.name ?? 'this command'} needs ${needed.join(' ') || 'more arguments'}`, withUsage: true };

@@ -69,7 +69,7 @@ export async function runYargs(parsed: Extract<Parsed, { kind: 'yargs' }>, hooks
     .wrap(Math.min(100, process.stdout.columns ?? 80))
     // Handlers catch their own failures (runCommand), so whatever reaches here is bad usage.
     .fail((msg, err) => {
-      const { line, withUsage } = explainYargsFailure(msg ?? err?.message ?? 'bad usage', parsed.entry, parsed.flags);
+      const { line, withUsage } = explainYargsFailure(msg ?? err?.message ?? 'bad usage', parsed.entry, parsed.flags, parsed.command.split(' ')[0]);
       hooks.usage(line, withUsage ? usageLine(parsed.entry) : undefined);
     })
     .exitProcess(hooks === REAL)

@@ -1,26 +1,32 @@
 import type { ArgsOf } from '../options.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
-import { ProgressBar } from '../render/ProgressBar.js';
+import { showProgress } from '../render/showProgress.js';
 import { renderFindings } from '../render/renderFindings.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { cliContext } from '../cliContext.js';
 
 export type BackupArgs = ArgsOf<'backup'>;
 
 export const backupHandler = (args: BackupArgs) =>
     runCommand(async () => {
       const { backup } = await import('../../engine/backup/backup.js');
-      const progress = args.json ? undefined : new ProgressBar();
-      const result = await backup(args.dir, { dest: args.dest, keep: args.keep, force: args.force }, (e) => {
+      const result = await showProgress(!args.json && !cliContext.quiet, (progress) =>
+        backup(args.dir, { dest: args.dest, keep: args.keep, force: args.force }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
-      });
-      progress?.stop();
+      }), { countReads: false }
+      );
       if (args.json) {
         printJson(result);
         return result.exitCode;
       }
       const c = makeStyle(process.stdout, args.color);
+      if (cliContext.quiet) {
+        const problems = renderFindings(result.findings.filter((f) => f.severity !== 'info'), c, true);
+        if (problems) process.stdout.write(problems + '\n');
+        return result.exitCode;
+      }
       const s = result.summary;
       const out: string[] = [];
       out.push(`${c.bold('backup')} ${result.dataDir}`);

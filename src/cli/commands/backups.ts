@@ -4,6 +4,9 @@ import type { Finding } from '../../engine/finding.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { commandLine } from '../../engine/commandLine.js';
+import { cliContext } from '../cliContext.js';
+import { showProgress } from '../render/showProgress.js';
 
 
 function paintState(c: ChalkInstance, state: string): string {
@@ -31,6 +34,10 @@ export const backupsListHandler = (args: ArgsOf<'backups list'>) =>
         return 0;
       }
       const c = makeStyle(process.stdout, args.color);
+      if (cliContext.quiet) {
+        for (const s of listing.snapshots.filter((x) => x.state === 'damaged' || x.state === 'incomplete')) process.stdout.write(`${s.name}  ${paintState(c, s.state)}\n`);
+        return 0;
+      }
       if (listing.snapshots.length === 0) {
         process.stdout.write(`no snapshots in ${listing.backupsDir}\n`);
         return 0;
@@ -46,7 +53,7 @@ export const backupsListHandler = (args: ArgsOf<'backups list'>) =>
       const out = [`${c.bold('backups')} ${listing.backupsDir}`, '', c.bold(line(head)), ...rows.map((r) => line(r, true))];
       const n = listing.snapshots.length;
       out.push('', `${n} ${n === 1 ? 'entry' : 'entries'}: ${formatBytes(listing.total.bytes)} of files, ${formatBytes(listing.total.diskBytes)} on disk (hard links counted once)`);
-      if (listing.snapshots.some((s) => s.state === 'incomplete')) out.push(c.dim('incomplete: left by an interrupted backup; trackio-fsck backups prune removes it'));
+      if (listing.snapshots.some((s) => s.state === 'incomplete')) out.push(c.dim(`incomplete: left by an interrupted backup; ${commandLine('backups', 'prune', '--keep', 'N', args.dest !== undefined && '--dest', args.dest)} removes it`));
       process.stdout.write(out.join('\n') + '\n');
       return 0;
     });
@@ -54,22 +61,28 @@ export const backupsListHandler = (args: ArgsOf<'backups list'>) =>
 export const backupsVerifyHandler = (args: ArgsOf<'backups verify'>) =>
     runCommand(async () => {
       const { verifyBackups } = await import('../../engine/backup/verifyBackups.js');
-      const result = await verifyBackups(args.dest, args.name);
+      const result = await showProgress(!args.json && !cliContext.quiet, (progress) => verifyBackups(args.dest, args.name, { onFile: (bytes) => progress?.advance(bytes) }));
       if (args.json) {
         printJson(result);
         return result.exitCode;
       }
       const c = makeStyle(process.stdout, args.color);
       const out = [`${c.bold('backups verify')} ${result.backupsDir}`, ''];
+      if (cliContext.quiet) out.length = 0;
       for (const s of result.snapshots) {
+        if (cliContext.quiet && s.ok) continue;
         out.push(`${s.name}  ${s.ok ? c.green('ok') : c.red.bold('DAMAGED')}  ${plural(s.files, 'file')}, ${formatBytes(s.bytes)} re-hashed`);
         for (const f of s.findings) out.push(renderFinding(f, c));
       }
       for (const f of result.findings) out.push(renderFinding(f, c));
       const sum = result.summary;
+      if (cliContext.quiet) {
+        if (out.length) process.stdout.write(out.join('\n') + '\n');
+        return result.exitCode;
+      }
       out.push('', `${plural(sum.snapshots, 'snapshot')} verified: ${sum.damaged > 0 ? c.red.bold(`${sum.damaged} damaged`) : c.green('all intact')}, ${plural(sum.errors, 'error')}, ${plural(sum.warnings, 'warning')}`);
       if (result.snapshots.some((s) => s.findings.some((f) => /shared by/.test(f.message)))) {
-        out.push(c.dim('hard-linked snapshots share one copy of an unchanged file: verify the others too (backups verify)'));
+        out.push(c.dim(`hard-linked snapshots share one copy of an unchanged file: verify the others too (${commandLine('backups', 'verify', args.dest !== undefined && '--dest', args.dest)})`));
       }
       process.stdout.write(out.join('\n') + '\n');
       return result.exitCode;
@@ -86,6 +99,7 @@ export const backupsPruneHandler = (args: ArgsOf<'backups prune'>) =>
         printJson({ tool: TOOL, version: VERSION, command: 'backups prune', ...result, exitCode: 0 });
         return 0;
       }
+      if (cliContext.quiet) return 0;
       const c = makeStyle(process.stdout, args.color);
       const verb = result.dryRun ? 'would remove' : 'removed';
       const out = [`${c.bold('backups prune')} --keep ${result.keep} ${result.backupsDir}`, ''];

@@ -2,7 +2,7 @@ import { commandLine } from '../../engine/commandLine.js';
 import { DEFAULT_LIVE_WINDOW_MS } from '../../engine/defaults.js';
 import { cliContext } from '../cliContext.js';
 import type { ArgsOf } from '../options.js';
-import { ProgressBar } from '../render/ProgressBar.js';
+import { showProgress } from '../render/showProgress.js';
 import { renderFindings, renderSummaryLine } from '../render/renderFindings.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
@@ -21,12 +21,12 @@ export const checkHandler = (args: CheckArgs) =>
   runCommand(async () => {
     // Loaded here, not at start-up: --help and --version stay fast.
     const { check } = await import('../../engine/check.js');
-    const progress = args.json ? undefined : new ProgressBar();
-    const { report, files } = await check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000, full: args.full, fast: args.fast }, (e) => {
-      if (e.type === 'start') progress?.start(e.bytes, e.files);
-      else if (e.type === 'file') progress?.advance(e.bytes);
-    });
-    progress?.stop();
+    const { report, files } = await showProgress(!args.json && !cliContext.quiet, (progress) =>
+      check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000, full: args.full, fast: args.fast }, (e) => {
+        if (e.type === 'start') progress?.start(e.bytes, e.files);
+        else if (e.type === 'file') progress?.advance(e.bytes);
+      }),
+    );
     if (args.json) {
       printJson(report);
       return report.exitCode;

@@ -2,6 +2,7 @@ import type { ArgsOf } from '../options.js';
 import { formatBytes } from '../render/formatBytes.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { cliContext } from '../cliContext.js';
 
 export type DuArgs = ArgsOf<'du'>;
 
@@ -13,6 +14,8 @@ export const duHandler = (args: DuArgs) =>
         printJson(du);
         return 0;
       }
+      // du finds no problems: --quiet leaves nothing to print.
+      if (cliContext.quiet) return 0;
       const c = makeStyle(process.stdout, args.color);
       const head = ['RUN', 'TOTAL', 'METRICS', 'ARTIFACTS', 'LOGS', 'OTHER'];
       const rows = du.runs.map((r) => [r.run, formatBytes(r.bytes), formatBytes(r.metrics), formatBytes(r.artifacts), formatBytes(r.logs), formatBytes(r.other)]);

@@ -2,6 +2,8 @@ import type { ArgsOf } from '../options.js';
 import type { HookResult } from '../../engine/hook/runHook.js';
 import { plural } from '../render/formatBytes.js';
 import { printJson, runCommand } from '../runCommand.js';
+import { commandLine } from '../../engine/commandLine.js';
+import { cliContext } from '../cliContext.js';
 
 
 /** Reads NUL-separated names (git diff -z) from a file or '-' for stdin. */
@@ -26,16 +28,16 @@ function renderHook(result: HookResult): string {
     for (const f of d.findings) {
       if (f.severity === 'info') continue;
       const where = `${prefix}${f.path}${f.line !== undefined ? `:${f.line}` : ''}`;
-      const mend = f.fix ? `; mend: trackio-fsck repair ${d.shown}` : '';
+      const mend = f.fix ? `; mend: ${commandLine('repair', d.shown)}` : '';
       lines.push(`${where}: ${f.severity} ${f.code}: ${f.message}${mend}`);
     }
-    for (const run of d.liveRuns) lines.push(`${prefix}runs/${run}: live (being written): not blocking`);
+    if (!cliContext.quiet) for (const run of d.liveRuns) lines.push(`${prefix}runs/${run}: live (being written): not blocking`);
   }
   if (result.exitCode !== 0) {
     const dirs = result.checked.filter((d) => d.findings.some((f) => f.severity === 'error' || f.severity === 'warning'));
     const what = [result.errors > 0 ? plural(result.errors, 'error') : '', result.warnings > 0 ? plural(result.warnings, 'warning') : ''].filter(Boolean).join(', ');
     lines.push(`trackio-fsck: commit blocked (${what} in staged runs).`);
-    lines.push(`  mend: ${dirs.map((d) => `trackio-fsck repair ${d.shown}`).join('; ')} (preview with -n), then git add the mended files.`);
+    lines.push(`  mend: ${dirs.map((d) => commandLine('repair', d.shown)).join('; ')} (preview with -n), then git add the mended files.`);
   }
   return lines.length ? lines.join('\n') + '\n' : '';
 }
@@ -67,6 +69,7 @@ export const hookInstallHandler = (args: ArgsOf<'hook install'>) =>
       const { installHook } = await import('../../engine/hook/installHook.js');
       const r = await installHook({ chain: args.chain, node: process.execPath, bin: process.argv[1] });
       if (args.json) printJson(r);
+      else if (cliContext.quiet) return 0;
       else {
         process.stdout.write(`${r.action} ${r.hook}\n`);
         if (r.chained) process.stdout.write(`the previous hook is kept as ${r.chained} and runs first\n`);
@@ -79,6 +82,7 @@ export const hookUninstallHandler = (args: ArgsOf<'hook uninstall'>) =>
       const { uninstallHook } = await import('../../engine/hook/installHook.js');
       const r = await uninstallHook();
       if (args.json) printJson(r);
+      else if (cliContext.quiet) return 0;
       else if (r.action === 'removed') process.stdout.write(`removed ${r.hook}${r.restored ? ' and put the chained hook back in its place' : ''}\n`);
       else if (r.action === 'foreign') process.stdout.write(`${r.hook} was not written by trackio-fsck: left alone\n`);
       else process.stdout.write(`no trackio-fsck hook installed (${r.hook})\n`);

@@ -1,26 +1,32 @@
 import type { ArgsOf } from '../options.js';
 import { plural } from '../render/formatBytes.js';
-import { ProgressBar } from '../render/ProgressBar.js';
+import { showProgress } from '../render/showProgress.js';
 import { renderFindings, renderSummaryLine } from '../render/renderFindings.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { cliContext } from '../cliContext.js';
 
 export type ManifestVerifyArgs = ArgsOf<'manifest verify'>;
 
 export const manifestVerifyHandler = (args: ManifestVerifyArgs) =>
     runCommand(async () => {
       const { verifyManifest } = await import('../../engine/manifest/verifyManifest.js');
-      const progress = args.json ? undefined : new ProgressBar();
-      const { report } = await verifyManifest(args.dir, { strict: args.strict }, (e) => {
+      const { report } = await showProgress(!args.json && !cliContext.quiet, (progress) =>
+        verifyManifest(args.dir, { strict: args.strict }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
-      });
-      progress?.stop();
+      }),
+      );
       if (args.json) {
         printJson(report);
         return report.exitCode;
       }
       const c = makeStyle(process.stdout, args.color);
+      if (cliContext.quiet) {
+        const problems = renderFindings(report.findings.filter((f) => f.severity !== 'info'), c);
+        if (problems) process.stdout.write(problems + '\n');
+        return report.exitCode;
+      }
       const body = renderFindings(report.findings, c, args.verbose);
       process.stdout.write(`${c.bold('trackio-fsck manifest verify')} ${report.dataDir}\n\n`);
       if (body) process.stdout.write(body + '\n\n');

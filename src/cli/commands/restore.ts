@@ -5,6 +5,8 @@ import { EXIT } from '../../engine/report.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { cliContext } from '../cliContext.js';
+import { showProgress } from '../render/showProgress.js';
 
 export type RestoreArgs = ArgsOf<'restore'>;
 
@@ -21,7 +23,8 @@ export const restoreHandler = (args: RestoreArgs) =>
     runCommand(async () => {
       const { planRestore, applyRestore } = await import('../../engine/backup/restore.js');
       const c = makeStyle(process.stdout, args.color);
-      const plan = await planRestore(args.snapshot, args.dir, { dest: args.dest });
+      // Verifying the snapshot reads all of it: a progress bar while it does (bytes, rate).
+      const plan = await showProgress(!args.json && !cliContext.quiet, () => planRestore(args.snapshot, args.dir, { dest: args.dest }));
       const v = plan.verification;
       if (!v.ok) {
         if (args.json) {
@@ -55,11 +58,12 @@ export const restoreHandler = (args: RestoreArgs) =>
           return EXIT.cancelled;
         }
       }
-      const result = await applyRestore(plan, { force: args.force });
+      const result = await showProgress(!args.json && !cliContext.quiet, () => applyRestore(plan, { force: args.force }));
       if (args.json) {
         printJson(result);
         return result.exitCode;
       }
+      if (cliContext.quiet) return result.exitCode;
       const out = [
         `${c.bold('restored')} ${result.snapshot} into ${result.dataDir}`,
         `${plural(result.files, 'file')}, ${formatBytes(result.bytes)}, every one verified against the manifest${result.symlinks ? `, ${plural(result.symlinks, 'symlink')}` : ''}`,
