@@ -39,6 +39,8 @@ export function parseCommandLine(raw: readonly string[]): Parsed {
   // `--dest -- DIR`: the option has no value (`--` ends options); DIR must not become it.
   const beforeDash = raw[raw.indexOf('--') - 1];
   const dangling = raw.includes('--') && beforeDash !== undefined && valueFlags().has(beforeDash) ? beforeDash : undefined;
+  // `trackio-fsck help [command]` is `trackio-fsck [command] --help`, as in git.
+  if (raw[0] === 'help') return parseCommandLine([...raw.slice(1), '--help']);
   const argv = moveAfterDoubleDash(raw);
   const { words, flags } = scanArgv(argv, valueFlags());
   const json = flags.includes('--json') || flags.includes('--json=true');
