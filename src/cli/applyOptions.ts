@@ -43,13 +43,7 @@ export function applyOptions<T>(y: Argv<T>, command: CommandName): Argv<T> {
 /** The options every command takes, declared once at the top. */
 export function applyGlobalOptions<T>(y: Argv<T>): Argv<T> {
   let a = y;
-  const seen = new Set<string>();
-  for (const command of ['check'] as const) {
-    for (const [name, spec] of optionsOf(command, { global: true })) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      a = a.option(name, yargsOption(name, spec, undefined)) as Argv<T>;
-    }
-  }
+  // Global options are taken by every command; check's list of them is the list.
+  for (const [name, spec] of optionsOf('check', { global: true })) a = a.option(name, yargsOption(name, spec, undefined)) as Argv<T>;
   return a;
 }
