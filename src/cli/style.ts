@@ -1,13 +1,21 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 
 /**
- * Colour only for a person at a terminal: off for NO_COLOR, --no-color and when stdout is not a
- * TTY; FORCE_COLOR turns it on anyway (for screenshots and CI logs that render ANSI).
+ * Colour only for a person at a terminal that shows it. Off: --no-color, NO_COLOR (any value),
+ * FORCE_COLOR=0 or false, TERM=dumb, stdout not a TTY. On anyway: --color, or FORCE_COLOR set to
+ * anything else (for screenshots and CI logs that render ANSI).
  */
+export function colorWanted(isTTY: boolean, colorFlag: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (colorFlag === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force === '0' || force === 'false') return false;
+  if (colorFlag === true) return true;
+  if (force !== undefined && force !== '') return true;
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
 export function makeStyle(stream: NodeJS.WriteStream, colorFlag: boolean | undefined, env = process.env): ChalkInstance {
-  let on: boolean;
-  if (colorFlag === false || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) on = false;
-  else if (colorFlag === true || (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0')) on = true;
-  else on = Boolean(stream.isTTY);
-  return new Chalk({ level: on ? 1 : 0 });
+  return new Chalk({ level: colorWanted(Boolean(stream.isTTY), colorFlag, env) ? 1 : 0 });
 }

@@ -14,9 +14,25 @@ interface Compiled {
 }
 
 // Generated at build time into dist/generated; loaded with require because ajv's
-// standalone output is CommonJS.
+// standalone output is CommonJS, and only on first use: a command that validates nothing (check
+// of an empty data dir, du, backups list) does not pay for ajv-formats at start-up.
 const require = createRequire(import.meta.url);
-export const validators = require('../generated/validators.cjs') as Compiled;
+let compiled: Compiled | undefined;
+const load = (): Compiled => (compiled ??= require('../generated/validators.cjs') as Compiled);
+export const validators: Compiled = {
+  get config() {
+    return load().config;
+  },
+  get metricsLine() {
+    return load().metricsLine;
+  },
+  get summary() {
+    return load().summary;
+  },
+  get report() {
+    return load().report;
+  },
+};
 
 /** "/step must be integer" — the first error of the last validation, in a person's words. */
 export function firstError(validate: Validator): string {

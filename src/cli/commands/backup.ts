@@ -1,42 +1,32 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { ArgsOf } from '../options.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
-import { ProgressBar } from '../render/ProgressBar.js';
+import { showProgress } from '../render/showProgress.js';
 import { renderFindings } from '../render/renderFindings.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { cliContext } from '../cliContext.js';
 
-export interface BackupArgs {
-  dir?: string;
-  dest?: string;
-  keep?: number;
-  force?: boolean;
-  json: boolean;
-  color?: boolean;
-}
+export type BackupArgs = ArgsOf<'backup'>;
 
-export const backupCommand: CommandModule<object, BackupArgs> = {
-  command: 'backup [dir]',
-  describe: 'snapshot the data dir into BACKUPS/trackio_backup_YYYYMMDD_HHMMSS (UTC), verified, unchanged files hard-linked',
-  builder: (y) =>
-    y
-      .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
-      .option('dest', { type: 'string', describe: 'BACKUPS: the folder holding snapshots (default ./trackio_backups)' })
-      .option('keep', { type: 'number', describe: 'after a successful backup, keep only the N newest snapshots (backups prune --keep N)' })
-      .option('force', { type: 'boolean', describe: 'snapshot even while a repair holds the data dir' }) as unknown as Argv<BackupArgs>,
-  handler: (args) =>
+export const backupHandler = (args: BackupArgs) =>
     runCommand(async () => {
       const { backup } = await import('../../engine/backup/backup.js');
-      const progress = args.json ? undefined : new ProgressBar();
-      const result = await backup(args.dir, { dest: args.dest, keep: args.keep, force: args.force }, (e) => {
+      const result = await showProgress(!args.json && !cliContext.quiet, (progress) =>
+        backup(args.dir, { dest: args.dest, keep: args.keep, force: args.force }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
-      });
-      progress?.stop();
+      }), { countReads: false }
+      );
       if (args.json) {
         printJson(result);
         return result.exitCode;
       }
       const c = makeStyle(process.stdout, args.color);
+      if (cliContext.quiet) {
+        const problems = renderFindings(result.findings.filter((f) => f.severity !== 'info'), c, true);
+        if (problems) process.stdout.write(problems + '\n');
+        return result.exitCode;
+      }
       const s = result.summary;
       const out: string[] = [];
       out.push(`${c.bold('backup')} ${result.dataDir}`);
@@ -55,5 +45,4 @@ export const backupCommand: CommandModule<object, BackupArgs> = {
       }
       process.stdout.write(out.join('\n') + '\n');
       return result.exitCode;
-    }),
-};
+    });

@@ -1,24 +1,13 @@
 import type { ChalkInstance } from 'chalk';
-import type { Argv, CommandModule } from 'yargs';
+import type { ArgsOf } from '../options.js';
 import type { Finding } from '../../engine/finding.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { commandLine } from '../../engine/commandLine.js';
+import { cliContext } from '../cliContext.js';
+import { showProgress } from '../render/showProgress.js';
 
-interface BackupsArgs {
-  dest?: string;
-  json: boolean;
-  color?: boolean;
-}
-interface VerifyArgs extends BackupsArgs {
-  name?: string;
-}
-interface PruneArgs extends BackupsArgs {
-  keep: number;
-  'dry-run': boolean;
-}
-
-const dest = { type: 'string', describe: 'BACKUPS: the folder holding snapshots (default ./trackio_backups)' } as const;
 
 function paintState(c: ChalkInstance, state: string): string {
   return state === 'damaged' ? c.red.bold(state) : state === 'incomplete' ? c.yellow(state) : state === 'unknown' ? c.dim(state) : c.green(state);
@@ -36,11 +25,7 @@ function renderFinding(f: Finding, c: ChalkInstance): string {
   return `  ${label}  ${c.bold(f.code)}  ${f.path}${f.line !== undefined ? `:${f.line}` : ''}\n           ${f.message}`;
 }
 
-const listCommand: CommandModule<object, BackupsArgs> = {
-  command: 'list',
-  describe: 'snapshots with date, state and size (apparent, and on disk with hard links counted once)',
-  builder: (y) => y.option('dest', dest) as unknown as Argv<BackupsArgs>,
-  handler: (args) =>
+export const backupsListHandler = (args: ArgsOf<'backups list'>) =>
     runCommand(async () => {
       const { listSnapshots } = await import('../../engine/backup/listSnapshots.js');
       const listing = await listSnapshots(args.dest);
@@ -49,6 +34,10 @@ const listCommand: CommandModule<object, BackupsArgs> = {
         return 0;
       }
       const c = makeStyle(process.stdout, args.color);
+      if (cliContext.quiet) {
+        for (const s of listing.snapshots.filter((x) => x.state === 'damaged' || x.state === 'incomplete')) process.stdout.write(`${s.name}  ${paintState(c, s.state)}\n`);
+        return 0;
+      }
       if (listing.snapshots.length === 0) {
         process.stdout.write(`no snapshots in ${listing.backupsDir}\n`);
         return 0;
@@ -64,50 +53,42 @@ const listCommand: CommandModule<object, BackupsArgs> = {
       const out = [`${c.bold('backups')} ${listing.backupsDir}`, '', c.bold(line(head)), ...rows.map((r) => line(r, true))];
       const n = listing.snapshots.length;
       out.push('', `${n} ${n === 1 ? 'entry' : 'entries'}: ${formatBytes(listing.total.bytes)} of files, ${formatBytes(listing.total.diskBytes)} on disk (hard links counted once)`);
-      if (listing.snapshots.some((s) => s.state === 'incomplete')) out.push(c.dim('incomplete: left by an interrupted backup; trackio-fsck backups prune removes it'));
+      if (listing.snapshots.some((s) => s.state === 'incomplete')) out.push(c.dim(`incomplete: left by an interrupted backup; ${commandLine('backups', 'prune', '--keep', 'N', args.dest !== undefined && '--dest', args.dest)} removes it`));
       process.stdout.write(out.join('\n') + '\n');
       return 0;
-    }),
-};
+    });
 
-const verifyCommand: CommandModule<object, VerifyArgs> = {
-  command: 'verify [name]',
-  describe: 're-hash one snapshot (or all) against its manifest; exit 4 when one is damaged',
-  builder: (y) => y.positional('name', { type: 'string', describe: 'snapshot name (default: every snapshot)' }).option('dest', dest) as unknown as Argv<VerifyArgs>,
-  handler: (args) =>
+export const backupsVerifyHandler = (args: ArgsOf<'backups verify'>) =>
     runCommand(async () => {
       const { verifyBackups } = await import('../../engine/backup/verifyBackups.js');
-      const result = await verifyBackups(args.dest, args.name);
+      const result = await showProgress(!args.json && !cliContext.quiet, (progress) => verifyBackups(args.dest, args.name, { onFile: (bytes) => progress?.advance(bytes) }));
       if (args.json) {
         printJson(result);
         return result.exitCode;
       }
       const c = makeStyle(process.stdout, args.color);
       const out = [`${c.bold('backups verify')} ${result.backupsDir}`, ''];
+      if (cliContext.quiet) out.length = 0;
       for (const s of result.snapshots) {
+        if (cliContext.quiet && s.ok) continue;
         out.push(`${s.name}  ${s.ok ? c.green('ok') : c.red.bold('DAMAGED')}  ${plural(s.files, 'file')}, ${formatBytes(s.bytes)} re-hashed`);
         for (const f of s.findings) out.push(renderFinding(f, c));
       }
       for (const f of result.findings) out.push(renderFinding(f, c));
       const sum = result.summary;
+      if (cliContext.quiet) {
+        if (out.length) process.stdout.write(out.join('\n') + '\n');
+        return result.exitCode;
+      }
       out.push('', `${plural(sum.snapshots, 'snapshot')} verified: ${sum.damaged > 0 ? c.red.bold(`${sum.damaged} damaged`) : c.green('all intact')}, ${plural(sum.errors, 'error')}, ${plural(sum.warnings, 'warning')}`);
       if (result.snapshots.some((s) => s.findings.some((f) => f.code === 'backup/modified' && (f as Finding<'backup/modified'>).args?.sharedBy))) {
-        out.push(c.dim('hard-linked snapshots share one copy of an unchanged file: verify the others too (backups verify)'));
+        out.push(c.dim(`hard-linked snapshots share one copy of an unchanged file: verify the others too (${commandLine('backups', 'verify', args.dest !== undefined && '--dest', args.dest)})`));
       }
       process.stdout.write(out.join('\n') + '\n');
       return result.exitCode;
-    }),
-};
+    });
 
-const pruneCommand: CommandModule<object, PruneArgs> = {
-  command: 'prune',
-  describe: 'keep the N newest snapshots (and always the newest verified one); remove the rest and leftovers of interrupted backups',
-  builder: (y) =>
-    y
-      .option('keep', { type: 'number', demandOption: true, describe: 'how many of the newest snapshots to keep (by the time in their names)' })
-      .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'say what would be removed, remove nothing' })
-      .option('dest', dest) as unknown as Argv<PruneArgs>,
-  handler: (args) =>
+export const backupsPruneHandler = (args: ArgsOf<'backups prune'>) =>
     runCommand(async () => {
       const { resolve } = await import('node:path');
       const { pruneSnapshots } = await import('../../engine/backup/pruneSnapshots.js');
@@ -118,6 +99,7 @@ const pruneCommand: CommandModule<object, PruneArgs> = {
         printJson({ tool: TOOL, version: VERSION, command: 'backups prune', ...result, exitCode: 0 });
         return 0;
       }
+      if (cliContext.quiet) return 0;
       const c = makeStyle(process.stdout, args.color);
       const verb = result.dryRun ? 'would remove' : 'removed';
       const out = [`${c.bold('backups prune')} --keep ${result.keep} ${result.backupsDir}`, ''];
@@ -127,12 +109,4 @@ const pruneCommand: CommandModule<object, PruneArgs> = {
       out.push('', `${result.removed.length} ${verb}, ${result.kept.length} kept`);
       process.stdout.write(out.join('\n') + '\n');
       return 0;
-    }),
-};
-
-export const backupsCommand: CommandModule = {
-  command: 'backups <command>',
-  describe: 'list, verify or prune the snapshots in BACKUPS',
-  builder: (y) => y.command(listCommand).command(verifyCommand).command(pruneCommand).demandCommand(1, 'name a backups command: list, verify or prune'),
-  handler: () => {},
-};
+    });

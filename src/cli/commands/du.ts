@@ -1,23 +1,12 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { ArgsOf } from '../options.js';
 import { formatBytes } from '../render/formatBytes.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { cliContext } from '../cliContext.js';
 
-export interface DuArgs {
-  dir?: string;
-  dest?: string;
-  json: boolean;
-  color?: boolean;
-}
+export type DuArgs = ArgsOf<'du'>;
 
-export const duCommand: CommandModule<object, DuArgs> = {
-  command: 'du [dir]',
-  describe: 'disk space per run (metrics, artifacts, logs) or Trackio project (database, WAL, media, artifacts), quarantine and backups, largest first',
-  builder: (y) =>
-    y
-      .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
-      .option('dest', { type: 'string', describe: 'BACKUPS to measure (default ./trackio_backups)' }) as unknown as Argv<DuArgs>,
-  handler: (args) =>
+export const duHandler = (args: DuArgs) =>
     runCommand(async () => {
       const { diskUsage } = await import('../../engine/du/diskUsage.js');
       const du = await diskUsage(args.dir, { dest: args.dest });
@@ -25,6 +14,8 @@ export const duCommand: CommandModule<object, DuArgs> = {
         printJson(du);
         return 0;
       }
+      // du finds no problems: --quiet leaves nothing to print.
+      if (cliContext.quiet) return 0;
       const c = makeStyle(process.stdout, args.color);
       // Runs (metrics, artifacts, logs) or Trackio projects (database, WAL, media, artifacts, parquet).
       const byProject = du.projects.length > 0;
@@ -47,5 +38,4 @@ export const duCommand: CommandModule<object, DuArgs> = {
       out.push(c.bold(`${label('total')}  ${formatBytes(du.total).padStart(width[1]!)}`));
       process.stdout.write(out.join('\n') + '\n');
       return 0;
-    }),
-};
+    });

@@ -1,21 +1,10 @@
-import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_LIVE_WINDOW_MS } from '../../engine/defaults.js';
+import type { ArgsOf } from '../options.js';
 import type { HookResult } from '../../engine/hook/runHook.js';
 import { plural } from '../render/formatBytes.js';
 import { printJson, runCommand } from '../runCommand.js';
+import { commandLine } from '../../engine/commandLine.js';
+import { cliContext } from '../cliContext.js';
 
-interface HookRunArgs {
-  files?: string[];
-  'files0-from'?: string;
-  strict: boolean;
-  'live-window': number;
-  json: boolean;
-}
-
-interface HookInstallArgs {
-  chain: boolean;
-  json: boolean;
-}
 
 /** Reads NUL-separated names (git diff -z) from a file or '-' for stdin. */
 async function readFiles0(from: string): Promise<string[]> {
@@ -39,34 +28,21 @@ function renderHook(result: HookResult): string {
     for (const f of d.findings) {
       if (f.severity === 'info') continue;
       const where = `${prefix}${f.path}${f.line !== undefined ? `:${f.line}` : ''}`;
-      const mend = f.fix ? `; mend: trackio-fsck repair ${d.shown}` : '';
+      const mend = f.fix ? `; mend: ${commandLine('repair', d.shown)}` : '';
       lines.push(`${where}: ${f.severity} ${f.code}: ${f.message}${mend}`);
     }
-    for (const run of d.liveRuns) lines.push(`${prefix}runs/${run}: live (being written): not blocking`);
+    if (!cliContext.quiet) for (const run of d.liveRuns) lines.push(`${prefix}runs/${run}: live (being written): not blocking`);
   }
   if (result.exitCode !== 0) {
     const dirs = result.checked.filter((d) => d.findings.some((f) => f.severity === 'error' || f.severity === 'warning'));
     const what = [result.errors > 0 ? plural(result.errors, 'error') : '', result.warnings > 0 ? plural(result.warnings, 'warning') : ''].filter(Boolean).join(', ');
     lines.push(`trackio-fsck: commit blocked (${what} in staged runs).`);
-    lines.push(`  mend: ${dirs.map((d) => `trackio-fsck repair ${d.shown}`).join('; ')} (preview with -n), then git add the mended files.`);
+    lines.push(`  mend: ${dirs.map((d) => commandLine('repair', d.shown)).join('; ')} (preview with -n), then git add the mended files.`);
   }
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
-const runCmd: CommandModule<object, HookRunArgs> = {
-  command: 'run [files..]',
-  describe: 'check the runs the given (staged) files belong to; what pre-commit calls',
-  builder: (y) =>
-    y
-      .positional('files', { type: 'string', array: true, describe: 'staged file names, relative to the working directory' })
-      .option('files0-from', { type: 'string', describe: "read NUL-separated file names from this file ('-': stdin), as `git diff -z` prints them" })
-      .option('strict', { type: 'boolean', default: false, describe: 'warnings block the commit too' })
-      .option('live-window', {
-        type: 'number',
-        default: DEFAULT_LIVE_WINDOW_MS / 1000,
-        describe: 'seconds: a run without summary.json changed this recently is live and never blocks (0: off)',
-      }) as unknown as Argv<HookRunArgs>,
-  handler: (args) =>
+export const hookRunHandler = (args: ArgsOf<'hook run'>) =>
     runCommand(async () => {
       const { runHook } = await import('../../engine/hook/runHook.js');
       const files = [...(args.files ?? []), ...(args['files0-from'] !== undefined ? await readFiles0(args['files0-from']) : [])];
@@ -86,49 +62,29 @@ const runCmd: CommandModule<object, HookRunArgs> = {
         process.stderr.write(renderHook(result));
       }
       return result.exitCode;
-    }),
-};
+    });
 
-const installCmd: CommandModule<object, HookInstallArgs> = {
-  command: 'install',
-  describe: 'write a plain .git/hooks/pre-commit that runs trackio-fsck (for repositories without the pre-commit framework)',
-  builder: (y) =>
-    y.option('chain', {
-      type: 'boolean',
-      default: false,
-      describe: 'if a pre-commit hook exists, keep it (as pre-commit.trackio-fsck-chained) and run it first',
-    }) as unknown as Argv<HookInstallArgs>,
-  handler: (args) =>
+export const hookInstallHandler = (args: ArgsOf<'hook install'>) =>
     runCommand(async () => {
       const { installHook } = await import('../../engine/hook/installHook.js');
       const r = await installHook({ chain: args.chain, node: process.execPath, bin: process.argv[1] });
       if (args.json) printJson(r);
+      else if (cliContext.quiet) return 0;
       else {
         process.stdout.write(`${r.action} ${r.hook}\n`);
         if (r.chained) process.stdout.write(`the previous hook is kept as ${r.chained} and runs first\n`);
       }
       return 0;
-    }),
-};
+    });
 
-const uninstallCmd: CommandModule<object, { json: boolean }> = {
-  command: 'uninstall',
-  describe: 'remove the hook that install wrote (and put a chained hook back)',
-  handler: (args) =>
+export const hookUninstallHandler = (args: ArgsOf<'hook uninstall'>) =>
     runCommand(async () => {
       const { uninstallHook } = await import('../../engine/hook/installHook.js');
       const r = await uninstallHook();
       if (args.json) printJson(r);
+      else if (cliContext.quiet) return 0;
       else if (r.action === 'removed') process.stdout.write(`removed ${r.hook}${r.restored ? ' and put the chained hook back in its place' : ''}\n`);
       else if (r.action === 'foreign') process.stdout.write(`${r.hook} was not written by trackio-fsck: left alone\n`);
       else process.stdout.write(`no trackio-fsck hook installed (${r.hook})\n`);
       return 0;
-    }),
-};
-
-export const hookCommand: CommandModule = {
-  command: 'hook <command>',
-  describe: 'pre-commit hook: run the check on staged runs, or install/uninstall a plain git hook',
-  builder: (y) => y.command(runCmd).command(installCmd).command(uninstallCmd).demandCommand(1, 'name a hook command: run, install or uninstall'),
-  handler: () => {},
-};
+    });

@@ -1,40 +1,32 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { ArgsOf } from '../options.js';
 import { plural } from '../render/formatBytes.js';
-import { ProgressBar } from '../render/ProgressBar.js';
+import { showProgress } from '../render/showProgress.js';
 import { renderFindings, renderSummaryLine } from '../render/renderFindings.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { cliContext } from '../cliContext.js';
 
-export interface ManifestVerifyArgs {
-  dir?: string;
-  json: boolean;
-  strict: boolean;
-  verbose: boolean;
-  color?: boolean;
-}
+export type ManifestVerifyArgs = ArgsOf<'manifest verify'>;
 
-export const manifestVerifyCommand: CommandModule<object, ManifestVerifyArgs> = {
-  command: 'verify [dir]',
-  describe: 'hash every recorded file and compare (works on a copy, a moved dir or a backup snapshot)',
-  builder: (y) =>
-    y
-      .positional('dir', { type: 'string', describe: 'folder holding manifest-sha256.txt, or a data dir to find as check does' })
-      .option('strict', { type: 'boolean', default: false, describe: 'warnings count as errors for the exit code' })
-      .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also list info findings (appended, new files)' }) as unknown as Argv<ManifestVerifyArgs>,
-  handler: (args) =>
+export const manifestVerifyHandler = (args: ManifestVerifyArgs) =>
     runCommand(async () => {
       const { verifyManifest } = await import('../../engine/manifest/verifyManifest.js');
-      const progress = args.json ? undefined : new ProgressBar();
-      const { report } = await verifyManifest(args.dir, { strict: args.strict }, (e) => {
+      const { report } = await showProgress(!args.json && !cliContext.quiet, (progress) =>
+        verifyManifest(args.dir, { strict: args.strict }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
-      });
-      progress?.stop();
+      }),
+      );
       if (args.json) {
         printJson(report);
         return report.exitCode;
       }
       const c = makeStyle(process.stdout, args.color);
+      if (cliContext.quiet) {
+        const problems = renderFindings(report.findings.filter((f) => f.severity !== 'info'), c);
+        if (problems) process.stdout.write(problems + '\n');
+        return report.exitCode;
+      }
       const body = renderFindings(report.findings, c, args.verbose);
       process.stdout.write(`${c.bold('trackio-fsck manifest verify')} ${report.dataDir}\n\n`);
       if (body) process.stdout.write(body + '\n\n');
@@ -46,5 +38,4 @@ export const manifestVerifyCommand: CommandModule<object, ManifestVerifyArgs> = 
         process.stdout.write(c.dim(`${plural(appended, 'metrics file')} appended to (not damage), ${plural(added, 'file')} not in the manifest; --verbose lists them\n`));
       }
       return report.exitCode;
-    }),
-};
+    });

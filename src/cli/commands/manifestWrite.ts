@@ -1,55 +1,37 @@
-import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_LIVE_WINDOW_MS } from '../../engine/defaults.js';
+import type { ArgsOf } from '../options.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
-import { ProgressBar } from '../render/ProgressBar.js';
+import { showProgress } from '../render/showProgress.js';
 import { renderFindings, renderSummaryLine } from '../render/renderFindings.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { shellQuote } from '../../engine/commandLine.js';
+import { cliContext } from '../cliContext.js';
 
-export interface ManifestWriteArgs {
-  dir?: string;
-  json: boolean;
-  run?: string[];
-  fast: boolean;
-  strict: boolean;
-  'live-window': number;
-  verbose: boolean;
-  color?: boolean;
-}
+export type ManifestWriteArgs = ArgsOf<'manifest write'>;
 
-export const manifestWriteCommand: CommandModule<object, ManifestWriteArgs> = {
-  command: 'write [dir]',
-  describe: 'record the SHA-256 of every file of every run (a check pass that also records)',
-  builder: (y) =>
-    y
-      .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
-      .option('run', { type: 'string', array: true, describe: 'update only this run (repeatable); other entries are kept' })
-      .option('fast', { type: 'boolean', default: false, describe: 'do not re-read files whose size, mtime and inode are those recorded' })
-      .option('strict', { type: 'boolean', default: false, describe: 'warnings count as errors for the exit code' })
-      .option('live-window', {
-        type: 'number',
-        default: DEFAULT_LIVE_WINDOW_MS / 1000,
-        describe: 'seconds: a run without summary.json changed this recently is live (0: off)',
-      })
-      .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also list info findings' }) as unknown as Argv<ManifestWriteArgs>,
-  handler: (args) =>
+export const manifestWriteHandler = (args: ManifestWriteArgs) =>
     runCommand(async () => {
       const { recordManifest } = await import('../../engine/manifest/recordManifest.js');
-      const progress = args.json ? undefined : new ProgressBar();
-      const { report, manifest } = await recordManifest(
+      const { report, manifest } = await showProgress(!args.json && !cliContext.quiet, (progress) =>
+        recordManifest(
         args.dir,
         { runs: args.run, fast: args.fast, strict: args.strict, liveWindowMs: args['live-window'] * 1000 },
         (e) => {
           if (e.type === 'start') progress?.start(e.bytes, e.files);
           else if (e.type === 'file') progress?.advance(e.bytes);
         },
+      ),
       );
-      progress?.stop();
       if (args.json) {
         printJson({ ...report, manifest });
         return report.exitCode;
       }
       const c = makeStyle(process.stdout, args.color);
+      if (cliContext.quiet) {
+        const problems = renderFindings(report.findings.filter((f) => f.severity !== 'info'), c);
+        if (problems) process.stdout.write(problems + '\n');
+        return report.exitCode;
+      }
       const body = renderFindings(report.findings, c, args.verbose);
       process.stdout.write(`${c.bold('trackio-fsck manifest write')} ${report.dataDir} (${report.layout} layout)\n\n`);
       if (body) process.stdout.write(body + '\n\n');
@@ -58,8 +40,7 @@ export const manifestWriteCommand: CommandModule<object, ManifestWriteArgs> = {
       process.stdout.write(
         `wrote manifest-sha256.txt: ${plural(m.files, 'file')}, ${formatBytes(m.bytes)} (${m.added} added, ${m.updated} updated, ${m.removed} removed, ${m.unchanged} unchanged)\n`,
       );
-      process.stdout.write(c.dim(`verify it anywhere, even without trackio-fsck: cd ${report.dataDir} && sha256sum --strict -c manifest-sha256.txt\n`));
+      process.stdout.write(c.dim(`verify it anywhere, even without trackio-fsck: cd ${shellQuote(report.dataDir)} && sha256sum --strict -c manifest-sha256.txt\n`));
       if (report.exitCode !== 0) process.stdout.write(c.dim('the manifest records the files as they are, damage included: repair first, then write it again\n'));
       return report.exitCode;
-    }),
-};
+    });

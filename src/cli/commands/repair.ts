@@ -1,6 +1,4 @@
 import { realpath } from 'node:fs/promises';
-import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_LIVE_WINDOW_MS } from '../../engine/defaults.js';
 import type { PlanStep, RepairPlan } from '../../engine/repair/RepairPlan.js';
 import type { RepairMode } from '../../engine/repair/repair.js';
 import type { Journal } from '../../engine/repair/Journal.js';
@@ -9,39 +7,11 @@ import { formatBytes, plural } from '../render/formatBytes.js';
 import { renderFindings } from '../render/renderFindings.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { cliContext } from '../cliContext.js';
+import type { ArgsOf } from '../options.js';
 
-export interface RepairArgs {
-  dir?: string;
-  'dry-run'?: boolean;
-  preen?: boolean;
-  yes?: boolean;
-  force: boolean;
-  'backup-dir'?: string;
-  backups?: string;
-  run?: string[];
-  'live-window': number;
-  json: boolean;
-  color?: boolean;
-}
-
-export function repairOptions<T>(y: Argv<T>, modes = true) {
-  let a = y
-    .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
-    .option('force', { type: 'boolean', default: false, describe: 'also repair live runs, and take the lock from another repair' })
-    .option('backup-dir', { type: 'string', describe: 'where the pre-repair backup goes (default DIR/.trackio-fsck/repairs/<id>/)' })
-    .option('backups', { type: 'string', describe: 'BACKUPS: snapshots to heal from (restore-from-backup, when the manifest vouches for a copy; default ./trackio_backups, as backup --dest)' })
-    .option('run', { type: 'string', array: true, describe: 'repair only this run (repeatable)' })
-    .option('live-window', { type: 'number', default: DEFAULT_LIVE_WINDOW_MS / 1000, describe: 'seconds: a run without summary.json changed this recently is live (0: off)' });
-  if (modes) {
-    a = a
-      .option('dry-run', { alias: 'n', type: 'boolean', describe: 'show the plan, change nothing (exit 4 when there is something to mend)' })
-      .option('preen', { alias: 'p', type: 'boolean', describe: 'apply only the fixes that lose no information' })
-      .option('yes', { alias: 'y', type: 'boolean', describe: 'apply every fix without asking' })
-      .conflicts('dry-run', ['preen', 'yes'])
-      .conflicts('preen', 'yes');
-  }
-  return a;
-}
+/** repair's arguments (recover passes its own, with the mode set). */
+export type RepairArgs = ArgsOf<'repair'>;
 
 type Mode = RepairMode;
 
@@ -53,12 +23,7 @@ function modeOf(args: RepairArgs): Mode {
   return process.stdin.isTTY && !args.json ? 'ask' : 'none';
 }
 
-export const repairCommand: CommandModule<object, RepairArgs> = {
-  command: 'repair [dir]',
-  describe: 'mend what check found, after a verified backup (-n: dry run, -p: safe fixes, -y: all)',
-  builder: (y) => repairOptions(y) as unknown as Argv<RepairArgs>,
-  handler: (args) => runCommand(() => runRepair(args, modeOf(args), 'repair')),
-};
+export const repairHandler = (args: RepairArgs) => runCommand(() => runRepair(args, modeOf(args), 'repair'));
 
 /**
  * The repair session (src/engine/repair/repair.ts) shown on a terminal, shared with recover: this
@@ -74,8 +39,9 @@ export async function runRepair(args: RepairArgs, mode: Mode, name: 'repair' | '
     import('../prompt/chooseSteps.js'),
   ]);
   const c = makeStyle(process.stdout, args.color);
+  // --quiet: only what is still wrong after the repair (the second check's problems) is printed.
   const say = (text = '') => {
-    if (!args.json) process.stdout.write(text + '\n');
+    if (!args.json && !cliContext.quiet) process.stdout.write(text + '\n');
   };
   const dataDir = await realpath(findDataDir(args.dir).dataDir);
   const command = [name, name === 'recover' ? '' : mode === 'yes' ? '-y' : mode === 'preen' ? '-p' : '', args.force ? '--force' : ''].filter(Boolean).join(' ');
@@ -149,6 +115,7 @@ export async function runRepair(args: RepairArgs, mode: Mode, name: 'repair' | '
       say(`${how === 'resumed' ? 'Finished' : 'Applied'}:`);
       say(renderApplied(journal, c));
     }
+    if (cliContext.quiet && !args.json && verification.remaining.length > 0) process.stdout.write(renderFindings(verification.remaining, c, true) + '\n');
     say(renderVerification(verification, name, dataDir, c));
     if (journal) say(c.dim(`To go back to the exact bytes from before: trackio-fsck undo ${dataDir}`));
     if (args.json) printJson(jsonDoc(name, mode, plan, journal?.selected ?? [], journal, verification, verification.exitCode));

@@ -1,20 +1,14 @@
 import { createInterface } from 'node:readline/promises';
-import type { Argv, CommandModule } from 'yargs';
+import type { ArgsOf } from '../options.js';
 import { FsckError } from '../../engine/errors.js';
 import { EXIT } from '../../engine/report.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { cliContext } from '../cliContext.js';
+import { showProgress } from '../render/showProgress.js';
 
-export interface RestoreArgs {
-  snapshot: string;
-  dir?: string;
-  dest?: string;
-  yes: boolean;
-  force: boolean;
-  json: boolean;
-  color?: boolean;
-}
+export type RestoreArgs = ArgsOf<'restore'>;
 
 async function ask(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -25,21 +19,12 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
-export const restoreCommand: CommandModule<object, RestoreArgs> = {
-  command: 'restore <snapshot> [dir]',
-  describe: 'verify a snapshot, move the current data aside (never deleted) and copy the snapshot in, verified',
-  builder: (y) =>
-    y
-      .positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot name in BACKUPS, or its path' })
-      .positional('dir', { type: 'string', describe: 'data dir to restore into (default: the one check would find)' })
-      .option('dest', { type: 'string', describe: 'BACKUPS, where a snapshot name is looked up (default ./trackio_backups)' })
-      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask (for scripts)' })
-      .option('force', { type: 'boolean', default: false, describe: 'restore even while other processes hold files of the data dir open' }) as unknown as Argv<RestoreArgs>,
-  handler: (args) =>
+export const restoreHandler = (args: RestoreArgs) =>
     runCommand(async () => {
       const { planRestore, applyRestore } = await import('../../engine/backup/restore.js');
       const c = makeStyle(process.stdout, args.color);
-      const plan = await planRestore(args.snapshot, args.dir, { dest: args.dest });
+      // Verifying the snapshot reads all of it: a progress bar while it does (bytes, rate).
+      const plan = await showProgress(!args.json && !cliContext.quiet, () => planRestore(args.snapshot, args.dir, { dest: args.dest }));
       const v = plan.verification;
       if (!v.ok) {
         if (args.json) {
@@ -73,11 +58,12 @@ export const restoreCommand: CommandModule<object, RestoreArgs> = {
           return EXIT.cancelled;
         }
       }
-      const result = await applyRestore(plan, { force: args.force });
+      const result = await showProgress(!args.json && !cliContext.quiet, () => applyRestore(plan, { force: args.force }));
       if (args.json) {
         printJson(result);
         return result.exitCode;
       }
+      if (cliContext.quiet) return result.exitCode;
       const out = [
         `${c.bold('restored')} ${result.snapshot} into ${result.dataDir}`,
         `${plural(result.files, 'file')}, ${formatBytes(result.bytes)}, every one verified against the manifest${result.symlinks ? `, ${plural(result.symlinks, 'symlink')}` : ''}`,
@@ -85,5 +71,4 @@ export const restoreCommand: CommandModule<object, RestoreArgs> = {
       ];
       process.stdout.write(out.join('\n') + '\n');
       return result.exitCode;
-    }),
-};
+    });

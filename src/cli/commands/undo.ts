@@ -1,24 +1,13 @@
 import { realpath } from 'node:fs/promises';
-import type { Argv, CommandModule } from 'yargs';
 import { exitCodeFor } from '../../engine/exitCodeFor.js';
 import { printJson, runCommand } from '../runCommand.js';
 import { makeStyle } from '../style.js';
+import { cliContext } from '../cliContext.js';
+import type { ArgsOf } from '../options.js';
 
-export interface UndoArgs {
-  dir?: string;
-  force: boolean;
-  json: boolean;
-  color?: boolean;
-}
+export type UndoArgs = ArgsOf<'undo'>;
 
-export const undoCommand: CommandModule<object, UndoArgs> = {
-  command: 'undo [dir]',
-  describe: 'return to the exact bytes from before the last repair (finished or interrupted)',
-  builder: (y) =>
-    y
-      .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
-      .option('force', { type: 'boolean', default: false, describe: 'also restore files changed after the repair (their current bytes are kept), and take the lock from another repair' }) as unknown as Argv<UndoArgs>,
-  handler: (args) =>
+export const undoHandler = (args: UndoArgs) =>
     runCommand(async () => {
       const [{ findDataDir }, { undoRepair }, { renderUndo }] = await Promise.all([
         import('../../engine/layouts/findDataDir.js'),
@@ -39,7 +28,11 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
         printJson({ tool: 'trackio-fsck', command: 'undo', dataDir, repair: journal ? { id: journal.id, status: journal.status } : null, ...rest, exitCode });
         return exitCode;
       }
-      const out = (s: string) => process.stdout.write(s + '\n');
+      // --quiet: only what undo could not put back.
+      const out = (s: string) => {
+        if (!cliContext.quiet) process.stdout.write(s + '\n');
+      };
+      if (cliContext.quiet) for (const conflict of outcome?.conflicts ?? []) process.stdout.write(conflict + '\n');
       out(`${c.bold('trackio-fsck undo')} ${dataDir}`);
       if (!outcome) out('No repair to undo.');
       else if (outcome.alreadyUndone) out(`The last repair (${outcome.journal.id}) was already undone; nothing to do.`);
@@ -54,5 +47,4 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
         );
       }
       return exitCode;
-    }),
-};
+    });

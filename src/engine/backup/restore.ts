@@ -18,6 +18,7 @@ import { readSnapshotIndex } from './snapshotIndex.js';
 import { syncTree } from './syncTree.js';
 import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, INDEX_FILE, snapshotName, SNAPSHOT_PREFIX, toDataPath } from './snapshotLayout.js';
 import { verifySnapshot, type SnapshotVerification } from './verifySnapshot.js';
+import { commandLine } from '../commandLine.js';
 
 export interface RestoreOptions {
   /** BACKUPS, where a snapshot given by name is looked up (default ./trackio_backups). */
@@ -169,7 +170,7 @@ async function copyOut(snapPath: string, staging: string): Promise<{ files: numb
 async function findSnapshotDir(snapshot: string, backupsDir: string, cwd: string): Promise<string> {
   const candidates = [resolve(cwd, snapshot), join(backupsDir, snapshot)];
   const found = candidates.find((p) => isDir(p));
-  if (!found) throw new FsckError(`no snapshot ${snapshot} (looked for ${candidates.join(' and ')}); see trackio-fsck backups list`);
+  if (!found) throw new FsckError(`no snapshot ${snapshot} (looked for ${candidates.join(' and ')}); see ${commandLine('backups', 'list', '--dest', backupsDir)}`);
   if (basename(found).startsWith(INCOMPLETE_PREFIX)) throw new FsckError(`${basename(found)} is the leftover of an interrupted backup, not a snapshot: refusing to restore it`, EXIT.uncorrected);
   return realpath(found);
 }
@@ -179,7 +180,7 @@ async function restoreTarget(dir: string | undefined, name: string, source: stri
     try {
       return await realpath(findDataDir(undefined, { env, cwd }).dataDir);
     } catch {
-      throw new FsckError(`no data dir found to restore into; name it: trackio-fsck restore ${name} DIR${source ? ` (this snapshot was taken of ${source})` : ''}`, EXIT.usage);
+      throw new FsckError(`no data dir found to restore into; name it: ${commandLine('restore', name)} DIR${source ? ` (this snapshot was taken of ${source})` : ''}`, EXIT.usage);
     }
   }
   const abs = resolve(cwd, dir);

@@ -7,6 +7,7 @@ import { TOOL, VERSION } from '../version.js';
 import { findSnapshots } from './findSnapshots.js';
 import { DEFAULT_BACKUPS_DIR } from './snapshotLayout.js';
 import { verifySnapshot, type SnapshotVerification } from './verifySnapshot.js';
+import { commandLine } from '../commandLine.js';
 
 export interface BackupsVerification {
   tool: string;
@@ -29,7 +30,7 @@ export async function verifyBackups(dest: string | undefined, name?: string, opt
   let targets = all.filter((s) => s.state !== 'incomplete');
   if (name !== undefined) {
     const one = all.find((s) => s.name === name);
-    if (!one) throw new FsckError(`no snapshot ${name} in ${backupsDir}; see trackio-fsck backups list`);
+    if (!one) throw new FsckError(`no snapshot ${name} in ${backupsDir}; see ${commandLine('backups', 'list', '--dest', backupsDir)}`);
     targets = one.state === 'incomplete' ? [] : [one];
     if (one.state === 'incomplete') findings.push(makeFinding('backup/incomplete', { run: null, path: one.name }, 'the leftover of an interrupted backup: not a snapshot (backups prune removes it)'));
   } else {

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { FileHash } from './FileHash.js';
+import { reportRead } from './readProgress.js';
 
 /**
  * Read-only; a symbolic link as the last component fails (ELOOP) instead of being followed, and
@@ -35,6 +36,7 @@ export function hashFileSync(path: string, buf: Buffer, prefixBytes?: number): H
       if (n === 0) break;
       hash.update(n === buf.length ? buf : buf.subarray(0, n));
       size += n;
+      reportRead(n);
     }
     const result: HashResult = { sha256: hash.digest(), size, stat };
     if (hash.prefixSha256 !== undefined) result.prefixSha256 = hash.prefixSha256;

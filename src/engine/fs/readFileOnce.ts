@@ -1,5 +1,6 @@
 import { FileHash } from './FileHash.js';
 import { openRegularFile } from './openRegularFile.js';
+import { reportRead } from './readProgress.js';
 import type { Stats } from 'node:fs';
 
 export const CHUNK_BYTES = 1024 * 1024;
@@ -43,6 +44,7 @@ export async function readFileOnce(path: string, onChunk?: (chunk: Buffer) => vo
       const pending = onChunk?.(chunk);
       if (pending) await pending;
       size += bytesRead;
+      reportRead(bytesRead);
     }
     const result: ReadResult = { sha256: hash.digest(), size, stat };
     if (hash.prefixSha256 !== undefined) result.prefixSha256 = hash.prefixSha256;

@@ -14,6 +14,7 @@ import { hashFileSync, NotAFileError } from '../fs/hashFileSync.js';
 import { judgeFile } from './judgeFile.js';
 import { MANIFEST_NAME, runOf } from './manifestPaths.js';
 import { readManifest, type ManifestEntry } from './readManifest.js';
+import { commandLine } from '../commandLine.js';
 
 export interface VerifyOptions {
   /** Warnings count as errors for the exit code. */
@@ -51,7 +52,7 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
   };
   const realRoot = await realpath(root);
   const state = await readManifest(realRoot);
-  if (!state) throw new FsckError(`no ${MANIFEST_NAME} in ${root}. Write one: trackio-fsck manifest write ${root}`);
+  if (!state) throw new FsckError(`no ${MANIFEST_NAME} in ${root}. Write one: ${commandLine('manifest', 'write', root)}`);
   for (const p of state.problems) emit(p);
 
   const entries = [...state.entries.values()];

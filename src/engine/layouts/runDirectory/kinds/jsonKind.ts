@@ -1,6 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import { none } from 'stream-chain/defs.js';
-import { jsonVerifier } from 'stream-json/utils/verifier.js';
 import { readFileOnce } from '../../../fs/readFileOnce.js';
 import { makeFinding } from '../../../makeFinding.js';
 import { parseJsonTolerant } from '../../../parseJsonTolerant.js';
@@ -16,12 +14,25 @@ function maxDocumentBytes(): number {
   return Number.isSafeInteger(n) && n > 0 ? n : MAX_DOCUMENT_BYTES;
 }
 
-const SCHEMAS: Record<string, Validator> = { 'config.json': validators.config, 'summary.json': validators.summary };
+const schemaOf = (name: string): Validator | undefined => (name === 'config.json' ? validators.config : name === 'summary.json' ? validators.summary : undefined);
+
+// stream-json is loaded by the first JSON document checked, not at start-up (see StreamingVerifier).
+type Streaming = { jsonVerifier: typeof import('stream-json/utils/verifier.js').jsonVerifier; none: unknown };
+let streamingLib: Streaming | undefined;
+async function loadStreaming(): Promise<Streaming> {
+  if (!streamingLib) {
+    const [{ jsonVerifier }, { none }] = await Promise.all([import('stream-json/utils/verifier.js'), import('stream-chain/defs.js')]);
+    streamingLib = { jsonVerifier, none };
+  }
+  return streamingLib;
+}
 
 /** config.json and summary.json: parsed whole, then validated with their schema. */
 export const jsonKind: FileKind = {
   name: 'json',
   async check(ctx) {
+    // The read callback is synchronous and may need the verifier mid-file (a document that grows past the limit).
+    const lib = await loadStreaming();
     const parts: Buffer[] = [];
     let kept = 0;
     let streaming: StreamingVerifier | undefined;
@@ -34,7 +45,7 @@ export const jsonKind: FileKind = {
       }
       // Too large to hold: hand what we kept and the rest to stream-json's constant-memory verifier.
       if (!streaming) {
-        streaming = new StreamingVerifier();
+        streaming = new StreamingVerifier(lib);
         for (const p of parts.splice(0)) streaming.write(p);
       }
       streaming.write(chunk);
@@ -51,7 +62,7 @@ export const jsonKind: FileKind = {
       }
       return record;
     }
-    checkDocument(Buffer.concat(parts, kept), ctx, SCHEMAS[ctx.rel.slice(ctx.rel.lastIndexOf('/') + 1)]);
+    checkDocument(Buffer.concat(parts, kept), ctx, schemaOf(ctx.rel.slice(ctx.rel.lastIndexOf('/') + 1)));
     return record;
   },
 };
@@ -111,10 +122,14 @@ type StreamingError = { kind: 'utf8'; offset: number } | { kind: 'json'; line: n
  * offsets it reports are byte offsets; JSON's syntax is all ASCII, so nothing else changes.
  */
 class StreamingVerifier {
-  private readonly verify = jsonVerifier();
+  private readonly verify: ReturnType<Streaming['jsonVerifier']>;
   private error: StreamingError | undefined;
   private offset = 0; // file offset of the next byte written
   private pending: Buffer = Buffer.alloc(0); // an unfinished UTF-8 sequence carried to the next chunk
+
+  constructor(private readonly lib: Streaming) {
+    this.verify = lib.jsonVerifier();
+  }
 
   write(chunk: Buffer): void {
     if (this.error) return;
@@ -133,7 +148,7 @@ class StreamingVerifier {
   end(): StreamingError | undefined {
     if (!this.error && this.pending.length) this.error = { kind: 'utf8', offset: this.offset - this.pending.length };
     // the flush signal of stream-chain's protocol: an error now means the input ended too soon
-    if (!this.error) this.feed(none as unknown as string, true);
+    if (!this.error) this.feed(this.lib.none as string, true);
     return this.error;
   }
 

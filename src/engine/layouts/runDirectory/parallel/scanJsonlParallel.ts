@@ -10,6 +10,7 @@ import { scanSegment } from './scanSegment.js';
 import { SegmentMerger } from './SegmentMerger.js';
 import type { SegmentJob, SegmentReply } from './segmentMessages.js';
 import { WorkerPool } from './WorkerPool.js';
+import { reportRead } from '../../../fs/readProgress.js';
 
 const NEWLINE = 0x0a;
 const MAX_PER_CODE = 20;
@@ -97,6 +98,7 @@ export async function scanJsonlParallel(abs: string, opts: ParallelScanOptions, 
           hash.update(seg.subarray(filled, filled + bytesRead));
           filled += bytesRead;
           size += bytesRead;
+          reportRead(bytesRead);
           if (filled < segmentBytes) continue;
         } else {
           eof = true;
@@ -141,6 +143,7 @@ export async function scanJsonlParallel(abs: string, opts: ParallelScanOptions, 
         hash.update(chunk);
         scanner.push(chunk);
         size += bytesRead;
+        reportRead(bytesRead);
       }
     }
     const summary = scanner.end();
