@@ -71,3 +71,5 @@ export { unchangedFiles, type UnchangedSplit } from './engine/manifest/unchanged
 export { manifestPaths, MANIFEST_NAME, RECORD_NAME } from './engine/manifest/manifestPaths.js';
 export { formatSha256sumLine, parseSha256sumLine } from './engine/manifest/sha256sumLine.js';
 export { restoreFromBackup } from './engine/repair/restoreFromBackup.js';
+export { compare, type CompareOptions } from './engine/compare/compare.js';
+export type { CompareResult, RunComparison, ProjectComparison, FileDiff, RowDiff } from './engine/compare/CompareResult.js';

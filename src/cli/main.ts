@@ -12,6 +12,7 @@ import { backupsCommand } from './commands/backups.js';
 import { restoreCommand } from './commands/restore.js';
 import { duCommand } from './commands/du.js';
 import { manifestCommand } from './commands/manifest.js';
+import { compareCommand } from './commands/compare.js';
 
 // `trackio-fsck check | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -33,6 +34,7 @@ await yargs(hideBin(process.argv))
   .command(restoreCommand)
   .command(duCommand)
   .command(manifestCommand)
+  .command(compareCommand)
   .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
   .option('color', { type: 'boolean', describe: 'colour output (default: when stdout is a TTY and NO_COLOR is unset)' })
   .version(VERSION)
