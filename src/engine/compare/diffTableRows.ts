@@ -70,12 +70,11 @@ export function diffTableRows(dbA: SqliteDatabase | undefined, srcA: RowSource |
     let rb = ib.next();
     while (!ra.done || !rb.done) {
       const c = ra.done ? 1 : rb.done ? -1 : sqliteCompare(ra.value[4], rb.value[4]);
+      // Rows left for step 2 are counted there.
       if (c < 0) {
-        out.a++;
         leftA.push(copy(ra.value));
         ra = ia.next();
       } else if (c > 0) {
-        out.b++;
         leftB.push(copy(rb.value));
         rb = ib.next();
       } else {

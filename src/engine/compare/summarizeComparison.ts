@@ -46,7 +46,7 @@ export function summarizeComparison(result: Omit<CompareResult, 'summary' | 'exi
   if (summaries.length > 0) docs.push(`summary.json differs on ${summaries.length === 1 ? `run ${label(summaries[0]!)}` : plural(summaries.length, 'run')}`);
   for (const t of ['system_metrics', 'alerts', 'traces']) {
     const d = both.reduce((s, r) => s + diffSize(r.tables?.[t]), 0);
-    if (d > 0) docs.push(`${plural(d, `${t} row`)} not shared`);
+    if (d > 0) docs.push(`${t}: ${plural(d, 'row')} not shared`);
   }
   if (docs.length > 0) lines.push(docs.join('; '));
   const files: string[] = [];
