@@ -1,11 +1,12 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadSqlite, sqliteUri, type SqliteDatabase } from '../sqlite/loadSqlite.js';
 import { openReadOnly, type ReadOnlyDatabase } from '../sqlite/openReadOnly.js';
 import { isProjectLive } from '../sqlite/isProjectLive.js';
 import { readSqliteHeader } from '../sqlite/readSqliteHeader.js';
 import type { CompareError, ProjectComparison, RowDiff, RunComparison, Side, SideRun, TableCounts } from './CompareResult.js';
 import { compareFileTrees, emptyFileDiff } from './compareFiles.js';
-import { diffTableRows, type RowSource, type TableRowsDiff } from './diffTableRows.js';
+import { diffTableRows, type RowSource, type SchemaName, type TableRowsDiff } from './diffTableRows.js';
 import { compareCodePoints } from './sqliteOrder.js';
 
 /** One project database opened read-only, with its tables and their columns. */
@@ -14,9 +15,9 @@ interface OpenSide {
   tables: Map<string, Set<string>>;
 }
 
-/** Several cells as one BLOB, a NULL told apart from an empty value. */
-function concat(cols: string[], have: Set<string>): string {
-  return cols.map((c) => (have.has(c) ? `coalesce(CAST("${c}" AS BLOB), x'ff')` : `x'ff'`)).join(` || x'00' || `);
+/** Several cells of table alias `t` as one BLOB, a NULL told apart from an empty value. */
+function concat(cols: string[], have: Set<string>): (t: string) => string {
+  return (t) => cols.map((c) => (have.has(c) ? `coalesce(CAST(${t}."${c}" AS BLOB), x'ff')` : `x'ff'`)).join(` || x'00' || `);
 }
 
 /**
@@ -25,9 +26,9 @@ function concat(cols: string[], have: Set<string>): string {
  * place: a run's config on A and on B pair up, so a changed config is one row that differs.
  */
 const TABLES: Array<{ table: string; source: (have: Set<string>) => RowSource }> = [
-  { table: 'metrics', source: (h) => ({ table: 'metrics', id: h.has('log_id') ? 'log_id' : undefined, run: 'run_name', at: 'step', content: 'CAST(metrics AS BLOB)' }) },
-  { table: 'configs', source: () => ({ table: 'configs', run: 'run_name', at: 'NULL', content: 'CAST(config AS BLOB)' }) },
-  { table: 'system_metrics', source: (h) => ({ table: 'system_metrics', id: h.has('log_id') ? 'log_id' : undefined, run: 'run_name', at: 'timestamp', content: 'CAST(metrics AS BLOB)' }) },
+  { table: 'metrics', source: (h) => ({ table: 'metrics', id: h.has('log_id') ? 'log_id' : undefined, run: 'run_name', at: 'step', content: (t) => `CAST(${t}.metrics AS BLOB)` }) },
+  { table: 'configs', source: () => ({ table: 'configs', run: 'run_name', content: (t) => `CAST(${t}.config AS BLOB)` }) },
+  { table: 'system_metrics', source: (h) => ({ table: 'system_metrics', id: h.has('log_id') ? 'log_id' : undefined, run: 'run_name', at: 'timestamp', content: (t) => `CAST(${t}.metrics AS BLOB)` }) },
   { table: 'alerts', source: (h) => ({ table: 'alerts', id: h.has('alert_id') ? 'alert_id' : undefined, run: 'run_name', at: 'timestamp', content: concat(['title', 'text', 'level', 'step'], h) }) },
   { table: 'traces', source: (h) => ({ table: 'traces', id: 'id', run: 'run_name', at: 'step', content: concat(['key', 'messages', 'metadata'], h) }) },
 ];
@@ -113,19 +114,32 @@ async function openSide(dir: string, project: string, side: Side, errors: Compar
 }
 
 function compareProjectRows(project: string, a: OpenSide | undefined, b: OpenSide | undefined, comparison: ProjectComparison): RunComparison[] {
+  // One connection sees both sides (B attached as `b`), so SQLite matches the rows and only the
+  // differences reach JavaScript. With no A, an empty in-memory database stands in (no file).
+  const db = a?.opened.db ?? new (loadSqlite())(':memory:');
+  if (b) db.prepare("ATTACH ? AS b").run(attachName(b.opened));
   const perTable = new Map<string, TableRowsDiff>();
-  for (const spec of TABLES) {
-    const srcA = readable(a, spec);
-    const srcB = readable(b, spec);
-    if (!srcA && !srcB) continue;
-    // A table one side lacks (an older schema) counts as empty there.
-    const diff = diffTableRows(a?.opened.db, srcA, b?.opened.db, srcB);
-    perTable.set(spec.table, diff);
-    const counts: TableCounts = { a: diff.a, b: diff.b, ...diff.total };
-    comparison.tables[spec.table] = counts;
+  let statsA: Map<string, SideRun>;
+  let statsB: Map<string, SideRun>;
+  try {
+    statsA = runStats(db, 'main', a);
+    statsB = runStats(db, 'b', b);
+    const metricsRows = (stats: Map<string, SideRun>) => [...stats.values()].reduce((n, r) => n + r.rows, 0);
+    for (const spec of TABLES) {
+      const srcA = readable(a, spec);
+      const srcB = readable(b, spec);
+      if (!srcA && !srcB) continue;
+      // A table one side lacks (an older schema) counts as empty there. Metrics rows were just counted.
+      const known = spec.table === 'metrics' && a?.tables.get('metrics')?.has('step') && b?.tables.get('metrics')?.has('step') ? { a: metricsRows(statsA), b: metricsRows(statsB) } : undefined;
+      const diff = diffTableRows(db, srcA, srcB, known);
+      perTable.set(spec.table, diff);
+      const counts: TableCounts = { a: diff.a, b: diff.b, ...diff.total };
+      comparison.tables[spec.table] = counts;
+    }
+  } finally {
+    if (b) db.exec('DETACH b');
+    if (!a) db.close();
   }
-  const statsA = runStats(a);
-  const statsB = runStats(b);
   const names = new Set<string>([...statsA.keys(), ...statsB.keys()]);
   for (const d of perTable.values()) for (const run of d.perRun.keys()) names.add(run);
   const runs: RunComparison[] = [];
@@ -151,13 +165,45 @@ function readable(side: OpenSide | undefined, spec: (typeof TABLES)[number]): Ro
   return spec.source(have);
 }
 
-/** Metrics rows and highest step per run: one GROUP BY, answered from Trackio's (run, step) index. */
-function runStats(side: OpenSide | undefined): Map<string, SideRun> {
+/**
+ * Metrics rows and highest step per run. Databases of 0.24+ are grouped by run_id, which Trackio's
+ * (run_id, step) index answers without reading the rows (five times faster on a million rows than
+ * grouping by run_name), and each run_id's name is read from one of its rows: Trackio writes and
+ * renames a run's rows in one transaction, so a run_id has one name. Older databases: by run_name.
+ */
+function runStats(db: SqliteDatabase, schema: SchemaName, side: OpenSide | undefined): Map<string, SideRun> {
   const stats = new Map<string, SideRun>();
-  if (!side?.tables.get('metrics')?.has('step')) return stats;
-  const rows = side.opened.db.prepare('SELECT run_name, count(*), max(step) FROM metrics GROUP BY run_name').raw(true).all() as Array<[unknown, number, unknown]>;
-  for (const [run, count, max] of rows) stats.set(String(run), { rows: count, maxStep: typeof max === 'number' ? max : max === null ? null : Number(max) });
+  const cols = side?.tables.get('metrics');
+  if (!cols?.has('step')) return stats;
+  const add = (run: unknown, count: number, max: unknown) => {
+    const name = String(run);
+    const step = typeof max === 'number' ? max : max === null ? null : Number(max);
+    const have = stats.get(name);
+    if (!have) stats.set(name, { rows: count, maxStep: step });
+    else {
+      have.rows += count;
+      if (step !== null && (have.maxStep === null || step > have.maxStep)) have.maxStep = step;
+    }
+  };
+  if (cols.has('run_id')) {
+    const nameOf = db.prepare(`SELECT run_name FROM ${schema}.metrics WHERE run_id IS ? LIMIT 1`).pluck();
+    for (const [id, count, max] of db.prepare(`SELECT run_id, count(*), max(step) FROM ${schema}.metrics GROUP BY run_id`).raw(true).all() as Array<[unknown, number, unknown]>) {
+      add(nameOf.get(id), count, max);
+    }
+  } else {
+    for (const [run, count, max] of db.prepare(`SELECT run_name, count(*), max(step) FROM ${schema}.metrics GROUP BY run_name`).raw(true).all() as Array<[unknown, number, unknown]>) add(run, count, max);
+  }
   return stats;
+}
+
+/**
+ * The name to ATTACH a side by, read-only as it was opened: the same immutable URI, the private
+ * copy (already replayed), or a live database through SQLite's locking with mode=ro.
+ */
+function attachName(opened: ReadOnlyDatabase): string {
+  const name = opened.db.name;
+  if (opened.how === 'shared') return sqliteUri(name, { mode: 'ro' });
+  return name;
 }
 
 function zero(): RowDiff {

@@ -1,22 +1,25 @@
 import type { SqliteDatabase } from '../sqlite/loadSqlite.js';
 import type { RowDiff, RowExample } from './CompareResult.js';
-import { sqliteCompare } from './sqliteOrder.js';
+
+/** The schema names of the two sides in one connection: A is `main`, B is attached as `b`. */
+export type SchemaName = 'main' | 'b';
 
 /**
- * How one side's table is read: SQL expressions for the row's identity (log_id, alert_id, id;
- * absent when the side's schema has none), its run, its place in the run (step or timestamp) and
- * its content (one BLOB the side compares byte for byte).
+ * How one side's table is read: the column of the row's identity (log_id, alert_id, id; absent
+ * when the side's schema has none), its run, its place in the run (step or timestamp; none for
+ * configs) and its content (an SQL expression over the table alias, giving one BLOB compared byte
+ * for byte).
  */
 export interface RowSource {
   table: string;
   id?: string;
   run: string;
-  at: string;
-  content: string;
+  at?: string;
+  content: (alias: string) => string;
 }
 
 export interface TableRowsDiff {
-  /** Rows read on each side. */
+  /** Rows on each side. */
   a: number;
   b: number;
   total: RowDiff;
@@ -24,149 +27,86 @@ export interface TableRowsDiff {
   examples: Map<string, RowExample[]>;
 }
 
-/** [run, at, content, rowid, id] */
-type Row = [unknown, unknown, Buffer | null, number, string | null];
-
 /**
- * The rows two databases' tables do not share, read as two sorted streams and merge-joined, so
- * memory holds a group of rows of one run and step, not a table:
- * 1. rows carrying an identity on both sides, ordered by it: same identity, same run, place and
- *    content: shared; same identity, anything else: one row that differs;
- * 2. every other row (no identity, or an identity the other side lacks, as when Trackio re-inserts a
- *    renamed run's rows without log_id), ordered by run, place and content: equal rows are shared;
- *    within a run and place, unmatched rows of A and B pair up as rows that differ, the rest are
- *    only on their side.
- * Rows of step 1 whose identity the other side lacks wait in memory for step 2: the differences,
- * usually few (all rows, when one side has identities and the other none).
+ * The rows of one table that A (`main`) and B (attached as `b`) do not share, computed by SQLite in
+ * one connection, so only the differences cross into JavaScript (a million equal rows cost SQLite's
+ * time, not a JavaScript object each):
+ * 1. rows carrying an identity on both sides (Trackio's log_id, ...) are joined by it through its
+ *    unique index: same identity with another run, place or content is one row that differs;
+ * 2. every other row (no identity, or one the other side lacks, as when Trackio re-inserts a renamed
+ *    run's rows without log_id) is grouped by run, place and content over both sides (SQLite's
+ *    sorter, which spills to a temp file, not memory): a group with as many rows on both sides is
+ *    shared; the surplus of a side is unmatched. Within a run and place, unmatched rows of A and B
+ *    pair up as rows that differ; the rest are only on their side.
+ * Rows come back grouped by run and place, so JavaScript holds one such group at a time.
  */
-export function diffTableRows(dbA: SqliteDatabase | undefined, srcA: RowSource | undefined, dbB: SqliteDatabase | undefined, srcB: RowSource | undefined, maxExamples = 5): TableRowsDiff {
+export function diffTableRows(db: SqliteDatabase, srcA: RowSource | undefined, srcB: RowSource | undefined, known?: { a: number; b: number }, maxExamples = 5): TableRowsDiff {
   const table = (srcA ?? srcB)!.table;
-  const out: TableRowsDiff = { a: 0, b: 0, total: zero(), perRun: new Map(), examples: new Map() };
-  const note = (kind: RowExample['kind'], run: unknown, at: unknown, ra: Row | undefined, rb: Row | undefined): void => {
+  const count = (schema: SchemaName) => db.prepare(`SELECT count(*) FROM ${schema}."${table}"`).pluck().get() as number;
+  const out: TableRowsDiff = { a: known?.a ?? (srcA ? count('main') : 0), b: known?.b ?? (srcB ? count('b') : 0), total: zero(), perRun: new Map(), examples: new Map() };
+  const note = (kind: RowExample['kind'], run: unknown, at: unknown, n: number, rowIdA?: number | null, rowIdB?: number | null, logId?: unknown): void => {
+    if (n <= 0) return;
     const name = String(run);
     let diff = out.perRun.get(name);
     if (!diff) out.perRun.set(name, (diff = zero()));
     const key = kind === 'only-in-a' ? 'onlyInA' : kind === 'only-in-b' ? 'onlyInB' : 'differ';
-    diff[key]++;
-    out.total[key]++;
+    diff[key] += n;
+    out.total[key] += n;
     let list = out.examples.get(name);
     if (!list) out.examples.set(name, (list = []));
     if (list.length >= maxExamples) return;
     const ex: RowExample = { kind, table, at: typeof at === 'number' || typeof at === 'string' ? at : null };
-    if (ra) ex.rowIdA = ra[3];
-    if (rb) ex.rowIdB = rb[3];
-    const logId = ra?.[4] ?? rb?.[4];
-    if (logId) ex.logId = logId;
+    if (typeof rowIdA === 'number') ex.rowIdA = rowIdA;
+    if (typeof rowIdB === 'number') ex.rowIdB = rowIdB;
+    if (typeof logId === 'string') ex.logId = logId;
     list.push(ex);
   };
 
   const byIdentity = Boolean(srcA?.id && srcB?.id);
-  const leftA: Row[] = [];
-  const leftB: Row[] = [];
   if (byIdentity) {
-    const ia = rows(dbA!, srcA!, 'identity');
-    const ib = rows(dbB!, srcB!, 'identity');
-    let ra = ia.next();
-    let rb = ib.next();
-    while (!ra.done || !rb.done) {
-      const c = ra.done ? 1 : rb.done ? -1 : sqliteCompare(ra.value[4], rb.value[4]);
-      // Rows left for step 2 are counted there.
-      if (c < 0) {
-        leftA.push(copy(ra.value));
-        ra = ia.next();
-      } else if (c > 0) {
-        leftB.push(copy(rb.value));
-        rb = ib.next();
-      } else {
-        out.a++;
-        out.b++;
-        const [x, y] = [ra.value, rb.value];
-        if (sqliteCompare(x[0], y[0]) !== 0 || sqliteCompare(x[1], y[1]) !== 0 || sqliteCompare(x[2], y[2]) !== 0) note('differ', x[0], x[1], x, y);
-        ra = ia.next();
-        rb = ib.next();
-      }
+    const a = srcA!;
+    const b = srcB!;
+    const same = `x."${a.run}" IS y."${b.run}" AND ${a.at ? `x."${a.at}"` : 'NULL'} IS ${b.at ? `y."${b.at}"` : 'NULL'} AND (${a.content('x')}) IS (${b.content('y')})`;
+    const sql = `SELECT x."${a.run}", ${a.at ? `x."${a.at}"` : 'NULL'}, x.rowid, y.rowid, x."${a.id}" FROM main."${table}" x JOIN b."${table}" y ON y."${b.id}" = x."${a.id}" WHERE NOT (${same})`;
+    for (const [run, at, ra, rb, id] of db.prepare(sql).raw(true).iterate() as IterableIterator<[unknown, unknown, number, number, unknown]>) {
+      note('differ', run, at, 1, ra, rb, id);
     }
-    leftA.sort(byPlace);
-    leftB.sort(byPlace);
   }
 
-  const sa = merged(srcA ? rows(dbA!, srcA, byIdentity ? 'rest' : 'all') : none(), leftA);
-  const sb = merged(srcB ? rows(dbB!, srcB, byIdentity ? 'rest' : 'all') : none(), leftB);
-  let ha = sa.next();
-  let hb = sb.next();
-  const ga: Row[] = [];
-  const gb: Row[] = [];
-  while (!ha.done || !hb.done) {
-    // The next (run, place) group: the smaller head's.
-    const lead = ha.done ? hb.value! : hb.done ? ha.value : groupCompare(ha.value, hb.value) <= 0 ? ha.value : hb.value!;
-    ga.length = 0;
-    gb.length = 0;
-    while (!ha.done && groupCompare(ha.value, lead) === 0) {
-      ga.push(copy(ha.value));
-      ha = sa.next();
+  const rest = (src: RowSource, schema: SchemaName, other: RowSource | undefined): string => {
+    const inA = schema === 'main' ? 1 : 0;
+    const otherSchema = schema === 'main' ? 'b' : 'main';
+    const where = byIdentity ? ` WHERE x."${src.id}" IS NULL OR NOT EXISTS (SELECT 1 FROM ${otherSchema}."${table}" y WHERE y."${other!.id}" = x."${src.id}")` : '';
+    return `SELECT x."${src.run}" AS r, ${src.at ? `x."${src.at}"` : 'NULL'} AS s, ${src.content('x')} AS m, ${inA} AS na, ${1 - inA} AS nb, ${inA ? 'x.rowid' : 'NULL'} AS ra, ${inA ? 'NULL' : 'x.rowid'} AS rb FROM ${schema}."${table}" x${where}`;
+  };
+  const parts = [srcA && rest(srcA, 'main', srcB), srcB && rest(srcB, 'b', srcA)].filter(Boolean);
+  const sql = `SELECT r, s, sum(na), sum(nb), min(ra), min(rb) FROM (${parts.join(' UNION ALL ')}) GROUP BY r, s, m HAVING sum(na) != sum(nb) ORDER BY r, s, m`;
+  // One (run, place) group at a time: its surplus rows on each side, with an example row id.
+  let group: { run: unknown; at: unknown; a: number; b: number; ra?: number; rb?: number } | undefined;
+  const flush = () => {
+    if (!group) return;
+    const paired = Math.min(group.a, group.b);
+    note('differ', group.run, group.at, paired, group.ra, group.rb);
+    note('only-in-a', group.run, group.at, group.a - paired, group.ra);
+    note('only-in-b', group.run, group.at, group.b - paired, undefined, group.rb);
+  };
+  for (const [run, at, na, nb, ra, rb] of db.prepare(sql).raw(true).iterate() as IterableIterator<[unknown, unknown, number, number, number | null, number | null]>) {
+    if (!group || group.run !== run || group.at !== at) {
+      flush();
+      group = { run, at, a: 0, b: 0 };
     }
-    while (!hb.done && groupCompare(hb.value, lead) === 0) {
-      gb.push(copy(hb.value));
-      hb = sb.next();
+    if (na > nb) {
+      group.a += na - nb;
+      group.ra ??= ra ?? undefined;
+    } else {
+      group.b += nb - na;
+      group.rb ??= rb ?? undefined;
     }
-    out.a += ga.length;
-    out.b += gb.length;
-    // Both groups are sorted by content: walk them together.
-    const ua: Row[] = [];
-    const ub: Row[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < ga.length || j < gb.length) {
-      const c = i >= ga.length ? 1 : j >= gb.length ? -1 : sqliteCompare(ga[i]![2], gb[j]![2]);
-      if (c === 0) {
-        i++;
-        j++;
-      } else if (c < 0) ua.push(ga[i++]!);
-      else ub.push(gb[j++]!);
-    }
-    const paired = Math.min(ua.length, ub.length);
-    for (let k = 0; k < paired; k++) note('differ', lead[0], lead[1], ua[k], ub[k]);
-    for (let k = paired; k < ua.length; k++) note('only-in-a', lead[0], lead[1], ua[k], undefined);
-    for (let k = paired; k < ub.length; k++) note('only-in-b', lead[0], lead[1], undefined, ub[k]);
   }
+  flush();
   return out;
 }
 
 function zero(): RowDiff {
   return { onlyInA: 0, onlyInB: 0, differ: 0 };
-}
-
-/** better-sqlite3's raw mode may reuse nothing, but a row kept past next() is copied to be sure. */
-function copy(r: Row): Row {
-  return [r[0], r[1], r[2], r[3], r[4]];
-}
-
-function rows(db: SqliteDatabase, src: RowSource, part: 'identity' | 'rest' | 'all'): IterableIterator<Row> {
-  const cols = `${src.run}, ${src.at}, ${src.content}, rowid, ${src.id ?? 'NULL'}`;
-  const from = `FROM "${src.table}"`;
-  const sql =
-    part === 'identity'
-      ? `SELECT ${cols} ${from} WHERE ${src.id} IS NOT NULL ORDER BY ${src.id}`
-      : `SELECT ${cols} ${from}${part === 'rest' ? ` WHERE ${src.id} IS NULL` : ''} ORDER BY 1, 2, 3`;
-  return db.prepare(sql).raw(true).iterate() as IterableIterator<Row>;
-}
-
-function* none(): IterableIterator<Row> {}
-
-function groupCompare(x: Row, y: Row): number {
-  return sqliteCompare(x[0], y[0]) || sqliteCompare(x[1], y[1]);
-}
-
-function byPlace(x: Row, y: Row): number {
-  return groupCompare(x, y) || sqliteCompare(x[2], y[2]);
-}
-
-/** Two sorted sources as one sorted stream. */
-function* merged(stream: IterableIterator<Row>, list: Row[]): IterableIterator<Row> {
-  let i = 0;
-  for (const r of stream) {
-    while (i < list.length && byPlace(list[i]!, r) < 0) yield list[i++]!;
-    yield r;
-  }
-  while (i < list.length) yield list[i++]!;
 }
