@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDivergentTrackioDirs } from '../../fixtures/build/divergentDirs.mjs';
-import { leaveWalBehind, makeTrackioDir, trackioDamage } from '../../fixtures/build/trackioDb.mjs';
+import { holdProjectLock, leaveWalBehind, makeTrackioDir, trackioDamage } from '../../fixtures/build/trackioDb.mjs';
 import { compare } from '../../src/engine/compare/compare.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -85,6 +85,18 @@ describe('compare: Trackio SQLite data dirs', () => {
     expect([snapshot(a), snapshot(b)]).toEqual(before);
     // The rows in the -wal are part of B's data.
     expect(r.runs.find((x) => x.project === 'mnist' && x.run === 'late')).toMatchObject({ a: null, b: { rows: 4, maxStep: 3 }, metrics: { onlyInB: 4 } });
+  });
+
+  it('a side being written (its lock held) is read through SQLite\'s locking, attached read-only', async () => {
+    const { a, b } = makeDivergentTrackioDirs(tempDir());
+    const lock = await holdProjectLock(b, 'mnist');
+    try {
+      const r = await compare(a, b);
+      expect(r.errors).toEqual([]);
+      expect(r.projects.find((p) => p.project === 'mnist')!.tables.metrics).toEqual({ a: 20, b: 18, onlyInA: 3, onlyInB: 1, differ: 1 });
+    } finally {
+      await lock.release();
+    }
   });
 
   it('a database one side cannot read: exit 8, the error names the side and file', async () => {

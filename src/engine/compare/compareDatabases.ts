@@ -7,7 +7,7 @@ import { readSqliteHeader } from '../sqlite/readSqliteHeader.js';
 import type { CompareError, ProjectComparison, RowDiff, RunComparison, Side, SideRun, TableCounts } from './CompareResult.js';
 import { compareFileTrees, emptyFileDiff } from './compareFiles.js';
 import { diffTableRows, type RowSource, type SchemaName, type TableRowsDiff } from './diffTableRows.js';
-import { compareCodePoints } from './sqliteOrder.js';
+import { compareCodePoints } from './compareCodePoints.js';
 
 /** One project database opened read-only, with its tables and their columns. */
 interface OpenSide {

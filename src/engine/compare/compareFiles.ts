@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readFileOnce } from '../io/readFileOnce.js';
 import { walkFiles } from '../sqlite/walkFiles.js';
 import type { CompareError, FileDiff, FileEntry } from './CompareResult.js';
-import { compareCodePoints } from './sqliteOrder.js';
+import { compareCodePoints } from './compareCodePoints.js';
 
 export interface FileTreeOptions {
   /** Relative paths (below the roots) left out: files compared elsewhere. */

@@ -4,7 +4,7 @@ import { parseJsonTolerant } from '../parseJsonTolerant.js';
 import type { CompareError, DocumentState, RunComparison } from './CompareResult.js';
 import { compareFileTrees } from './compareFiles.js';
 import { diffJsonlLines } from './diffJsonlLines.js';
-import { compareCodePoints } from './sqliteOrder.js';
+import { compareCodePoints } from './compareCodePoints.js';
 
 const DOCUMENTS = new Set(['metrics.jsonl', 'config.json', 'summary.json']);
 
