@@ -61,7 +61,7 @@ describe('compare: Trackio SQLite data dirs', () => {
       'B is 3 steps behind on run mnist/run-0 (last step 9 in A, 6 in B) (and 1 more run)',
       'metrics of runs on both sides: 3 only in A, 1 only in B, 1 differ (2 runs)',
       'config differs on run mnist/run-1; alerts: 1 row not shared',
-      '1 media file missing in B; 1 artifact file differ',
+      '1 media file missing in B; 1 artifact file differs',
     ]);
   });
 

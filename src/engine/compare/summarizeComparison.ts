@@ -53,7 +53,7 @@ export function summarizeComparison(result: Omit<CompareResult, 'summary' | 'exi
   const fileLine = (f: FileDiff, what: string) => {
     if (f.onlyInB > 0) files.push(`${plural(f.onlyInB, what)} missing in A`);
     if (f.onlyInA > 0) files.push(`${plural(f.onlyInA, what)} missing in B`);
-    if (f.differ > 0) files.push(`${plural(f.differ, what)} differ`);
+    if (f.differ > 0) files.push(`${plural(f.differ, what)} differ${f.differ === 1 ? 's' : ''}`);
   };
   fileLine(sum(result.projects.map((p) => p.media)), 'media file');
   fileLine(sum(result.projects.map((p) => p.artifacts)), 'artifact file');

@@ -25,15 +25,23 @@ export async function checkStaleParquet(dataDir: string, projects: readonly stri
       if (!names.has(name)) continue;
       const st = await stat(join(dataDir, name)).catch(() => undefined);
       if (!st?.isFile() || st.mtimeMs >= dbTime) continue;
-      const behind = Math.round((dbTime - st.mtimeMs) / 1000);
+      const behind = age(dbTime - st.mtimeMs);
       emit(
         makeFinding(
           'trackio/stale-parquet',
           { run: null, path: name },
-          `${name} is ${behind} s older than ${project}.db: it may hold rows the database no longer has (an emptied table keeps its old parquet), which Trackio's import would bring back`,
+          `${name} is ${behind} older than ${project}.db: it may hold rows the database no longer has (an emptied table keeps its old parquet), which Trackio's import would bring back`,
           { action: 'quarantine-file', safe: false },
         ),
       );
     }
   }
+}
+
+function age(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s >= 2 * 86400) return `${Math.round(s / 86400)} days`;
+  if (s >= 2 * 3600) return `${Math.round(s / 3600)} hours`;
+  if (s >= 120) return `${Math.round(s / 60)} minutes`;
+  return `${s} s`;
 }
