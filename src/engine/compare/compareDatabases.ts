@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSqlite, sqliteUri, type SqliteDatabase } from '../sqlite/loadSqlite.js';
 import { openReadOnly, type ReadOnlyDatabase } from '../sqlite/openReadOnly.js';
-import { isProjectLive } from '../sqlite/isProjectLive.js';
+import { projectLiveness } from '../sqlite/isProjectLive.js';
 import { readSqliteHeader } from '../sqlite/readSqliteHeader.js';
 import type { CompareError, ProjectComparison, RowDiff, RunComparison, Side, SideRun, TableCounts } from './CompareResult.js';
 import { compareFileTrees, emptyFileDiff } from './compareFiles.js';
@@ -55,10 +55,12 @@ export async function compareDatabases(dirA: string, dirB: string, errors: Compa
   const setB = new Set(inB);
   const names = [...new Set([...inA, ...inB])].sort(compareCodePoints);
   const out: DatabasesComparison = { projects: [], runs: [] };
+  // Who is writing what, read once per side (/proc/locks and every process's open files).
+  const [liveA, liveB] = await Promise.all([projectLiveness(dirA, inA), projectLiveness(dirB, inB)]);
   for (const project of names) {
     const presence = setA.has(project) && setB.has(project) ? 'both' : setA.has(project) ? 'only-in-a' : 'only-in-b';
-    const a = setA.has(project) ? await openSide(dirA, project, 'a', errors) : undefined;
-    const b = setB.has(project) ? await openSide(dirB, project, 'b', errors) : undefined;
+    const a = setA.has(project) ? await openSide(dirA, project, liveA.get(project)?.live ?? false, 'a', errors) : undefined;
+    const b = setB.has(project) ? await openSide(dirB, project, liveB.get(project)?.live ?? false, 'b', errors) : undefined;
     try {
       const unreadable = (setA.has(project) && !a) || (setB.has(project) && !b);
       const comparison: ProjectComparison = { project, presence, tables: {}, media: emptyFileDiff(), artifacts: emptyFileDiff(), equal: presence === 'both' };
@@ -90,13 +92,13 @@ export async function compareDatabases(dirA: string, dirB: string, errors: Compa
   return out;
 }
 
-async function openSide(dir: string, project: string, side: Side, errors: CompareError[]): Promise<OpenSide | undefined> {
+async function openSide(dir: string, project: string, live: boolean, side: Side, errors: CompareError[]): Promise<OpenSide | undefined> {
   const rel = `${project}.db`;
   const abs = join(dir, rel);
   try {
     const header = await readSqliteHeader(abs);
     if (!header) throw new Error('not a SQLite database (no SQLite header)');
-    const opened = await openReadOnly(abs, header, await isProjectLive(dir, project));
+    const opened = await openReadOnly(abs, header, live);
     try {
       const tables = new Map<string, Set<string>>();
       for (const name of opened.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]) {
@@ -117,7 +119,11 @@ function compareProjectRows(project: string, a: OpenSide | undefined, b: OpenSid
   // One connection sees both sides (B attached as `b`), so SQLite matches the rows and only the
   // differences reach JavaScript. With no A, an empty in-memory database stands in (no file).
   const db = a?.opened.db ?? new (loadSqlite())(':memory:');
-  if (b) db.prepare("ATTACH ? AS b").run(attachName(b.opened));
+  if (b) db.prepare('ATTACH ? AS b').run(attachName(b.opened));
+  // B's pages are read once or twice: SQLite's own default page cache (2 MB; better-sqlite3 raises
+  // it to 16 MB) is enough. A's connection keeps its own, which also sizes the sorter's memory
+  // before it spills to a temp file.
+  if (b) db.pragma('b.cache_size = -2000');
   const perTable = new Map<string, TableRowsDiff>();
   let statsA: Map<string, SideRun>;
   let statsB: Map<string, SideRun>;

@@ -62,12 +62,17 @@ export function diffTableRows(db: SqliteDatabase, srcA: RowSource | undefined, s
     list.push(ex);
   };
 
-  const byIdentity = Boolean(srcA?.id && srcB?.id);
+  // Identities count only when both sides have some (one probe of the partial unique index each):
+  // a side without any is matched by content alone, with no lookups.
+  const hasIdentities = (src: RowSource | undefined, schema: SchemaName) =>
+    Boolean(src?.id && db.prepare(`SELECT 1 FROM ${schema}."${table}" WHERE "${src.id}" IS NOT NULL LIMIT 1`).pluck().get());
+  const byIdentity = hasIdentities(srcA, 'main') && hasIdentities(srcB, 'b');
   if (byIdentity) {
+    // A in table order (sequential reads), each row's identity looked up in B's unique index.
     const a = srcA!;
     const b = srcB!;
     const same = `x."${a.run}" IS y."${b.run}" AND ${a.at ? `x."${a.at}"` : 'NULL'} IS ${b.at ? `y."${b.at}"` : 'NULL'} AND (${a.content('x')}) IS (${b.content('y')})`;
-    const sql = `SELECT x."${a.run}", ${a.at ? `x."${a.at}"` : 'NULL'}, x.rowid, y.rowid, x."${a.id}" FROM main."${table}" x JOIN b."${table}" y ON y."${b.id}" = x."${a.id}" WHERE NOT (${same})`;
+    const sql = `SELECT x."${a.run}", ${a.at ? `x."${a.at}"` : 'NULL'}, x.rowid, y.rowid, x."${a.id}" FROM main."${table}" x NOT INDEXED JOIN b."${table}" y ON y."${b.id}" = x."${a.id}" WHERE NOT (${same})`;
     for (const [run, at, ra, rb, id] of db.prepare(sql).raw(true).iterate() as IterableIterator<[unknown, unknown, number, number, unknown]>) {
       note('differ', run, at, 1, ra, rb, id);
     }
