@@ -50,10 +50,17 @@ function makePair(scratch, withLogIds) {
 export async function run({ bin, scratch }) {
   const out = [];
   const rows = RUNS * STEPS;
+  // What any compare costs before it reads a row: Node, the CLI's modules, /proc for live writers.
+  const tinyA = join(scratch, 'tiny', 'a');
+  const tinyB = join(scratch, 'tiny', 'b');
+  writeProject(tinyA, 'p', { runs: 1, steps: 3, media: false, artifacts: false });
+  writeProject(tinyB, 'p', { runs: 1, steps: 3, media: false, artifacts: false });
+  const tiny = timed(3, process.execPath, [bin, 'compare', tinyA, tinyB, '--json']);
+  out.push({ name: 'trackio-fsck compare of two 3-row projects (start-up)', value: tiny.cpu, unit: 's CPU', note: `${tiny.wall.toFixed(2)} s wall; ${tiny.rssMB.toFixed(0)} MB peak RSS; exit ${tiny.code}` });
   for (const withLogIds of [true, false]) {
     const { a, b } = makePair(scratch, withLogIds);
     const label = withLogIds ? 'log_id on every row' : 'no log_id (matched by run, step, content)';
-    const ours = timed(2, process.execPath, [bin, 'compare', a, b, '--json']);
+    const ours = timed(3, process.execPath, [bin, 'compare', a, b, '--json']);
     const doc = JSON.parse(ours.stdout);
     const t = doc.projects[0].tables.metrics;
     out.push(
@@ -62,7 +69,7 @@ export async function run({ bin, scratch }) {
     );
     const cols = withLogIds ? 'log_id, run_name, step, metrics' : 'run_name, step, metrics';
     const sql = `ATTACH '${join(b, 'bench.db')}' AS b; SELECT count(*) FROM (SELECT ${cols} FROM main.metrics EXCEPT SELECT ${cols} FROM b.metrics); SELECT count(*) FROM (SELECT ${cols} FROM b.metrics EXCEPT SELECT ${cols} FROM main.metrics);`;
-    const theirs = timed(2, 'sqlite3', ['-readonly', join(a, 'bench.db'), sql]);
+    const theirs = timed(3, 'sqlite3', ['-readonly', join(a, 'bench.db'), sql]);
     out.push({ name: `sqlite3 ATTACH + EXCEPT both ways (${label})`, value: theirs.cpu, unit: 's CPU', note: `${theirs.wall.toFixed(2)} s wall; ${theirs.rssMB.toFixed(0)} MB peak RSS; exit ${theirs.code}; rows: ${theirs.stdout.trim().split('\n').join(' / ')}` });
   }
   return { rows: out };
