@@ -73,3 +73,4 @@ export { formatSha256sumLine, parseSha256sumLine } from './engine/manifest/sha25
 export { restoreFromBackup } from './engine/repair/restoreFromBackup.js';
 export { compare, type CompareOptions } from './engine/compare/compare.js';
 export type { CompareResult, RunComparison, ProjectComparison, FileDiff, RowDiff } from './engine/compare/CompareResult.js';
+export { planMerge, type MergePlan, type ProjectMerge, type MergeConflict } from './engine/compare/planMerge.js';

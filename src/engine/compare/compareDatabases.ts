@@ -6,7 +6,7 @@ import { projectLiveness } from '../sqlite/isProjectLive.js';
 import { readSqliteHeader } from '../sqlite/readSqliteHeader.js';
 import type { CompareError, ProjectComparison, RowDiff, RunComparison, Side, SideRun, TableCounts } from './CompareResult.js';
 import { compareFileTrees, emptyFileDiff } from './compareFiles.js';
-import { diffTableRows, type RowSource, type SchemaName, type TableRowsDiff } from './diffTableRows.js';
+import { diffTableRows, type RowEvent, type RowSource, type SchemaName, type TableRowsDiff } from './diffTableRows.js';
 import { compareCodePoints } from './compareCodePoints.js';
 
 /** One project database opened read-only, with its tables and their columns. */
@@ -49,7 +49,14 @@ export async function projectsIn(dir: string): Promise<string[]> {
  * the metrics rows and highest step, and the project's media and artifact files. Both sides are
  * read as `check` reads them (openReadOnly): no file is created or changed beside either database.
  */
-export async function compareDatabases(dirA: string, dirB: string, errors: CompareError[]): Promise<DatabasesComparison> {
+export interface DatabasesOptions {
+  /** Every row not shared, with its row ids (planMerge); compare itself only counts them. */
+  onRow?: (project: string, table: string, e: RowEvent) => void;
+  /** File differences listed per project (default 20; planMerge lists all). */
+  maxListed?: number;
+}
+
+export async function compareDatabases(dirA: string, dirB: string, errors: CompareError[], options: DatabasesOptions = {}): Promise<DatabasesComparison> {
   const [inA, inB] = await Promise.all([projectsIn(dirA), projectsIn(dirB)]);
   const setA = new Set(inA);
   const setB = new Set(inB);
@@ -68,15 +75,15 @@ export async function compareDatabases(dirA: string, dirB: string, errors: Compa
       let failed = unreadable;
       if (!unreadable) {
         try {
-          runs = compareProjectRows(project, a, b, comparison);
+          runs = compareProjectRows(project, a, b, comparison, options.onRow);
         } catch (err) {
           // A damaged page stops the read part way: what was compared is not the whole project.
           errors.push({ side: null, path: `${project}.db`, message: `reading stopped: ${(err as Error).message}` });
           failed = true;
         }
       }
-      comparison.media = await compareFileTrees(join(dirA, 'media', project), join(dirB, 'media', project), `media/${project}/`, { errors });
-      comparison.artifacts = await compareFileTrees(join(dirA, 'artifacts', project), join(dirB, 'artifacts', project), `artifacts/${project}/`, { errors });
+      comparison.media = await compareFileTrees(join(dirA, 'media', project), join(dirB, 'media', project), `media/${project}/`, { errors, maxListed: options.maxListed });
+      comparison.artifacts = await compareFileTrees(join(dirA, 'artifacts', project), join(dirB, 'artifacts', project), `artifacts/${project}/`, { errors, maxListed: options.maxListed });
       comparison.equal =
         comparison.equal &&
         !failed &&
@@ -115,7 +122,7 @@ async function openSide(dir: string, project: string, live: boolean, side: Side,
   }
 }
 
-function compareProjectRows(project: string, a: OpenSide | undefined, b: OpenSide | undefined, comparison: ProjectComparison): RunComparison[] {
+function compareProjectRows(project: string, a: OpenSide | undefined, b: OpenSide | undefined, comparison: ProjectComparison, onRow?: DatabasesOptions['onRow']): RunComparison[] {
   // One connection sees both sides (B attached as `b`), so SQLite matches the rows and only the
   // differences reach JavaScript. With no A, an empty in-memory database stands in (no file).
   const db = a?.opened.db ?? new (loadSqlite())(':memory:');
@@ -137,7 +144,7 @@ function compareProjectRows(project: string, a: OpenSide | undefined, b: OpenSid
       if (!srcA && !srcB) continue;
       // A table one side lacks (an older schema) counts as empty there. Metrics rows were just counted.
       const known = spec.table === 'metrics' && a?.tables.get('metrics')?.has('step') && b?.tables.get('metrics')?.has('step') ? { a: metricsRows(statsA), b: metricsRows(statsB) } : undefined;
-      const diff = diffTableRows(db, srcA, srcB, known);
+      const diff = diffTableRows(db, srcA, srcB, known, onRow && ((e) => onRow(project, spec.table, e)));
       perTable.set(spec.table, diff);
       const counts: TableCounts = { a: diff.a, b: diff.b, ...diff.total };
       comparison.tables[spec.table] = counts;

@@ -18,6 +18,18 @@ export interface RowSource {
   content: (alias: string) => string;
 }
 
+/**
+ * Every row that is not shared, with its row ids (for planning a merge): `differ` pairs one row of
+ * A with one of B; `only-in-a` / `only-in-b` name one row of that side.
+ */
+export interface RowEvent {
+  kind: 'only-in-a' | 'only-in-b' | 'differ';
+  run: string;
+  at: unknown;
+  rowIdA?: number;
+  rowIdB?: number;
+}
+
 export interface TableRowsDiff {
   /** Rows on each side. */
   a: number;
@@ -40,7 +52,14 @@ export interface TableRowsDiff {
  *    pair up as rows that differ; the rest are only on their side.
  * Rows come back grouped by run and place, so JavaScript holds one such group at a time.
  */
-export function diffTableRows(db: SqliteDatabase, srcA: RowSource | undefined, srcB: RowSource | undefined, known?: { a: number; b: number }, maxExamples = 5): TableRowsDiff {
+export function diffTableRows(
+  db: SqliteDatabase,
+  srcA: RowSource | undefined,
+  srcB: RowSource | undefined,
+  known?: { a: number; b: number },
+  onRow?: (e: RowEvent) => void,
+  maxExamples = 5,
+): TableRowsDiff {
   const table = (srcA ?? srcB)!.table;
   const count = (schema: SchemaName) => db.prepare(`SELECT count(*) FROM ${schema}."${table}"`).pluck().get() as number;
   const out: TableRowsDiff = { a: known?.a ?? (srcA ? count('main') : 0), b: known?.b ?? (srcB ? count('b') : 0), total: zero(), perRun: new Map(), examples: new Map() };
@@ -75,6 +94,7 @@ export function diffTableRows(db: SqliteDatabase, srcA: RowSource | undefined, s
     const sql = `SELECT x."${a.run}", ${a.at ? `x."${a.at}"` : 'NULL'}, x.rowid, y.rowid, x."${a.id}" FROM main."${table}" x NOT INDEXED JOIN b."${table}" y ON y."${b.id}" = x."${a.id}" WHERE NOT (${same})`;
     for (const [run, at, ra, rb, id] of db.prepare(sql).raw(true).iterate() as IterableIterator<[unknown, unknown, number, number, unknown]>) {
       note('differ', run, at, 1, ra, rb, id);
+      onRow?.({ kind: 'differ', run: String(run), at, rowIdA: ra, rowIdB: rb });
     }
   }
 
@@ -85,27 +105,40 @@ export function diffTableRows(db: SqliteDatabase, srcA: RowSource | undefined, s
     return `SELECT x."${src.run}" AS r, ${src.at ? `x."${src.at}"` : 'NULL'} AS s, ${src.content('x')} AS m, ${inA} AS na, ${1 - inA} AS nb, ${inA ? 'x.rowid' : 'NULL'} AS ra, ${inA ? 'NULL' : 'x.rowid'} AS rb FROM ${schema}."${table}" x${where}`;
   };
   const parts = [srcA && rest(srcA, 'main', srcB), srcB && rest(srcB, 'b', srcA)].filter(Boolean);
-  const sql = `SELECT r, s, sum(na), sum(nb), min(ra), min(rb) FROM (${parts.join(' UNION ALL ')}) GROUP BY r, s, m HAVING sum(na) != sum(nb) ORDER BY r, s, m`;
+  // The row ids of a group are listed only for a row listener: for a count, min() is enough.
+  const ids = onRow ? 'group_concat(ra), group_concat(rb)' : 'NULL, NULL';
+  const sql = `SELECT r, s, sum(na), sum(nb), min(ra), min(rb), ${ids} FROM (${parts.join(' UNION ALL ')}) GROUP BY r, s, m HAVING sum(na) != sum(nb) ORDER BY r, s, m`;
   // One (run, place) group at a time: its surplus rows on each side, with an example row id.
-  let group: { run: unknown; at: unknown; a: number; b: number; ra?: number; rb?: number } | undefined;
+  let group: { run: unknown; at: unknown; a: number; b: number; ra?: number; rb?: number; idsA: number[]; idsB: number[] } | undefined;
   const flush = () => {
     if (!group) return;
     const paired = Math.min(group.a, group.b);
+    if (onRow) {
+      const run = String(group.run);
+      for (let k = 0; k < group.idsA.length || k < group.idsB.length; k++) {
+        const [rowIdA, rowIdB] = [group.idsA[k], group.idsB[k]];
+        onRow({ kind: k < paired ? 'differ' : rowIdA !== undefined ? 'only-in-a' : 'only-in-b', run, at: group.at, rowIdA, rowIdB });
+      }
+    }
     note('differ', group.run, group.at, paired, group.ra, group.rb);
     note('only-in-a', group.run, group.at, group.a - paired, group.ra);
     note('only-in-b', group.run, group.at, group.b - paired, undefined, group.rb);
   };
-  for (const [run, at, na, nb, ra, rb] of db.prepare(sql).raw(true).iterate() as IterableIterator<[unknown, unknown, number, number, number | null, number | null]>) {
+  const surplus = (list: unknown, n: number): number[] => (typeof list === 'string' ? list.split(',').map(Number).slice(-n) : []);
+  for (const [run, at, na, nb, ra, rb, listA, listB] of db.prepare(sql).raw(true).iterate() as IterableIterator<[unknown, unknown, number, number, number | null, number | null, unknown, unknown]>) {
     if (!group || group.run !== run || group.at !== at) {
       flush();
-      group = { run, at, a: 0, b: 0 };
+      group = { run, at, a: 0, b: 0, idsA: [], idsB: [] };
     }
+    // Rows of one content group are interchangeable: the surplus is any n of them.
     if (na > nb) {
       group.a += na - nb;
       group.ra ??= ra ?? undefined;
+      if (onRow) group.idsA.push(...surplus(listA, na - nb));
     } else {
       group.b += nb - na;
       group.rb ??= rb ?? undefined;
+      if (onRow) group.idsB.push(...surplus(listB, nb - na));
     }
   }
   flush();
