@@ -19,8 +19,9 @@ export interface DuplicateRow {
  */
 export function findDuplicateRows(db: SqliteDatabase, columns: ReadonlySet<string>): DuplicateRow[] {
   if (!columns.has('log_id') || !columns.has('step')) return [];
-  const anyLogId = db.prepare('SELECT 1 FROM metrics WHERE log_id IS NOT NULL LIMIT 1').pluck().get();
-  if (!anyLogId) return [];
+  // Both kinds of rows must be there: counted from Trackio's partial log_id index and the table's smallest index.
+  const withLogId = db.prepare('SELECT count(*) FROM metrics WHERE log_id IS NOT NULL').pluck().get() as number;
+  if (withLogId === 0 || withLogId === (db.prepare('SELECT count(*) FROM metrics').pluck().get() as number)) return [];
   const sameRun = columns.has('run_id') ? 'y.run_id = x.run_id AND y.run_name = x.run_name' : 'y.run_name = x.run_name';
   const sql = `SELECT rowid, run_name, step, kept FROM (
       SELECT x.rowid AS rowid, x.run_name AS run_name, x.step AS step,

@@ -10,13 +10,15 @@ import type { SqliteDatabase } from '../../../sqlite/loadSqlite.js';
 export function runSignatures(db: SqliteDatabase, columns: ReadonlySet<string> | undefined): Map<string, string> {
   const out = new Map<string, string>();
   if (!columns?.has('step') || !columns.has('run_name')) return out;
-  const runId = columns.has('run_id') ? 'run_id' : 'NULL';
-  const groups = db.prepare(`SELECT run_name, ${runId}, count(*), min(step), max(step), min(rowid) FROM metrics GROUP BY run_name, ${runId}`).raw(true).all() as Array<[unknown, unknown, number, unknown, unknown, number]>;
-  const first = db.prepare('SELECT timestamp, CAST(metrics AS BLOB) FROM metrics WHERE rowid = ?').raw(true);
-  for (const [run, id, count, min, max, firstRow] of groups) {
-    const [timestamp, metrics] = first.get(firstRow) as [unknown, Buffer | null];
+  // 0.24+: grouped by run_id through Trackio's (run_id, step) index, without reading the rows;
+  // the name comes from the run's first row, read anyway. Older databases: by run_name.
+  const key = columns.has('run_id') ? 'run_id' : 'run_name';
+  const groups = db.prepare(`SELECT ${key}, count(*), min(step), max(step), min(rowid) FROM metrics GROUP BY ${key}`).raw(true).all() as Array<[unknown, number, unknown, unknown, number]>;
+  const first = db.prepare('SELECT run_name, timestamp, CAST(metrics AS BLOB) FROM metrics WHERE rowid = ?').raw(true);
+  for (const [id, count, min, max, firstRow] of groups) {
+    const [run, timestamp, metrics] = first.get(firstRow) as [unknown, unknown, Buffer | null];
     const h = createHash('sha256');
-    h.update(JSON.stringify([run, id, count, min, max, timestamp]));
+    h.update(JSON.stringify([run, key === 'run_id' ? id : null, count, min, max, timestamp]));
     if (metrics) h.update(metrics);
     out.set(h.digest('hex'), String(run));
   }
