@@ -53,3 +53,8 @@ export { planRestore, applyRestore, type RestorePlan, type RestoreResult } from 
 export { diskUsage, type DiskUsage, type RunUsage, type ProjectUsage } from './engine/du/diskUsage.js';
 export { runHook, type HookOptions, type HookResult, type HookDataDir } from './engine/hook/runHook.js';
 export { installHook, uninstallHook, type InstallOptions, type InstallResult, type UninstallResult } from './engine/hook/installHook.js';
+
+// comparing a data dir with its off-site copy
+export { compare, type CompareOptions } from './engine/compare/compare.js';
+export type { CompareResult, RunComparison, ProjectComparison, FileDiff, RowDiff } from './engine/compare/CompareResult.js';
+export { planMerge, type MergePlan } from './engine/compare/planMerge.js';

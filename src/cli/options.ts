@@ -23,6 +23,7 @@ export const COMMANDS = [
   'hook run',
   'hook install',
   'hook uninstall',
+  'compare',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -243,6 +244,22 @@ export const POSITIONALS = {
     value: 'FILES',
     commands: ['hook run'],
     describe: 'staged file names, relative to the working directory',
+  },
+  a: {
+    type: 'string',
+    required: true,
+    rule: 'path',
+    value: 'A',
+    commands: ['compare'],
+    describe: 'first data dir (usually the local one)',
+  },
+  b: {
+    type: 'string',
+    required: true,
+    rule: 'path',
+    value: 'B',
+    commands: ['compare'],
+    describe: 'second data dir (the off-site copy, a snapshot)',
   },
 } as const satisfies Record<string, PositionalSpec>;
 

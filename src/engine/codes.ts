@@ -203,6 +203,31 @@ export const CODES = {
     meaning: "an artifact version's size_bytes is not the sum of the sizes in its manifest",
     fix: 'none',
   },
+  'trackio/duplicate-rows': {
+    severity: 'warning',
+    meaning: "a metrics row without log_id identical (run, step, metrics) to one with a log_id: Trackio's rename and move re-insert rows without log_id, so a later replay duplicates them; charts count them twice",
+    fix: 'none',
+  },
+  'trackio/run-in-two-projects': {
+    severity: 'warning',
+    meaning: 'the same run (name, id, identical rows) is in two projects: a move_run interrupted after it committed the target and before it deleted from the source',
+    fix: 'none',
+  },
+  'trackio/unsent-rows': {
+    severity: 'info',
+    meaning: 'rows still marked for sending to a Space (space_id set): they have not left this machine',
+    fix: 'none',
+  },
+  'trackio/pending-upload-missing': {
+    severity: 'warning',
+    meaning: 'a pending_uploads entry whose file is gone: that upload can never happen, and the Space will lack the file',
+    fix: 'none',
+  },
+  'trackio/stale-parquet': {
+    severity: 'warning',
+    meaning: "a parquet sidecar (dataset mode) older than its database: Trackio's import of it would bring back rows since deleted and lose rows since written",
+    fix: 'quarantine-file',
+  },
   'backup/modified': {
     severity: 'error',
     meaning: 'a file in a backup snapshot no longer matches the hash its manifest recorded (bit rot or tampering)',

@@ -52,6 +52,7 @@ describe('--json: every command prints one envelope, valid against its schema', 
     expect([1, 4]).toContain(json(['recover', dataDir, ...lw], 'recover.schema.json').code);
     expect(json(['undo', dataDir], 'undo.schema.json').code).toBe(0);
     expect(json(['du', dataDir, '--dest', dest], 'du.schema.json').code).toBe(0);
+    expect(json(['compare', dataDir, dataDir], 'compare.schema.json').code).toBe(0);
     const list = json(['backups', 'list', '--dest', dest], 'backups-list.schema.json');
     const name = (list.doc.snapshots as Array<{ name: string }>)[0]!.name;
     expect(json(['backups', 'verify', '--dest', dest], 'backups-verify.schema.json').code).toBe(0);

@@ -1,9 +1,12 @@
 import type { CheckEvent, CheckOptions, CheckResult } from '../CheckOptions.js';
+import type { CompareError, CompareResult } from '../compare/CompareResult.js';
 import type { FileRecord, Finding, FixAction } from '../finding.js';
 import type { LeftFinding, PlanStep } from '../repair/RepairPlan.js';
 import type { OpKind } from '../repair/ops/OpKind.js';
 
-export type LayoutName = 'run-directory' | 'trackio-sqlite';
+import type { LayoutName } from './LayoutName.js';
+
+export type { LayoutName };
 
 /** How a snapshot treats one file of the data dir: its bytes, a consistent database copy, or not at all. */
 export type SnapshotRole = 'file' | 'database' | 'leave-out';
@@ -73,6 +76,10 @@ export interface Layout {
   verifyRecords(realDataDir: string, emit: (f: Finding) => void): Promise<boolean>;
   /** du: bytes per unit; `skip` (BACKUPS inside the data dir) is not counted. */
   diskUsage(realDataDir: string, skip?: string): Promise<UnitUsage[]>;
+  /** compare: per unit, what only one side has or what differs (both dirs real paths, read-only). */
+  compare(dirA: string, dirB: string, errors: CompareError[]): Promise<Pick<CompareResult, 'projects' | 'runs' | 'files'>>;
+  /** merge: whether rows can be brought from another copy of this layout's data (planMerge). */
+  readonly mergesRows: boolean;
   /** hook: the data dir and unit a staged file (absolute path) belongs to, if this layout claims it. */
   placeStaged(abs: string, env: NodeJS.ProcessEnv, cwd: string): StagedPlace | undefined;
 }

@@ -118,6 +118,14 @@ export const runDirectory: Layout = {
     return units;
   },
 
+  async compare(dirA, dirB, errors) {
+    const { compareRunDirs } = await import('../../compare/compareRunDirs.js');
+    const { emptyFileDiff } = await import('../../compare/compareFiles.js');
+    return { projects: [], runs: await compareRunDirs(dirA, dirB, errors), files: emptyFileDiff() };
+  },
+
+  mergesRows: false,
+
   /**
    * A file belongs to run ID of data dir D when it lies below D/runs/ID/ and D is a real data dir:
    * named .trackio, equal to $TRACKIO_DIR, or its run directory holds one of the files every run has.

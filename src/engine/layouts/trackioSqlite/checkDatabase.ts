@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import type { Finding } from '../../finding.js';
 import { makeFinding } from '../../makeFinding.js';
 import { FindingFolder } from './FindingFolder.js';
+import { checkTrackioOperations } from './checks/checkTrackioOperations.js';
+import { runSignatures } from './checks/runSignatures.js';
 import { inspectCell, mediaPaths, type ManifestEntry } from './inspectCell.js';
 import type { SqliteDatabase } from './loadSqlite.js';
 import { manifestDigest } from './manifestDigest.js';
@@ -18,6 +20,8 @@ export interface DatabaseCheckContext {
   /** integrity_check instead of quick_check. */
   full: boolean;
   emit: (f: Finding) => void;
+  /** Receives the fingerprint of each run (runSignatures), for checks across projects. */
+  onRunSignatures?: (signatures: Map<string, string>) => void;
 }
 
 export interface DatabaseCheckResult {
@@ -87,6 +91,12 @@ export async function checkDatabase(ctx: DatabaseCheckContext): Promise<Database
       const have = tables.get(spec.table);
       if (!have?.has(spec.column)) continue;
       result.rows[spec.table] = scanJsonColumn(db, spec, have, ctx, rel, folder, spec.table === 'metrics' ? runs : undefined);
+    }
+    try {
+      checkTrackioOperations(db, tables, ctx.dataDir, rel, folder);
+      ctx.onRunSignatures?.(runSignatures(db, tables.get('metrics')));
+    } catch {
+      // A damaged page: quick_check and the row scan above have reported it.
     }
     folder.end();
     result.runs = runs.size;

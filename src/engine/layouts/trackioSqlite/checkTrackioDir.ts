@@ -12,6 +12,9 @@ import { checkInbox } from './checkInbox.js';
 import { projectLiveness } from './isProjectLive.js';
 import { verifyDatabaseManifest } from './databaseManifest.js';
 import { hashMedia } from './hashMedia.js';
+import { checkRunInTwoProjects } from './checks/runInTwoProjects.js';
+import { checkStaleParquet } from './checks/staleParquet.js';
+import { registryCacheDatabases } from './checks/registryCacheDatabases.js';
 
 const SIDECAR = /^(.*\.db)-(wal|shm|journal)$/;
 
@@ -30,7 +33,9 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
   const entries = await readdir(dataDir, { withFileTypes: true });
   const names = new Set(entries.map((e) => e.name));
   const projects = entries.filter((e) => e.isFile() && e.name.endsWith('.db')).map((e) => e.name.slice(0, -3)).sort();
-  const selected = selectProjects(projects, options.runs);
+  // Registry caches are project databases too; they are checked, not listed in the manifest.
+  const checked = [...projects, ...(await registryCacheDatabases(dataDir))];
+  const selected = selectProjects(checked, options.runs);
 
   for (const e of entries) {
     const m = SIDECAR.exec(e.name);
@@ -39,19 +44,24 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
     }
   }
 
-  const liveness = await projectLiveness(dataDir, projects);
+  const liveness = await projectLiveness(dataDir, checked);
   const sizes = await Promise.all(selected.map(async (p) => (await stat(join(dataDir, `${p}.db`))).size));
   onEvent?.({ type: 'start', dataDir: found.dataDir, runs: selected.length, files: selected.length, bytes: sizes.reduce((a, b) => a + b, 0) });
 
   const databases: DatabaseCheckResult[] = [];
+  const signatures: Array<{ project: string; path: string; runs: Map<string, string> }> = [];
   for (const [i, project] of selected.entries()) {
     const live = liveness.get(project)!;
     if (live.live) {
       emit(makeFinding('sqlite/live', { run: null, path: `${project}.db` }, `project ${project} is being written (${live.reasons.join('; ')}); checked through SQLite's locking, as any reader would`));
     }
-    databases.push(await checkDatabase({ dataDir, project, live: live.live, full: options.full ?? false, emit }));
+    // Registries and their caches hold copies of runs by design: only projects take part in run-in-two-projects.
+    const onRunSignatures = project.startsWith('registry-') || project.includes('/') ? undefined : (runs: Map<string, string>) => signatures.push({ project, path: `${project}.db`, runs });
+    databases.push(await checkDatabase({ dataDir, project, live: live.live, full: options.full ?? false, emit, onRunSignatures }));
     onEvent?.({ type: 'file', path: `${project}.db`, bytes: sizes[i]! });
   }
+  checkRunInTwoProjects(signatures, emit);
+  await checkStaleParquet(dataDir, selected.filter((p) => !p.includes('/')), emit);
   const isLive = (project: string) => liveness.get(project)?.live ?? false;
   const only = options.runs?.length ? new Set(selected) : undefined;
   const records: FileRecord[] = [

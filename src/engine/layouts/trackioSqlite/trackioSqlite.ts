@@ -110,6 +110,14 @@ export const trackioSqlite: Layout = {
     return units;
   },
 
+  async compare(dirA, dirB, errors) {
+    const [{ compareDatabases }, { compareFileTrees }] = await Promise.all([import('../../compare/compareDatabases.js'), import('../../compare/compareFiles.js')]);
+    const { projects, runs } = await compareDatabases(dirA, dirB, errors);
+    return { projects, runs, files: await compareFileTrees(join(dirA, 'inbox'), join(dirB, 'inbox'), 'inbox/', { errors }) };
+  },
+
+  mergesRows: true,
+
   /** A staged `<project>.db` (or its -wal, media, blobs) of a folder that holds project databases. */
   placeStaged(abs) {
     const name = basename(abs);

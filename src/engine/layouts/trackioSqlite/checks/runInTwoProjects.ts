@@ -1,0 +1,27 @@
+import type { Finding } from '../../../finding.js';
+import { makeFinding } from '../../../makeFinding.js';
+
+/**
+ * Runs whose fingerprints (runSignatures) match in two projects: what move_run leaves when it is
+ * interrupted between committing the target and deleting from the source. Reported once per run,
+ * on the project listed second (by name), naming the other.
+ */
+export function checkRunInTwoProjects(signatures: ReadonlyArray<{ project: string; path: string; runs: ReadonlyMap<string, string> }>, emit: (f: Finding) => void): void {
+  const seen = new Map<string, { project: string; run: string }>();
+  for (const db of [...signatures].sort((a, b) => (a.project < b.project ? -1 : a.project > b.project ? 1 : 0))) {
+    for (const [signature, run] of db.runs) {
+      const before = seen.get(signature);
+      if (!before) {
+        seen.set(signature, { project: db.project, run });
+        continue;
+      }
+      emit(
+        makeFinding(
+          'trackio/run-in-two-projects',
+          { run: null, path: db.path, table: 'metrics' },
+          `run ${run} is in projects ${before.project} and ${db.project} with the same rows: a move_run was interrupted before it deleted the run from its source; keep the copy in the project you moved it to and delete the other with Trackio (trackio.Api().run(...).delete())`,
+        ),
+      );
+    }
+  }
+}

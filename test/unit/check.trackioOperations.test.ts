@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeTrackioDir, trackioDamage, writeProject } from '../../fixtures/build/trackioDb.mjs';
+import { trackioOperations, writeRegistries } from '../../fixtures/build/trackioOperations.mjs';
+// check loads the compiled schemas (dist/generated): the built engine, as the CLI runs it.
+import { check } from '../helpers/engine.js';
+import { CODES } from '../../src/engine/codes.js';
+import { loadSqlite } from '../../src/engine/layouts/trackioSqlite/loadSqlite.js';
+import { tempDir } from '../helpers/cli.js';
+
+const where = (f: { code: string; path: string; table?: string; rowId?: number }) => ({ code: f.code, path: f.path, ...(f.table ? { table: f.table } : {}), ...(f.rowId !== undefined ? { rowId: f.rowId } : {}) });
+
+function oneProject(generation = 'current'): string {
+  return makeTrackioDir(tempDir(), { projects: [['mnist', generation]] });
+}
+
+describe("check: what Trackio's own operations leave", () => {
+  for (const generation of ['current', 'pre-0.24', 'upgraded']) {
+    it(`trackio/duplicate-rows: a row without log_id repeating one with it (${generation})`, async () => {
+      const dataDir = oneProject(generation);
+      const expected = trackioOperations.duplicateRow(dataDir, 'mnist');
+      const { report } = await check(dataDir);
+      expect(report.findings.map(where)).toEqual([expected]);
+      expect(report.findings[0]).toMatchObject({ severity: 'warning', message: expect.stringContaining('(run run-1, step 3) has no log_id and repeats row') });
+      expect(report.findings[0]!.fix).toBeUndefined();
+    });
+  }
+
+  it('rows that merely look alike are not duplicates: all without log_id, or another step, or other values', async () => {
+    const dataDir = oneProject();
+    const db = new (loadSqlite())(join(dataDir, 'mnist.db'));
+    // Logged twice at one step, neither with a log_id (allowed); then log_ids on run-0 only.
+    db.exec("INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) SELECT run_id, timestamp, run_name, step, metrics FROM metrics WHERE run_name = 'run-1' AND step = 2");
+    db.exec("UPDATE metrics SET log_id = printf('%032x', id) WHERE run_name = 'run-0'");
+    // Same values as run-0's step 1, without log_id, at step 4 of run-0: not the same row.
+    db.exec("INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) SELECT run_id, timestamp, run_name, 4, metrics FROM metrics WHERE run_name = 'run-0' AND step = 1");
+    db.close();
+    expect((await check(dataDir)).report.findings).toEqual([]);
+  });
+
+  it('trackio/run-in-two-projects: an interrupted move_run leaves run-1 in both projects', async () => {
+    const dataDir = oneProject();
+    const expected = trackioOperations.runInTwoProjects(dataDir, 'mnist', 'moved');
+    const { report } = await check(dataDir);
+    expect(report.findings.map(where)).toEqual([expected]);
+    expect(report.findings[0]!.message).toContain('run run-1 is in projects mnist and moved');
+  });
+
+  it('same-named runs of two projects with their own rows are not one run in two projects', async () => {
+    const dataDir = oneProject();
+    writeProject(dataDir, 'other', { generation: 'current', runs: 2, steps: 7 });
+    expect((await check(dataDir)).report.findings).toEqual([]);
+  });
+
+  it('trackio/unsent-rows: info, with the Space and the count', async () => {
+    const dataDir = oneProject();
+    const expected = trackioOperations.unsentRows(dataDir, 'mnist');
+    const { report } = await check(dataDir);
+    expect(report.findings.map(where)).toEqual([expected]);
+    expect(report.findings[0]).toMatchObject({ severity: 'info', message: '5 metrics rows not yet sent to ada/mnist-dashboard: they exist only on this machine' });
+    expect(report.exitCode).toBe(0);
+  });
+
+  it('trackio/pending-upload-missing: only the upload whose file is gone', async () => {
+    const dataDir = oneProject();
+    const expected = trackioOperations.pendingUploadMissing(dataDir, 'mnist');
+    const { report } = await check(dataDir);
+    expect(report.findings.map(where)).toEqual([expected]);
+    expect(report.findings[0]!.severity).toBe('warning');
+  });
+
+  it('trackio/stale-parquet: a sidecar older than its database, not one newer; fix: quarantine, not safe', async () => {
+    const dataDir = oneProject();
+    const expected = trackioOperations.staleParquet(dataDir, 'mnist');
+    const { report } = await check(dataDir);
+    expect(report.findings.map(where)).toEqual([expected]);
+    expect(report.findings[0]!.fix).toMatchObject({ action: 'quarantine-file', safe: false });
+  });
+
+  it('registries, a registry cache, .hash and .lock files are recognised: clean, and the cache is checked like a project', async () => {
+    const dataDir = oneProject();
+    const cache = writeRegistries(dataDir, 'mnist');
+    const clean = await check(dataDir);
+    expect(clean.report.findings).toEqual([]);
+    expect(clean.databases!.map((d) => d.project)).toEqual(['mnist', 'registry-models', 'registry-cache/ada--models/models']);
+    const damage = trackioDamage.invalidJsonCell(join(dataDir, 'registry-cache', 'ada--models'), 'models');
+    const { report } = await check(dataDir);
+    expect(report.findings.map(where)).toEqual([{ ...damage, path: cache }]);
+  });
+
+  it('every new code is documented with a severity and a fix where one loses nothing', () => {
+    for (const code of ['trackio/duplicate-rows', 'trackio/run-in-two-projects', 'trackio/unsent-rows', 'trackio/pending-upload-missing', 'trackio/stale-parquet'] as const) {
+      expect(CODES[code]).toBeDefined();
+    }
+    expect(CODES['trackio/stale-parquet'].fix).toBe('quarantine-file');
+  });
+});
