@@ -20,7 +20,7 @@ export const backupCommand: CommandModule<object, BackupArgs> = {
   builder: (y) =>
     y
       .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
-      .option('dest', { type: 'string', describe: 'BACKUPS: the folder holding snapshots (default ./trackio_backups)' })
+      .option('dest', { type: 'string', describe: 'BACKUPS: the folder holding snapshots (default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir)' })
       .option('keep', { type: 'number', describe: 'after a successful backup, keep only the N newest snapshots (backups prune --keep N)' })
       .option('force', { type: 'boolean', describe: 'snapshot even while a repair holds the data dir' }) as unknown as Argv<BackupArgs>,
   handler: (args) =>

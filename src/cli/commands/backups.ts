@@ -18,7 +18,7 @@ interface PruneArgs extends BackupsArgs {
   'dry-run': boolean;
 }
 
-const dest = { type: 'string', describe: 'BACKUPS: the folder holding snapshots (default ./trackio_backups)' } as const;
+const dest = { type: 'string', describe: 'BACKUPS: the folder holding snapshots (default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir)' } as const;
 
 function paintState(c: ChalkInstance, state: string): string {
   return state === 'damaged' ? c.red.bold(state) : state === 'incomplete' ? c.yellow(state) : state === 'unknown' ? c.dim(state) : c.green(state);
@@ -109,10 +109,9 @@ const pruneCommand: CommandModule<object, PruneArgs> = {
       .option('dest', dest) as unknown as Argv<PruneArgs>,
   handler: (args) =>
     runCommand(async () => {
-      const { resolve } = await import('node:path');
       const { pruneSnapshots } = await import('../../engine/backup/pruneSnapshots.js');
-      const { DEFAULT_BACKUPS_DIR } = await import('../../engine/backup/snapshotLayout.js');
-      const result = await pruneSnapshots(resolve(args.dest ?? DEFAULT_BACKUPS_DIR), args.keep, { dryRun: args['dry-run'] });
+      const { resolveBackupsDir } = await import('../../engine/backup/resolveBackupsDir.js');
+      const result = await pruneSnapshots(resolveBackupsDir({ dest: args.dest }), args.keep, { dryRun: args['dry-run'] });
       if (args.json) {
         const { TOOL, VERSION } = await import('../../engine/version.js');
         printJson({ tool: TOOL, version: VERSION, command: 'backups prune', ...result, exitCode: 0 });

@@ -16,7 +16,7 @@ export const duCommand: CommandModule<object, DuArgs> = {
   builder: (y) =>
     y
       .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
-      .option('dest', { type: 'string', describe: 'BACKUPS to measure (default ./trackio_backups)' }) as unknown as Argv<DuArgs>,
+      .option('dest', { type: 'string', describe: 'BACKUPS to measure (default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir)' }) as unknown as Argv<DuArgs>,
   handler: (args) =>
     runCommand(async () => {
       const { diskUsage } = await import('../../engine/du/diskUsage.js');

@@ -1,6 +1,4 @@
 import { realpath } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { DEFAULT_BACKUPS_DIR } from '../../engine/backup/snapshotLayout.js';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_LIVE_WINDOW_MS } from '../../engine/defaults.js';
 import { EXIT } from '../../engine/report.js';
@@ -31,7 +29,7 @@ export function repairOptions<T>(y: Argv<T>, modes = true) {
     .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
     .option('force', { type: 'boolean', default: false, describe: 'also repair live runs, and take the lock from another repair' })
     .option('backup-dir', { type: 'string', describe: 'where the pre-repair backup goes (default DIR/.trackio-fsck/repairs/<id>/)' })
-    .option('backups', { type: 'string', describe: 'BACKUPS: snapshots to heal from (restore-from-backup, when the manifest vouches for a copy; default ./trackio_backups, as backup --dest)' })
+    .option('backups', { type: 'string', describe: 'BACKUPS: snapshots to heal from (restore-from-backup, when the manifest vouches for a copy; default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir, as backup --dest)' })
     .option('run', { type: 'string', array: true, describe: 'repair only this run (repeatable)' })
     .option('live-window', { type: 'number', default: DEFAULT_LIVE_WINDOW_MS / 1000, describe: 'seconds: a run without summary.json changed this recently is live (0: off)' });
   if (modes) {
@@ -119,7 +117,8 @@ export async function runRepair(args: RepairArgs, mode: Mode, name: 'repair' | '
     return finish(outcome?.journal, undefined, 'resumed');
   }
 
-  const backupsDir = resolve(args.backups ?? DEFAULT_BACKUPS_DIR);
+  const { resolveBackupsDir } = await import('../../engine/backup/resolveBackupsDir.js');
+  const backupsDir = resolveBackupsDir({ dest: args.backups, dataDir });
   const plan = await repair.planRepair(dataDir, { ...checkOptions, force: args.force, providers: [repair.restoreFromBackup(backupsDir)] });
   say(`${plan.check.summary.runs} runs, ${plan.check.summary.files} files checked: ${plural(plan.check.summary.errors, 'error')}, ${plural(plan.check.summary.warnings, 'warning')}\n`);
   say(renderPlan(plan.steps, plan.left, c));

@@ -32,7 +32,7 @@ export const restoreCommand: CommandModule<object, RestoreArgs> = {
     y
       .positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot name in BACKUPS, or its path' })
       .positional('dir', { type: 'string', describe: 'data dir to restore into (default: the one check would find)' })
-      .option('dest', { type: 'string', describe: 'BACKUPS, where a snapshot name is looked up (default ./trackio_backups)' })
+      .option('dest', { type: 'string', describe: 'BACKUPS, where a snapshot name is looked up (default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir)' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask (for scripts)' })
       .option('force', { type: 'boolean', default: false, describe: 'restore even while other processes hold files of the data dir open' }) as unknown as Argv<RestoreArgs>,
   handler: (args) =>

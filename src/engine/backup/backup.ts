@@ -20,12 +20,14 @@ import { sha256File } from '../fs/sha256File.js';
 import { pruneSnapshots, type PruneResult } from './pruneSnapshots.js';
 import { writeSnapshotMeta, type SnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex, type FileIndexEntry, type IndexEntry } from './snapshotIndex.js';
-import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, INDEX_FILE, MANIFEST_FILE, snapshotName, toSnapshotPath } from './snapshotLayout.js';
+import { createBackupsDir } from './createBackupsDir.js';
+import { resolveBackupsDir } from './resolveBackupsDir.js';
+import { INCOMPLETE_PREFIX, INDEX_FILE, MANIFEST_FILE, snapshotName, toSnapshotPath } from './snapshotLayout.js';
 import { syncTree } from './syncTree.js';
 import { runOf, walkDataDir, type DataEntry } from './walkDataDir.js';
 
 export interface BackupOptions {
-  /** BACKUPS, the folder holding snapshots (default ./trackio_backups). */
+  /** BACKUPS, the folder holding snapshots (default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir). */
   dest?: string;
   /** After a successful backup, prune to the N newest snapshots. */
   keep?: number;
@@ -83,9 +85,9 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
   const cwd = options.cwd ?? process.cwd();
   const found = findDataDir(dir, { env: options.env, cwd });
   const realDataDir = await realpath(found.dataDir);
-  const backupsDir = resolve(cwd, options.dest ?? DEFAULT_BACKUPS_DIR);
+  const backupsDir = resolveBackupsDir({ dest: options.dest, dataDir: realDataDir, cwd, env: options.env });
   if (options.keep !== undefined && (!Number.isInteger(options.keep) || options.keep < 1)) throw new FsckError('--keep must be a whole number of at least 1', EXIT.usage);
-  await mkdir(backupsDir, { recursive: true });
+  await createBackupsDir(backupsDir);
   const realBackups = await realpath(backupsDir);
   if (isInside(realBackups, realDataDir)) throw new FsckError(`the data dir ${realDataDir} lies inside BACKUPS ${realBackups}: choose another --dest`, EXIT.usage);
   if (!options.force) {

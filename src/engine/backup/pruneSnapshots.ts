@@ -5,6 +5,7 @@ import { FsckError } from '../errors.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
 import { EXIT } from '../report.js';
 import { lockBackups } from './backupsLock.js';
+import { requireBackupsDir } from './resolveBackupsDir.js';
 import { findSnapshots, isGood, newestGood, type SnapshotStatus } from './findSnapshots.js';
 import { INCOMPLETE_PREFIX } from './snapshotLayout.js';
 
@@ -38,7 +39,7 @@ export interface PruneOptions {
  */
 export async function pruneSnapshots(backupsDir: string, keep: number, options: PruneOptions = {}): Promise<PruneResult> {
   if (!Number.isInteger(keep) || keep < 1) throw new FsckError('--keep must be a whole number of at least 1', EXIT.usage);
-  if (!existsSync(backupsDir)) throw new FsckError(`no backups folder at ${backupsDir} (give it with --dest)`);
+  requireBackupsDir(backupsDir);
   const unlock = options.locked || options.dryRun ? async () => {} : await lockBackups(backupsDir);
   try {
     const all = await findSnapshots(backupsDir);

@@ -5,7 +5,7 @@ import { makeFinding } from '../makeFinding.js';
 import { EXIT } from '../report.js';
 import { TOOL, VERSION } from '../version.js';
 import { findSnapshots } from './findSnapshots.js';
-import { DEFAULT_BACKUPS_DIR } from './snapshotLayout.js';
+import { requireBackupsDir, resolveBackupsDir } from './resolveBackupsDir.js';
 import { verifySnapshot, type SnapshotVerification } from './verifySnapshot.js';
 
 export interface BackupsVerification {
@@ -22,8 +22,8 @@ export interface BackupsVerification {
 }
 
 /** Verifies one snapshot (by name) or every snapshot in BACKUPS, recording each outcome. */
-export async function verifyBackups(dest: string | undefined, name?: string, options: { cwd?: string; onFile?: (bytes: number) => void } = {}): Promise<BackupsVerification> {
-  const backupsDir = resolve(options.cwd ?? process.cwd(), dest ?? DEFAULT_BACKUPS_DIR);
+export async function verifyBackups(dest: string | undefined, name?: string, options: { cwd?: string; env?: NodeJS.ProcessEnv; onFile?: (bytes: number) => void } = {}): Promise<BackupsVerification> {
+  const backupsDir = requireBackupsDir(resolveBackupsDir({ dest, cwd: options.cwd, env: options.env }));
   const all = await findSnapshots(backupsDir);
   const findings: Finding[] = [];
   let targets = all.filter((s) => s.state !== 'incomplete');

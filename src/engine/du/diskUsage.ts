@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findSnapshots, treeSize } from '../backup/findSnapshots.js';
-import { DEFAULT_BACKUPS_DIR } from '../backup/snapshotLayout.js';
+import { resolveBackupsDir } from '../backup/resolveBackupsDir.js';
 import { isInside } from '../fs/isInside.js';
 import { findDataDir } from '../layouts/findDataDir.js';
 import { TOOL, VERSION } from '../version.js';
@@ -54,7 +54,7 @@ export interface DiskUsageOptions {
 export async function diskUsage(dir: string | undefined, options: DiskUsageOptions = {}): Promise<DiskUsage> {
   const cwd = options.cwd ?? process.cwd();
   const dataDir = await realpath(findDataDir(dir, { env: options.env, cwd }).dataDir);
-  const backupsDir = resolve(cwd, options.dest ?? DEFAULT_BACKUPS_DIR);
+  const backupsDir = resolveBackupsDir({ dest: options.dest, dataDir, cwd, env: options.env });
   const realBackups = await realpath(backupsDir).catch(() => backupsDir);
   const skip = isInside(dataDir, realBackups) ? realBackups : undefined;
 

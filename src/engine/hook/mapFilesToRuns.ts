@@ -1,5 +1,6 @@
 import { lstatSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
+import { QUARANTINE_DIR, STATE_DIR } from '../fs/ownNames.js';
 
 /** The files every run is recognised by; a folder named runs/ without them is somebody else's. */
 const RUN_MARKERS = ['metrics.jsonl', 'config.json', 'summary.json'] as const;
@@ -20,6 +21,11 @@ export interface FileMapping {
   ignored: string[];
   /** Files whose run directory no longer exists: the run was deleted in this commit, which is fine. */
   gone: string[];
+  /**
+   * trackio-fsck's own state staged with the data (DIR/.trackio-fsck/..., DIR/quarantine/...): a
+   * pre-repair backup copy there holds the damaged bytes on purpose, so it is never checked as a run.
+   */
+  own: string[];
 }
 
 export interface MapOptions {
@@ -42,6 +48,7 @@ export function mapFilesToRuns(files: readonly string[], options: MapOptions = {
   const staged = new Map<string, string[]>();
   const ignored: string[] = [];
   const gone: string[] = [];
+  const own: string[] = [];
   // Many staged files usually share one run: decide each run directory once.
   const verdicts = new Map<string, 'run' | 'gone' | 'no'>();
 
@@ -60,10 +67,12 @@ export function mapFilesToRuns(files: readonly string[], options: MapOptions = {
     if (file === '') continue;
     const abs = isAbsolute(file) ? file : resolve(cwd, file);
     const parts = abs.split(sep);
-    let placed: 'run' | 'gone' | undefined;
+    let placed: 'run' | 'gone' | 'own' | undefined;
     // parts[i] === 'runs', parts[i + 1] the run id, and at least one more name below it.
-    for (let i = 1; i + 2 < parts.length && !placed; i++) {
-      if (parts[i] !== 'runs') continue;
+    for (let i = 1; i + 1 < parts.length && !placed; i++) {
+      // Outermost first: the tool's own folder of a data dir, unless it lies inside a run already placed.
+      if (isOwnState(parts, i, trackioDir)) placed = 'own';
+      if (placed || parts[i] !== 'runs' || i + 2 >= parts.length) continue;
       const dataDir = parts.slice(0, i).join(sep) || sep;
       const runId = parts[i + 1]!;
       if (runId === '' || runId === '.' || runId === '..') continue;
@@ -80,10 +89,22 @@ export function mapFilesToRuns(files: readonly string[], options: MapOptions = {
       }
     }
     if (placed === 'gone') gone.push(file);
+    else if (placed === 'own') own.push(file);
     else if (!placed) ignored.push(file);
   }
   const targets = [...byDataDir].map(([dataDir, runs]) => ({ dataDir, runs: [...runs].sort(), files: [...new Set(staged.get(dataDir))].sort() }));
-  return { targets, ignored, gone };
+  return { targets, ignored, gone, own };
+}
+
+/**
+ * parts[i] is .trackio-fsck (only trackio-fsck makes a folder of that name), or quarantine/ beside a
+ * data dir's runs/ or .trackio-fsck/ (a folder of that name elsewhere is somebody's data).
+ */
+function isOwnState(parts: string[], i: number, trackioDir: string | undefined): boolean {
+  if (parts[i] === STATE_DIR) return true;
+  if (parts[i] !== QUARANTINE_DIR) return false;
+  const dir = parts.slice(0, i).join(sep) || sep;
+  return basename(dir) === '.trackio' || dir === trackioDir || isRealDir(join(dir, 'runs')) || isRealDir(join(dir, STATE_DIR));
 }
 
 function isRealDir(p: string): boolean {

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { isInside } from '../fs/isInside.js';
+import { ignoreStateDir } from '../fs/ignoreStateDir.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { TOOL, VERSION } from '../version.js';
 import { isSafeRelPath } from '../fs/isSafeRelPath.js';
@@ -106,4 +107,5 @@ async function ensureStateDir(dir: string, stateDir: string): Promise<void> {
   if (!isInside(realDir, realState) || !(st.isDirectory() || st.isSymbolicLink())) {
     throw new FsckError(`${stateDir} leads outside ${dir} (to ${realState}): not writing there`);
   }
+  await ignoreStateDir(stateDir);
 }

@@ -13,6 +13,7 @@ import type { RepairPlan } from './RepairPlan.js';
 import { repairId } from './repairId.js';
 import { safePath } from '../fs/safePath.js';
 import { mkdirDurable, QUARANTINE_DIR, STATE_DIR } from './stateDir.js';
+import { rerecordAfterRepair } from '../manifest/rerecordFiles.js';
 
 export type RepairEvent =
   | { type: 'lock-replaced'; owner: LockOwner }
@@ -107,6 +108,8 @@ async function runJournal(realDataDir: string, journal: Journal, opts: ApplyOpti
     }
     // A why-record a crash left half-written is rewritten on resume; its temp would stay behind.
     for (const d of await dirsBelow(join(realDataDir, journal.quarantineDir))) await removeOwnTemps(d);
+    // The manifest records what the repair left, so the next check does not call the tool's own work damage.
+    await rerecordAfterRepair(realDataDir, join(repairsDir(realDataDir), journal.id), journal.ops.flatMap((op) => [op.path, ...(op.database?.sidecars.map((s) => s.path) ?? [])]));
     journal.status = 'complete';
     await saveJournal(realDataDir, journal, 'complete');
   }
