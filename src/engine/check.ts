@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileRecord, Finding } from './finding.js';
@@ -52,7 +53,7 @@ export interface CheckResult {
   /** Size and SHA-256 of every file read: what a manifest records. */
   files: FileRecord[];
   /** Per run: was it live during the check. */
-  runs: Array<{ run: string; live: boolean }>;
+  runs: Array<{ run: string; live: boolean; liveWhy?: string }>;
   /** Trackio SQLite layout: per project database, what was read and whether it was live. */
   databases?: Array<DatabaseCheckResult & { live: boolean }>;
   /** Directory listings of the walk that a manifest may record, so check --fast can skip their readdir. */
@@ -85,6 +86,7 @@ export async function check(dir: string | undefined, options: CheckOptions = {},
     openForWriting: await writers,
     liveWindowMs: options.liveWindowMs ?? DEFAULT_LIVE_WINDOW_MS,
     now: Date.now(),
+    openFilesKnown: existsSync('/proc/self/fd'),
   };
 
   const plans: RunPlan[] = [];
@@ -131,7 +133,8 @@ export async function check(dir: string | undefined, options: CheckOptions = {},
     }
     onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
   });
-  await manifest?.finish(seen, new Set(runIds));
+  // Every run checked: a recorded run whose folder is gone is missing too, as manifest verify says.
+  await manifest?.finish(seen, options.runs && options.runs.length > 0 ? new Set(runIds) : undefined);
   records.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   const summary = {
@@ -142,7 +145,7 @@ export async function check(dir: string | undefined, options: CheckOptions = {},
     durationMs: Math.round(performance.now() - started),
   };
   const report = makeReport('check', found.dataDir, found.layout, summary, sortFindings(findings), options.strict ?? false);
-  return { report, files: records, runs: plans.map((p) => ({ run: p.run, live: p.live })), dirs };
+  return { report, files: records, runs: plans.map((p) => ({ run: p.run, live: p.live, liveWhy: p.liveWhy })), dirs };
 }
 
 async function selectRuns(dataDir: string, wanted: string[] | undefined, emit: (f: Finding) => void): Promise<string[]> {

@@ -34,7 +34,7 @@ export function resolveBackupsDir(options: BackupsDirOptions = {}): string {
     try {
       dataDir = findDataDir(undefined, { cwd, env }).dataDir;
     } catch {
-      throw new FsckError(`no BACKUPS folder given and no data dir found to put it beside: use --dest DIR or set ${BACKUPS_ENV}`, EXIT.usage);
+      throw new FsckError(`no BACKUPS folder given and no data dir found to put it beside: use --dest DIR or set ${BACKUPS_ENV}`, EXIT.operational);
     }
   }
   return join(dirname(resolve(cwd, dataDir)), DEFAULT_BACKUPS_DIR);

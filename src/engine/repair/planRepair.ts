@@ -57,7 +57,8 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
   for (const f of report.findings) {
     if (!isProblem(f)) continue;
     if (isLive(f)) {
-      left.push({ finding: f, reason: 'the run is being written right now: stop the writer, or use --force' });
+      const why = result.runs.find((r) => r.run === f.run)?.liveWhy;
+      left.push({ finding: f, reason: why ? `the run looks live (${why})` : 'the run is being written right now: stop the writer, or use --force' });
       continue;
     }
     const project = liveProject(f);
@@ -134,7 +135,8 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
     }
   }
   const steps = subsume(drafts).map((d, i) => ({ id: i + 1, ...d }));
-  return { dataDir: report.dataDir, layout: report.layout, steps, left, liveRuns, check: report };
+  const liveWhy = Object.fromEntries(result.runs.filter((r) => r.live && r.liveWhy).map((r) => [r.run, r.liveWhy!]));
+  return { dataDir: report.dataDir, layout: report.layout, steps, left, liveRuns, liveWhy, check: report };
 }
 
 async function askProviders(providers: FixProvider[] | undefined, f: Finding, ctx: Parameters<FixProvider>[1]): Promise<StepDraft | undefined> {
