@@ -3,12 +3,17 @@ import { formatBytes, plural } from '../render/formatBytes.js';
 import { ProgressBar } from '../render/ProgressBar.js';
 import { renderFindings } from '../render/renderFindings.js';
 import { printJson, runCommand } from '../runCommand.js';
+import { describePolicy } from '../../engine/backup/retentionPolicy.js';
+import { retentionOptions } from './backups.js';
 import { makeStyle } from '../style.js';
 
 export interface BackupArgs {
   dir?: string;
   dest?: string;
   keep?: number;
+  'keep-daily'?: number;
+  'keep-weekly'?: number;
+  'keep-monthly'?: number;
   force?: boolean;
   json: boolean;
   color?: boolean;
@@ -22,12 +27,14 @@ export const backupCommand: CommandModule<object, BackupArgs> = {
       .positional('dir', { type: 'string', describe: 'data dir (holds runs/) or a folder holding .trackio/' })
       .option('dest', { type: 'string', describe: 'BACKUPS: the folder holding snapshots (default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir)' })
       .option('keep', { type: 'number', describe: 'after a successful backup, keep only the N newest snapshots (backups prune --keep N)' })
+      .options(retentionOptions)
       .option('force', { type: 'boolean', describe: 'snapshot even while a repair holds the data dir' }) as unknown as Argv<BackupArgs>,
   handler: (args) =>
     runCommand(async () => {
       const { backup } = await import('../../engine/backup/backup.js');
       const progress = args.json ? undefined : new ProgressBar();
-      const result = await backup(args.dir, { dest: args.dest, keep: args.keep, force: args.force }, (e) => {
+      const retention = { daily: args['keep-daily'], weekly: args['keep-weekly'], monthly: args['keep-monthly'] };
+      const result = await backup(args.dir, { dest: args.dest, keep: args.keep, retention, force: args.force }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
       });
@@ -50,7 +57,7 @@ export const backupCommand: CommandModule<object, BackupArgs> = {
       if (body) out.push('', body);
       if (result.pruned) {
         out.push('');
-        if (result.pruned.removed.length === 0) out.push(`prune --keep ${result.pruned.keep}: nothing to remove`);
+        if (result.pruned.removed.length === 0) out.push(`prune ${describePolicy(result.pruned.policy)}: nothing to remove`);
         for (const r of result.pruned.removed) out.push(`removed ${r.name} (${r.reason})`);
       }
       process.stdout.write(out.join('\n') + '\n');

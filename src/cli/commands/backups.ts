@@ -14,9 +14,19 @@ interface VerifyArgs extends BackupsArgs {
   name?: string;
 }
 interface PruneArgs extends BackupsArgs {
-  keep: number;
+  keep?: number;
+  'keep-daily'?: number;
+  'keep-weekly'?: number;
+  'keep-monthly'?: number;
   'dry-run': boolean;
 }
+
+/** restic/borg-style retention, shared by backup and backups prune. */
+export const retentionOptions = {
+  'keep-daily': { type: 'number', describe: 'keep the newest snapshot of each of the N most recent days that have one (UTC)' },
+  'keep-weekly': { type: 'number', describe: 'keep the newest snapshot of each of the N most recent ISO weeks that have one' },
+  'keep-monthly': { type: 'number', describe: 'keep the newest snapshot of each of the N most recent months that have one' },
+} as const;
 
 const dest = { type: 'string', describe: 'BACKUPS: the folder holding snapshots (default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir)' } as const;
 
@@ -101,17 +111,19 @@ const verifyCommand: CommandModule<object, VerifyArgs> = {
 
 const pruneCommand: CommandModule<object, PruneArgs> = {
   command: 'prune',
-  describe: 'keep the N newest snapshots (and always the newest verified one); remove the rest and leftovers of interrupted backups',
+  describe: 'keep the N newest snapshots and/or one per day, week, month (restic-style; always the newest verified one); remove the rest and leftovers of interrupted backups',
   builder: (y) =>
     y
-      .option('keep', { type: 'number', demandOption: true, describe: 'how many of the newest snapshots to keep (by the time in their names)' })
+      .option('keep', { type: 'number', describe: 'keep the N newest snapshots (by the time in their names)' })
+      .options(retentionOptions)
       .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'say what would be removed, remove nothing' })
       .option('dest', dest) as unknown as Argv<PruneArgs>,
   handler: (args) =>
     runCommand(async () => {
       const { pruneSnapshots } = await import('../../engine/backup/pruneSnapshots.js');
       const { resolveBackupsDir } = await import('../../engine/backup/resolveBackupsDir.js');
-      const result = await pruneSnapshots(resolveBackupsDir({ dest: args.dest }), args.keep, { dryRun: args['dry-run'] });
+      const policy = { last: args.keep, daily: args['keep-daily'], weekly: args['keep-weekly'], monthly: args['keep-monthly'] };
+      const result = await pruneSnapshots(resolveBackupsDir({ dest: args.dest }), policy, { dryRun: args['dry-run'] });
       if (args.json) {
         const { TOOL, VERSION } = await import('../../engine/version.js');
         printJson({ tool: TOOL, version: VERSION, command: 'backups prune', ...result, exitCode: 0 });
@@ -119,7 +131,8 @@ const pruneCommand: CommandModule<object, PruneArgs> = {
       }
       const c = makeStyle(process.stdout, args.color);
       const verb = result.dryRun ? 'would remove' : 'removed';
-      const out = [`${c.bold('backups prune')} --keep ${result.keep} ${result.backupsDir}`, ''];
+      const { describePolicy } = await import('../../engine/backup/retentionPolicy.js');
+      const out = [`${c.bold('backups prune')} ${describePolicy(result.policy)} ${result.backupsDir}`, ''];
       for (const k of result.kept) out.push(`kept    ${k.name}  ${c.dim(k.reason)}`);
       for (const r of result.removed) out.push(`${verb} ${r.name}  ${c.dim(r.reason)}`);
       for (const u of result.untouched) out.push(`left    ${u}  ${c.dim('not made by trackio-fsck (no record): never pruned')}`);
@@ -129,9 +142,43 @@ const pruneCommand: CommandModule<object, PruneArgs> = {
     }),
 };
 
+interface DiffArgs extends BackupsArgs {
+  from: string;
+  to: string;
+}
+
+const diffCommand: CommandModule<object, DiffArgs> = {
+  command: 'diff <from> <to>',
+  describe: 'files added, removed and changed between two snapshots (from their manifests: no data read)',
+  builder: (y) =>
+    y
+      .positional('from', { type: 'string', describe: 'the older snapshot name' })
+      .positional('to', { type: 'string', describe: 'the newer snapshot name' })
+      .option('dest', dest) as unknown as Argv<DiffArgs>,
+  handler: (args) =>
+    runCommand(async () => {
+      const { diffSnapshots } = await import('../../engine/backup/diffSnapshots.js');
+      const { resolveBackupsDir } = await import('../../engine/backup/resolveBackupsDir.js');
+      const d = await diffSnapshots(resolveBackupsDir({ dest: args.dest }), args.from, args.to);
+      if (args.json) {
+        printJson(d);
+        return d.exitCode;
+      }
+      const c = makeStyle(process.stdout, args.color);
+      const out = [`${c.bold('backups diff')} ${d.from} ${d.to}`, ''];
+      for (const p of d.added) out.push(`${c.green('+ added  ')} ${p}`);
+      for (const p of d.removed) out.push(`${c.red('- removed')} ${p}`);
+      for (const p of d.changed) out.push(`${c.yellow('M changed')} ${p}`);
+      if (d.added.length + d.removed.length + d.changed.length > 0) out.push('');
+      out.push(`${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed, ${d.unchanged} unchanged`);
+      process.stdout.write(out.join('\n') + '\n');
+      return d.exitCode;
+    }),
+};
+
 export const backupsCommand: CommandModule = {
   command: 'backups <command>',
-  describe: 'list, verify or prune the snapshots in BACKUPS',
-  builder: (y) => y.command(listCommand).command(verifyCommand).command(pruneCommand).demandCommand(1, 'name a backups command: list, verify or prune'),
+  describe: 'list, verify, prune or diff the snapshots in BACKUPS',
+  builder: (y) => y.command(listCommand).command(verifyCommand).command(pruneCommand).command(diffCommand).demandCommand(1, 'name a backups command: list, verify, prune or diff'),
   handler: () => {},
 };

@@ -12,6 +12,8 @@ export interface RestoreArgs {
   dest?: string;
   yes: boolean;
   force: boolean;
+  run?: string;
+  'live-window'?: number;
   json: boolean;
   color?: boolean;
 }
@@ -33,12 +35,27 @@ export const restoreCommand: CommandModule<object, RestoreArgs> = {
       .positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot name in BACKUPS, or its path' })
       .positional('dir', { type: 'string', describe: 'data dir to restore into (default: the one check would find)' })
       .option('dest', { type: 'string', describe: 'BACKUPS, where a snapshot name is looked up (default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir)' })
+      .option('run', { type: 'string', describe: 'restore only this run (runs/ID), or in Trackio\'s layout one project\'s database; the rest is not touched, the old version moves to quarantine/' })
+      .option('live-window', { type: 'number', describe: 'with --run: seconds within which a run without summary.json counts as live (0: off)' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask (for scripts)' })
       .option('force', { type: 'boolean', default: false, describe: 'restore even while other processes hold files of the data dir open' }) as unknown as Argv<RestoreArgs>,
   handler: (args) =>
     runCommand(async () => {
       const { planRestore, applyRestore } = await import('../../engine/backup/restore.js');
       const c = makeStyle(process.stdout, args.color);
+      if (args.run !== undefined) {
+        // One run: nothing else changes and the old version is kept, so no question is asked.
+        const { restoreRun } = await import('../../engine/backup/restoreRun.js');
+        const liveWindowMs = args['live-window'] === undefined ? undefined : args['live-window'] * 1000;
+        const r = await restoreRun(args.snapshot, args.dir, String(args.run), { dest: args.dest, force: args.force, liveWindowMs });
+        if (args.json) printJson(r);
+        else {
+          const out = [`${c.bold('restored')} ${r.run} from ${r.snapshot} into ${r.dataDir}`, `${plural(r.files, 'file')}, ${formatBytes(r.bytes)}, every one verified against the snapshot's manifest`];
+          out.push(r.aside ? `the previous version is in ${r.aside}` : 'there was no previous version');
+          process.stdout.write(out.join('\n') + '\n');
+        }
+        return r.exitCode;
+      }
       const plan = await planRestore(args.snapshot, args.dir, { dest: args.dest });
       const v = plan.verification;
       if (!v.ok) {

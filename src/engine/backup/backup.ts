@@ -20,7 +20,7 @@ import { sha256File } from '../fs/sha256File.js';
 import { pruneSnapshots, type PruneResult } from './pruneSnapshots.js';
 import { writeSnapshotMeta, type SnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex, type FileIndexEntry, type IndexEntry } from './snapshotIndex.js';
-import { createBackupsDir } from './createBackupsDir.js';
+import { validatePolicy, type RetentionPolicy } from './retentionPolicy.js';
 import { resolveBackupsDir } from './resolveBackupsDir.js';
 import { INCOMPLETE_PREFIX, INDEX_FILE, MANIFEST_FILE, snapshotName, toSnapshotPath } from './snapshotLayout.js';
 import { syncTree } from './syncTree.js';
@@ -31,6 +31,8 @@ export interface BackupOptions {
   dest?: string;
   /** After a successful backup, prune to the N newest snapshots. */
   keep?: number;
+  /** After a successful backup, prune by these rules too (--keep-daily/weekly/monthly; united with keep). */
+  retention?: Omit<RetentionPolicy, 'last'>;
   /** Files copied at once: overlaps the fsyncs of many small files. */
   concurrency?: number;
   env?: NodeJS.ProcessEnv;
@@ -86,8 +88,10 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
   const found = findDataDir(dir, { env: options.env, cwd });
   const realDataDir = await realpath(found.dataDir);
   const backupsDir = resolveBackupsDir({ dest: options.dest, dataDir: realDataDir, cwd, env: options.env });
-  if (options.keep !== undefined && (!Number.isInteger(options.keep) || options.keep < 1)) throw new FsckError('--keep must be a whole number of at least 1', EXIT.usage);
-  await createBackupsDir(backupsDir);
+  const policy: RetentionPolicy = { ...options.retention, last: options.keep };
+  const prunes = Object.values(policy).some((v) => v !== undefined);
+  if (prunes) validatePolicy(policy);
+  await mkdir(backupsDir, { recursive: true });
   const realBackups = await realpath(backupsDir);
   if (isInside(realBackups, realDataDir)) throw new FsckError(`the data dir ${realDataDir} lies inside BACKUPS ${realBackups}: choose another --dest`, EXIT.usage);
   if (!options.force) {
@@ -217,7 +221,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     tmp = undefined;
     await fsyncDir(realBackups);
 
-    const pruned = options.keep !== undefined ? await pruneSnapshots(realBackups, options.keep, { locked: true }) : null;
+    const pruned = prunes ? await pruneSnapshots(realBackups, policy, { locked: true }) : null;
     summary.durationMs = Math.round(performance.now() - started);
     return {
       tool: TOOL,

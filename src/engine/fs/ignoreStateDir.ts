@@ -6,9 +6,10 @@ import { writeFileAtomic } from './writeFileAtomic.js';
 export const STATE_GITIGNORE = "# trackio-fsck's own state (manifest record, lock, pre-repair backups): never data, never committed\n*\n";
 
 /**
- * Writes DIR/.trackio-fsck/.gitignore (`*`) when it is missing, so `git add .trackio` does not stage
+ * Writes DIR/.trackio-fsck/.gitignore (`*`) into a state folder just created, so `git add .trackio` does not stage
  * the pre-repair backups (which hold the damaged bytes on purpose) or the lock. Called by every path
- * that creates the state folder; an existing file, whatever it says, is the user's choice and kept.
+ * that creates the state folder (never on an existing one: a command that is refused changes nothing);
+ * an existing file, whatever it says, is kept.
  */
 export async function ignoreStateDir(stateDir: string): Promise<void> {
   const path = join(stateDir, '.gitignore');

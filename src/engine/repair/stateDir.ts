@@ -23,8 +23,8 @@ export async function ensureOwnDir(realDataDir: string, name: string): Promise<s
       if (err.code !== 'EEXIST') throw err;
     });
     await fsyncDir(realDataDir);
+    if (name === STATE_DIR) await ignoreStateDir(path);
   }
-  if (name === STATE_DIR) await ignoreStateDir(path);
   return path;
 }
 
@@ -44,8 +44,8 @@ export async function mkdirDurable(base: string, relDir: string): Promise<string
         if (err.code !== 'EEXIST') throw err;
       });
       await fsyncDir(dir);
+      if (dir === base && part === STATE_DIR) await ignoreStateDir(next);
     }
-    if (dir === base && part === STATE_DIR) await ignoreStateDir(next);
     dir = next;
   }
   return dir;
