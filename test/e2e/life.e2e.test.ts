@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damage, metricsLines, runId, writeRun } from '../../fixtures/build/dataDir.mjs';
@@ -31,19 +31,21 @@ describe('a user\'s whole life with trackio-fsck', () => {
     gitOk(repo, ['add', 'train.py', '.trackio']);
     expect(git(repo, ['commit', '-qm', 'first runs'], env).code).toBe(0);
 
-    // A training job crashes mid-line, leaving a temp file: the hook blocks the commit.
+    // A training job crashes mid-line, leaving a temp file. recover right away says what it saw:
+    // a run changed seconds ago may still be written, and how to say it is not.
     writeRun(dataDir, runId(3), { finished: false, old: false });
     writeFileSync(join(dataDir, 'runs', runId(3), 'metrics.jsonl'), metricsLines(6) + '{"step": 6, "loss');
     writeFileSync(join(dataDir, 'runs', runId(3), 'summary.json.tmp'), '{"loss": 0.');
+    expect(cli(['recover'], 4).stdout).toContain('no process has it open; if the writer crashed: --live-window 0');
+    // Minutes later the run is no longer taken for live: the hook blocks the commit of the damage.
+    const later = new Date(Date.now() - 10 * 60_000);
+    for (const f of ['metrics.jsonl', 'summary.json.tmp', 'config.json']) utimesSync(join(dataDir, 'runs', runId(3), f), later, later);
     gitOk(repo, ['add', '.trackio']);
     const blocked = git(repo, ['commit', '-qm', 'crashed run'], env);
     expect(blocked.code).not.toBe(0);
     expect(blocked.stderr).toContain('jsonl/truncated-tail');
-
-    // recover right after the crash says what it saw; the way out it names mends the run.
-    expect(cli(['recover'], 4).stdout).toContain('if the writer crashed: --live-window 0');
-    cli(['recover', '--live-window', '0'], 1);
-    cli(['recover', '--live-window', '0'], 0);
+    cli(['recover'], 1);
+    cli(['recover'], 0);
     cli(['check', '--live-window', '0'], 0);
     cli(['manifest', 'verify'], 0);
     gitOk(repo, ['add', '.trackio']);
@@ -52,11 +54,11 @@ describe('a user\'s whole life with trackio-fsck', () => {
     expect(mended.stderr).not.toContain('blocked');
     expect(mended.code).toBe(0);
 
-    // Daily backups with retention (two days, the cron line of the README).
-    cli(['backup', '--keep-daily', '7', '--keep-weekly', '4'], 0);
+    // Daily backups with retention (the cron line of the README), two today.
+    cli(['backup', '--keep', '2', '--keep-daily', '7', '--keep-weekly', '4'], 0);
     writeRun(dataDir, runId(4));
     cli(['manifest', 'write', '--run', runId(4)], 0);
-    cli(['backup', '--keep-daily', '7', '--keep-weekly', '4'], 0);
+    cli(['backup', '--keep', '2', '--keep-daily', '7', '--keep-weekly', '4'], 0);
     const snaps = readdirSync(backups).filter((n) => n.startsWith('trackio_backup_')).sort();
     expect(snaps).toHaveLength(2);
     cli(['backups', 'list'], 0);
@@ -89,5 +91,5 @@ describe('a user\'s whole life with trackio-fsck', () => {
     const before = head(repo);
     expect(git(repo, ['commit', '-qm', 'restored'], env).code).toBe(0);
     expect(head(repo)).not.toBe(before);
-  });
+  }, 240_000); // some forty commands, each a fresh process
 });
