@@ -62,7 +62,7 @@ describe('trackio-fsck check (the built CLI)', () => {
     expect(r.stderr).toContain('--live-window'); // the command's usage comes with it
     const sub = runCli(['backups', 'frobnicate']);
     expect(sub.code).toBe(16);
-    expect(sub.stderr).toContain('name a backups command: list, verify or prune');
+    expect(sub.stderr).toContain('name a backups command: list, verify, prune or diff');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
