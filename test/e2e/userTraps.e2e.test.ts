@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, w
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, runId, writeRun } from '../../fixtures/build/dataDir.mjs';
+import { makeTrackioDir, trackioDamage } from '../../fixtures/build/trackioDb.mjs';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { git, gitOk, head, initRepo } from '../helpers/git.js';
 
@@ -104,6 +105,22 @@ describe('trap 2: manifest and repair converge', () => {
     const codes = codesOf(after.stdout).map((f) => f.code);
     expect(codes).toContain('jsonl/truncated-tail');
     expect(codes.filter((c) => c === 'manifest/modified' || c === 'manifest/missing')).toEqual([]);
+  });
+});
+
+describe('trap 2, in Trackio\'s SQLite layout', () => {
+  it('manifest write, repair -y, repair -y again: the second exits 0; undo brings back the damage and its record', () => {
+    const dataDir = makeTrackioDir(tempDir(), { projects: [['a', 'current']] });
+    trackioDamage.invalidJsonCell(dataDir, 'a');
+    expect(runCli(['manifest', 'write', dataDir]).code).toBe(4);
+    expect(runCli(['repair', '-y', dataDir]).code).toBe(1);
+    const second = runCli(['repair', '-y', dataDir]);
+    expect(second.stdout).not.toContain('manifest/modified');
+    expect(second.code).toBe(0);
+    expect(runCli(['manifest', 'verify', dataDir]).code).toBe(0);
+    expect(runCli(['undo', dataDir]).code).toBe(0);
+    expect(codesOf(runCli(['check', '--json', dataDir]).stdout).map((f) => f.code)).toEqual(['sqlite/invalid-json']);
+    expect(runCli(['manifest', 'verify', dataDir]).code).toBe(0);
   });
 });
 

@@ -65,21 +65,39 @@ export function priorEntriesPath(repairDir: string): string {
  * this again: the first saved prior entries are kept, since the second pass would see the
  * re-recorded ones.
  */
-export async function rerecordAfterRepair(realDataDir: string, repairDir: string, paths: readonly string[]): Promise<void> {
+export async function rerecordAfterRepair(realDataDir: string, repairDir: string, paths: readonly string[], databases: readonly string[] = []): Promise<void> {
   const saved = await readPrior(repairDir);
+  // Real Trackio's databases are recorded by their rows, in their own record.
+  const dbm = databases.length > 0 ? await import('../layouts/trackioSqlite/databaseManifest.js') : undefined;
+  const dbPrior = dbm ? await dbm.readDatabaseEntries(realDataDir, databases) : undefined;
   const prior = await rerecordFiles(realDataDir, paths);
-  if (prior && !saved && Object.keys(prior).length > 0) await writeFileAtomic(priorEntriesPath(repairDir), JSON.stringify(prior, null, 1) + '\n');
+  if (!saved && ((prior && Object.keys(prior).length > 0) || dbPrior)) {
+    const doc: SavedPrior = { files: prior ?? {}, databases: dbPrior };
+    await writeFileAtomic(priorEntriesPath(repairDir), JSON.stringify(doc, null, 1) + '\n');
+  }
+  if (dbm && dbPrior) await dbm.writeDatabaseManifest(realDataDir, databases.filter((p) => dbPrior[p] !== null));
+}
+
+/** What manifest-before.json holds. */
+interface SavedPrior {
+  files: PriorEntries;
+  databases?: Record<string, unknown>;
 }
 
 /** Undo's half, reading what rerecordAfterRepair kept. */
 export async function restoreAfterUndo(realDataDir: string, repairDir: string): Promise<void> {
   const prior = await readPrior(repairDir);
-  if (prior) await restoreEntries(realDataDir, prior);
+  if (!prior) return;
+  await restoreEntries(realDataDir, prior.files);
+  if (prior.databases) {
+    const { putDatabaseEntries } = await import('../layouts/trackioSqlite/databaseManifest.js');
+    await putDatabaseEntries(realDataDir, prior.databases);
+  }
 }
 
-async function readPrior(repairDir: string): Promise<PriorEntries | undefined> {
+async function readPrior(repairDir: string): Promise<SavedPrior | undefined> {
   try {
-    return JSON.parse(await readFile(priorEntriesPath(repairDir), 'utf8')) as PriorEntries;
+    return JSON.parse(await readFile(priorEntriesPath(repairDir), 'utf8')) as SavedPrior;
   } catch {
     return undefined;
   }

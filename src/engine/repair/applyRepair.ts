@@ -109,7 +109,7 @@ async function runJournal(realDataDir: string, journal: Journal, opts: ApplyOpti
     // A why-record a crash left half-written is rewritten on resume; its temp would stay behind.
     for (const d of await dirsBelow(join(realDataDir, journal.quarantineDir))) await removeOwnTemps(d);
     // The manifest records what the repair left, so the next check does not call the tool's own work damage.
-    await rerecordAfterRepair(realDataDir, join(repairsDir(realDataDir), journal.id), journal.ops.flatMap((op) => [op.path, ...(op.database?.sidecars.map((s) => s.path) ?? [])]));
+    await rerecordAfterRepair(realDataDir, join(repairsDir(realDataDir), journal.id), journal.ops.flatMap((op) => [op.path, ...(op.database?.sidecars.map((s) => s.path) ?? [])]), journal.ops.filter((op) => op.kind === 'database').map((op) => op.path));
     journal.status = 'complete';
     await saveJournal(realDataDir, journal, 'complete');
   }
