@@ -61,6 +61,10 @@ export { verifyBackups, type BackupsVerification } from './engine/backup/verifyB
 export { pruneSnapshots, type PruneResult, type PrunedEntry } from './engine/backup/pruneSnapshots.js';
 export { planRestore, applyRestore, type RestorePlan, type RestoreResult } from './engine/backup/restore.js';
 export { findVerifiedCopy, type VerifiedCopy } from './engine/backup/findVerifiedCopy.js';
+export { restoreRun, type RestoreRunOptions, type RestoreRunResult } from './engine/backup/restoreRun.js';
+export { diffSnapshots, type SnapshotDiff } from './engine/backup/diffSnapshots.js';
+export { selectKept, describePolicy, type RetentionPolicy } from './engine/backup/retentionPolicy.js';
+export { resolveBackupsDir, requireBackupsDir, BACKUPS_ENV } from './engine/backup/resolveBackupsDir.js';
 export { diskUsage, type DiskUsage, type RunUsage } from './engine/du/diskUsage.js';
 
 export { writeManifest, type ManifestInput, type WriteManifestOptions, type WrittenManifest } from './engine/manifest/writeManifest.js';
