@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import { chmod, link, lstat, mkdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FsckError } from '../errors.js';
 import type { Finding } from '../finding.js';
 import { fsyncDir } from '../fs/fsyncDir.js';

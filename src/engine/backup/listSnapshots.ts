@@ -1,5 +1,4 @@
 import { requireBackupsDir, resolveBackupsDir } from './resolveBackupsDir.js';
-import { resolve } from 'node:path';
 import { TOOL, VERSION } from '../version.js';
 import { findSnapshots, treeSize, type SnapshotStatus } from './findSnapshots.js';
 

@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FsckError } from '../errors.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
-import { EXIT } from '../report.js';
 import { lockBackups } from './backupsLock.js';
 import { requireBackupsDir } from './resolveBackupsDir.js';
 import { describePolicy, selectKept, validatePolicy, type RetentionPolicy } from './retentionPolicy.js';

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FsckError } from '../errors.js';
 import type { Finding } from '../finding.js';
 import { makeFinding } from '../makeFinding.js';

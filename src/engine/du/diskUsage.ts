@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, realpath } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { findSnapshots, treeSize } from '../backup/findSnapshots.js';
 import { resolveBackupsDir } from '../backup/resolveBackupsDir.js';
 import { isInside } from '../fs/isInside.js';
