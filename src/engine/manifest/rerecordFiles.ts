@@ -61,33 +61,69 @@ export function priorEntriesPath(repairDir: string): string {
 }
 
 /**
- * Re-records after a repair and keeps what it replaced beside the journal. A resumed repair runs
- * this again: the first saved prior entries are kept, since the second pass would see the
- * re-recorded ones.
+ * Before a repair changes anything: which of the paths it will change still agree with the manifest
+ * (same bytes, or an append-only file whose recorded bytes are intact; for a database, the same
+ * recorded rows). Only those are re-recorded afterwards: there the manifest recorded the damage
+ * itself, and the repair's change is the tool's own. A file that already differed from its record
+ * lost recorded bytes to the damage; the manifest keeps saying so (manifest/modified) until a backup
+ * brings them back or the user records the change with `manifest write`.
+ */
+export async function noteAgreement(realDataDir: string, repairDir: string, paths: readonly string[], databases: readonly string[] = []): Promise<void> {
+  if (await readPrior(repairDir)) return;
+  const state = await readManifest(realDataDir);
+  const agreed: string[] = [];
+  for (const rel of new Set(paths)) {
+    const entry = state?.entries.get(rel);
+    if (!entry) continue;
+    const abs = await safePath(realDataDir, rel).catch(() => undefined);
+    const st = abs ? await lstat(abs).catch(() => undefined) : undefined;
+    if (!abs || !st?.isFile()) continue;
+    const size = entry.record?.appendOnly ? entry.record.size : undefined;
+    const r = await readFileOnce(abs, undefined, size !== undefined ? { prefixBytes: size } : {});
+    if (r.sha256 === entry.sha256 || (size !== undefined && r.prefixSha256 === entry.sha256)) agreed.push(rel);
+  }
+  if (databases.length > 0) {
+    const { verifyDatabaseManifest } = await import('../layouts/trackioSqlite/databaseManifest.js');
+    const differ = new Set<string>();
+    const recorded = await verifyDatabaseManifest(realDataDir, (f) => { if (f.code === 'manifest/modified' || f.code === 'manifest/missing') differ.add(f.path); }, databases);
+    if (recorded) agreed.push(...databases.filter((p) => !differ.has(p)));
+  }
+  const doc: SavedPrior = { agreed };
+  await writeFileAtomic(priorEntriesPath(repairDir), JSON.stringify(doc, null, 1) + '\n');
+}
+
+/**
+ * Re-records after a repair the paths noteAgreement found in agreement, and keeps what it replaced
+ * beside the journal. A resumed repair runs this again: the first saved prior entries are kept,
+ * since the second pass would see the re-recorded ones. Without a note (a crash before it was
+ * written) nothing is re-recorded: the manifest then reports the change, which is never wrong.
  */
 export async function rerecordAfterRepair(realDataDir: string, repairDir: string, paths: readonly string[], databases: readonly string[] = []): Promise<void> {
   const saved = await readPrior(repairDir);
+  if (!saved || saved.files) return;
+  const agreed = new Set(saved.agreed);
+  const dbs = databases.filter((p) => agreed.has(p));
   // Real Trackio's databases are recorded by their rows, in their own record.
-  const dbm = databases.length > 0 ? await import('../layouts/trackioSqlite/databaseManifest.js') : undefined;
-  const dbPrior = dbm ? await dbm.readDatabaseEntries(realDataDir, databases) : undefined;
-  const prior = await rerecordFiles(realDataDir, paths);
-  if (!saved && ((prior && Object.keys(prior).length > 0) || dbPrior)) {
-    const doc: SavedPrior = { files: prior ?? {}, databases: dbPrior };
-    await writeFileAtomic(priorEntriesPath(repairDir), JSON.stringify(doc, null, 1) + '\n');
-  }
-  if (dbm && dbPrior) await dbm.writeDatabaseManifest(realDataDir, databases.filter((p) => dbPrior[p] !== null));
+  const dbm = dbs.length > 0 ? await import('../layouts/trackioSqlite/databaseManifest.js') : undefined;
+  const dbPrior = dbm ? await dbm.readDatabaseEntries(realDataDir, dbs) : undefined;
+  const files = paths.filter((p) => agreed.has(p));
+  const prior = files.length > 0 ? await rerecordFiles(realDataDir, files) : undefined;
+  const doc: SavedPrior = { agreed: saved.agreed, files: prior ?? {}, databases: dbPrior };
+  await writeFileAtomic(priorEntriesPath(repairDir), JSON.stringify(doc, null, 1) + '\n');
+  if (dbm && dbPrior) await dbm.writeDatabaseManifest(realDataDir, dbs.filter((p) => dbPrior[p] !== null));
 }
 
-/** What manifest-before.json holds. */
+/** What manifest-before.json holds: the paths in agreement before the repair, then the entries it replaced. */
 interface SavedPrior {
-  files: PriorEntries;
+  agreed: string[];
+  files?: PriorEntries;
   databases?: Record<string, unknown>;
 }
 
 /** Undo's half, reading what rerecordAfterRepair kept. */
 export async function restoreAfterUndo(realDataDir: string, repairDir: string): Promise<void> {
   const prior = await readPrior(repairDir);
-  if (!prior) return;
+  if (!prior?.files) return;
   await restoreEntries(realDataDir, prior.files);
   if (prior.databases) {
     const { putDatabaseEntries } = await import('../layouts/trackioSqlite/databaseManifest.js');

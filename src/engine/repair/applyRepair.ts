@@ -13,7 +13,7 @@ import type { RepairPlan } from './RepairPlan.js';
 import { repairId } from './repairId.js';
 import { safePath } from '../fs/safePath.js';
 import { mkdirDurable, QUARANTINE_DIR, STATE_DIR } from './stateDir.js';
-import { rerecordAfterRepair } from '../manifest/rerecordFiles.js';
+import { noteAgreement, rerecordAfterRepair } from '../manifest/rerecordFiles.js';
 
 export type RepairEvent =
   | { type: 'lock-replaced'; owner: LockOwner }
@@ -66,6 +66,8 @@ export async function applyPlan(plan: RepairPlan, selected: number[], opts: Appl
     await ensureSpace(backupDir, files.reduce((n, f) => n + f.size, 0));
     const journal = newJournal({ id, command: opts.command, dataDir: realDataDir, backupDir, quarantineDir, steps: plan.steps, selected: chosen.map((s) => s.id), files, ops });
     await saveJournal(realDataDir, journal, 'plan');
+    // Before any byte changes: which files still agree with the manifest (those get re-recorded after).
+    await noteAgreement(realDataDir, ownDir, journal.ops.flatMap((op) => [op.path, ...(op.database?.sidecars.map((s) => s.path) ?? [])]), journal.ops.filter((op) => op.kind === 'database').map((op) => op.path));
     await runJournal(realDataDir, journal, opts);
     return { journal, journalPath: journalPath(realDataDir, id), applied: journal.selected };
   } finally {
