@@ -108,6 +108,18 @@ describe('trap 2: manifest and repair converge', () => {
   });
 });
 
+describe('trap 2, the other side: damage to recorded data is never re-recorded away', () => {
+  it('manifest on healthy data, a line damaged later, repair -y without a backup: manifest/modified stays', () => {
+    const dataDir = makeDataDir(tempDir(), { runs: 1, steps: 6 });
+    expect(runCli(['manifest', 'write', dataDir]).code).toBe(0);
+    damage.invalidLineInMiddle(dataDir, runId(0), 3);
+    expect(runCli(['repair', '-y', dataDir, '--backups', tempDir()]).code).toBe(4);
+    const after = runCli(['check', '--json', dataDir]);
+    expect(after.code).toBe(4);
+    expect(codesOf(after.stdout).map((f) => `${f.code} ${f.path}`)).toEqual([`manifest/modified runs/${runId(0)}/metrics.jsonl`]);
+  });
+});
+
 describe('trap 2, in Trackio\'s SQLite layout', () => {
   it('manifest write, repair -y, repair -y again: the second exits 0; undo brings back the damage and its record', () => {
     const dataDir = makeTrackioDir(tempDir(), { projects: [['a', 'current']] });
