@@ -48,6 +48,10 @@ export { verifySnapshot, type SnapshotVerification } from './engine/backup/verif
 export { verifyBackups, type BackupsVerification } from './engine/backup/verifyBackups.js';
 export { pruneSnapshots, type PruneResult, type PrunedEntry } from './engine/backup/pruneSnapshots.js';
 export { planRestore, applyRestore, type RestorePlan, type RestoreResult } from './engine/backup/restore.js';
+export { restoreRun, type RestoreRunOptions, type RestoreRunResult } from './engine/backup/restoreRun.js';
+export { diffSnapshots, type SnapshotDiff } from './engine/backup/diffSnapshots.js';
+export { selectKept, describePolicy, type RetentionPolicy } from './engine/backup/retentionPolicy.js';
+export { resolveBackupsDir, BACKUPS_ENV } from './engine/backup/resolveBackupsDir.js';
 
 // disk usage, the pre-commit hook
 export { diskUsage, type DiskUsage, type RunUsage, type ProjectUsage } from './engine/du/diskUsage.js';

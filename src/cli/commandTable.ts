@@ -24,7 +24,8 @@ export const COMMAND_TABLE: CommandEntry[] = [
   { name: 'backup', usage: 'backup [dir]', describe: 'snapshot the data dir into BACKUPS/trackio_backup_YYYYMMDD_HHMMSS (UTC), verified, unchanged files hard-linked', load: async () => (await import('./commands/backup.js')).backupHandler },
   { name: 'backups list', usage: 'list', describe: 'snapshots with date, state and size (apparent, and on disk with hard links counted once)', load: async () => (await import('./commands/backups.js')).backupsListHandler },
   { name: 'backups verify', usage: 'verify [name]', describe: 're-hash one snapshot (or all) against its manifest; exit 4 when one is damaged', load: async () => (await import('./commands/backups.js')).backupsVerifyHandler },
-  { name: 'backups prune', usage: 'prune', describe: 'keep the N newest snapshots (and always the newest verified one); remove the rest and leftovers of interrupted backups', load: async () => (await import('./commands/backups.js')).backupsPruneHandler },
+  { name: 'backups prune', usage: 'prune', describe: 'keep the N newest snapshots and/or one per day, week, month (restic-style; always the newest verified one); remove the rest and leftovers of interrupted backups', load: async () => (await import('./commands/backups.js')).backupsPruneHandler },
+  { name: 'backups diff', usage: 'diff <from> <to>', describe: 'files added, removed and changed between two snapshots (from their manifests: no data read)', load: async () => (await import('./commands/backups.js')).backupsDiffHandler },
   { name: 'restore', usage: 'restore <snapshot> [dir]', describe: 'verify a snapshot, move the current data aside (never deleted) and copy the snapshot in, verified', load: async () => (await import('./commands/restore.js')).restoreHandler },
   { name: 'du', usage: 'du [dir]', describe: 'disk space per run (metrics, artifacts, logs) or Trackio project (database, WAL, media, artifacts, parquet), quarantine and backups, largest first', load: async () => (await import('./commands/du.js')).duHandler },
   { name: 'compare', usage: 'compare <a> <b>', describe: 'compare two data dirs (the local one and an off-site copy or a snapshot), read-only: exit 0 equal, 4 they differ', load: async () => (await import('./commands/compare.js')).compareHandler },
@@ -34,7 +35,7 @@ export const COMMAND_TABLE: CommandEntry[] = [
 
 export const GROUPS: Record<string, string> = {
   hook: 'pre-commit hook: run the check on staged runs, or install/uninstall a plain git hook',
-  backups: 'list, verify or prune the snapshots in BACKUPS',
+  backups: 'list, verify, prune or diff the snapshots in BACKUPS',
   manifest: 'SHA-256 manifests that sha256sum can check: write, verify',
 };
 

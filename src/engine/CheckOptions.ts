@@ -39,7 +39,7 @@ export interface CheckResult {
   /** Size and SHA-256 of every file read: what a manifest records. */
   files: FileRecord[];
   /** Per unit (run, or project in Trackio's layout): was it live during the check. */
-  runs: Array<{ run: string; live: boolean }>;
+  runs: Array<{ run: string; live: boolean; liveWhy?: string }>;
   /** Trackio SQLite layout: per project database, what was read and whether it was live. */
   databases?: Array<DatabaseCheckResult & { live: boolean }>;
   /** Directory listings of the walk that a manifest may record, so check --fast can skip their readdir. */

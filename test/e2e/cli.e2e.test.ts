@@ -62,10 +62,10 @@ describe('trackio-fsck check (the built CLI)', () => {
     expect(r.stderr).toContain('usage: trackio-fsck check [DIR]'); // a short usage comes with it
     const sub = runCli(['backups', 'frobnicate']);
     expect(sub.code).toBe(16);
-    expect(sub.stderr).toContain('backups commands: list, verify, prune');
+    expect(sub.stderr).toContain('backups commands: list, verify, prune, diff');
     const none = runCli(['backups']);
     expect(none.code).toBe(16);
-    expect(none.stderr).toContain('name a backups command: list, verify, prune');
+    expect(none.stderr).toContain('name a backups command: list, verify, prune, diff');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

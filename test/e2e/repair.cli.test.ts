@@ -137,7 +137,7 @@ describe('trackio-fsck repair: what it refuses', () => {
     const r = runCli(['repair', '-y', dataDir]);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(`Live run not touched: ${RUN}`);
-    expect(r.stdout).toContain('the run is being written right now');
+    expect(r.stdout).toContain('the run looks live (metrics.jsonl changed');
     expect(snapshot(dataDir)).toEqual(before);
     const forced = runCli(['repair', '-y', '--force', dataDir]);
     expect(forced.code).toBe(1);

@@ -3,6 +3,7 @@ import { formatBytes, plural } from '../render/formatBytes.js';
 import { showProgress } from '../render/showProgress.js';
 import { renderFindings } from '../render/renderFindings.js';
 import { printJson, runCommand } from '../runCommand.js';
+import { describePolicy } from '../../engine/backup/retentionPolicy.js';
 import { makeStyle } from '../style.js';
 import { cliContext } from '../cliContext.js';
 
@@ -12,7 +13,7 @@ export const backupHandler = (args: BackupArgs) =>
     runCommand(async () => {
       const { backup } = await import('../../engine/backup/backup.js');
       const result = await showProgress(!args.json && !cliContext.quiet, (progress) =>
-        backup(args.dir, { dest: args.dest, keep: args.keep, force: args.force }, (e) => {
+        backup(args.dir, { dest: args.dest, keep: args.keep, retention: { daily: args['keep-daily'], weekly: args['keep-weekly'], monthly: args['keep-monthly'] }, force: args.force }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
       }), { countReads: false }
@@ -40,7 +41,7 @@ export const backupHandler = (args: BackupArgs) =>
       if (body) out.push('', body);
       if (result.pruned) {
         out.push('');
-        if (result.pruned.removed.length === 0) out.push(`prune --keep ${result.pruned.keep}: nothing to remove`);
+        if (result.pruned.removed.length === 0) out.push(`prune ${describePolicy(result.pruned.policy)}: nothing to remove`);
         for (const r of result.pruned.removed) out.push(`removed ${r.name} (${r.reason})`);
       }
       process.stdout.write(out.join('\n') + '\n');

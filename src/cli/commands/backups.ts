@@ -90,10 +90,10 @@ export const backupsVerifyHandler = (args: ArgsOf<'backups verify'>) =>
 
 export const backupsPruneHandler = (args: ArgsOf<'backups prune'>) =>
     runCommand(async () => {
-      const { resolve } = await import('node:path');
       const { pruneSnapshots } = await import('../../engine/backup/pruneSnapshots.js');
-      const { DEFAULT_BACKUPS_DIR } = await import('../../engine/backup/snapshotLayout.js');
-      const result = await pruneSnapshots(resolve(args.dest ?? DEFAULT_BACKUPS_DIR), args.keep, { dryRun: args['dry-run'] });
+      const { resolveBackupsDir } = await import('../../engine/backup/resolveBackupsDir.js');
+      const policy = { last: args.keep, daily: args['keep-daily'], weekly: args['keep-weekly'], monthly: args['keep-monthly'] };
+      const result = await pruneSnapshots(resolveBackupsDir({ dest: args.dest }), policy, { dryRun: args['dry-run'] });
       if (args.json) {
         const { TOOL, VERSION } = await import('../../engine/version.js');
         printJson({ tool: TOOL, version: VERSION, command: 'backups prune', ...result, exitCode: 0 });
@@ -102,7 +102,8 @@ export const backupsPruneHandler = (args: ArgsOf<'backups prune'>) =>
       if (cliContext.quiet) return 0;
       const c = makeStyle(process.stdout, args.color);
       const verb = result.dryRun ? 'would remove' : 'removed';
-      const out = [`${c.bold('backups prune')} --keep ${result.keep} ${result.backupsDir}`, ''];
+      const { describePolicy } = await import('../../engine/backup/retentionPolicy.js');
+      const out = [`${c.bold('backups prune')} ${describePolicy(result.policy)} ${result.backupsDir}`, ''];
       for (const k of result.kept) out.push(`kept    ${k.name}  ${c.dim(k.reason)}`);
       for (const r of result.removed) out.push(`${verb} ${r.name}  ${c.dim(r.reason)}`);
       for (const u of result.untouched) out.push(`left    ${u}  ${c.dim('not made by trackio-fsck (no record): never pruned')}`);
@@ -110,3 +111,24 @@ export const backupsPruneHandler = (args: ArgsOf<'backups prune'>) =>
       process.stdout.write(out.join('\n') + '\n');
       return 0;
     });
+
+export const backupsDiffHandler = (args: ArgsOf<'backups diff'>) =>
+  runCommand(async () => {
+    const { diffSnapshots } = await import('../../engine/backup/diffSnapshots.js');
+    const { resolveBackupsDir } = await import('../../engine/backup/resolveBackupsDir.js');
+    const d = await diffSnapshots(resolveBackupsDir({ dest: args.dest }), args.from, args.to);
+    if (args.json) {
+      printJson(d);
+      return d.exitCode;
+    }
+    if (cliContext.quiet) return d.exitCode;
+    const c = makeStyle(process.stdout, args.color);
+    const out = [`${c.bold('backups diff')} ${d.from} ${d.to}`, ''];
+    for (const p of d.added) out.push(`${c.green('+ added  ')} ${p}`);
+    for (const p of d.removed) out.push(`${c.red('- removed')} ${p}`);
+    for (const p of d.changed) out.push(`${c.yellow('M changed')} ${p}`);
+    if (d.added.length + d.removed.length + d.changed.length > 0) out.push('');
+    out.push(`${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed, ${d.unchanged} unchanged`);
+    process.stdout.write(out.join('\n') + '\n');
+    return d.exitCode;
+  });

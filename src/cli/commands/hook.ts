@@ -74,6 +74,12 @@ export const hookInstallHandler = (args: ArgsOf<'hook install'>) =>
         process.stdout.write(`${r.action} ${r.hook}\n`);
         if (r.chained) process.stdout.write(`the previous hook is kept as ${r.chained} and runs first\n`);
       }
+      const { backupsInsideRepo } = await import('../../engine/hook/backupsInsideRepo.js');
+      const inside = backupsInsideRepo(process.cwd());
+      if (inside) {
+        const git = inside.ignored ? 'git ignores it' : '`git add .` would commit every snapshot';
+        process.stderr.write(`warning: BACKUPS ${inside.backupsDir} lies inside this repository (${git}), on the same disk as the data: set TRACKIO_FSCK_BACKUPS to a folder outside it, ideally on another disk\n`);
+      }
       return 0;
     });
 

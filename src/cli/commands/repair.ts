@@ -64,7 +64,10 @@ export async function runRepair(args: RepairArgs, mode: Mode, name: 'repair' | '
         const { plan } = e;
         say(`${plan.check.summary.runs} runs, ${plan.check.summary.files} files checked: ${plural(plan.check.summary.errors, 'error')}, ${plural(plan.check.summary.warnings, 'warning')}\n`);
         say(renderPlan(plan.steps, plan.left, c));
-        if (plan.liveRuns.length > 0 && !args.force) say(c.yellow(`\nLive ${plan.liveRuns.length === 1 ? 'run' : 'runs'} not touched: ${plan.liveRuns.join(', ')} (a writer is using ${plan.liveRuns.length === 1 ? 'it' : 'them'}; --force overrides)`));
+        if (plan.liveRuns.length > 0 && !args.force) {
+          say(c.yellow(`\nLive ${plan.liveRuns.length === 1 ? 'run' : 'runs'} not touched: ${plan.liveRuns.join(', ')} (--force overrides)`));
+          for (const run of plan.liveRuns) say(c.yellow(`  ${run}: ${plan.liveWhy?.[run] ?? 'a writer is using it'}`));
+        }
       }
     },
     choose: async (choice) => {

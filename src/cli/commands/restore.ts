@@ -23,6 +23,19 @@ export const restoreHandler = (args: RestoreArgs) =>
     runCommand(async () => {
       const { planRestore, applyRestore } = await import('../../engine/backup/restore.js');
       const c = makeStyle(process.stdout, args.color);
+      if (args.run !== undefined) {
+        // One run: nothing else changes and the old version is kept, so no question is asked.
+        if (args.run.length !== 1) throw new FsckError('restore --run takes one run (or project)', EXIT.usage);
+        const { restoreRun } = await import('../../engine/backup/restoreRun.js');
+        const r = await restoreRun(args.snapshot, args.dir, args.run[0]!, { dest: args.dest, force: args.force, liveWindowMs: args['live-window'] * 1000 });
+        if (args.json) printJson(r);
+        else if (!cliContext.quiet) {
+          const out = [`${c.bold('restored')} ${r.run} from ${r.snapshot} into ${r.dataDir}`, `${plural(r.files, 'file')}, ${formatBytes(r.bytes)}, every one verified against the snapshot's manifest`];
+          out.push(r.aside ? `the previous version is in ${r.aside}` : 'there was no previous version');
+          process.stdout.write(out.join('\n') + '\n');
+        }
+        return r.exitCode;
+      }
       // Verifying the snapshot reads all of it: a progress bar while it does (bytes, rate).
       const plan = await showProgress(!args.json && !cliContext.quiet, () => planRestore(args.snapshot, args.dir, { dest: args.dest }));
       const v = plan.verification;

@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import { chmod, link, lstat, mkdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FsckError } from '../errors.js';
 import type { Finding } from '../finding.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
@@ -21,15 +21,19 @@ import { sha256File } from '../fs/sha256File.js';
 import { pruneSnapshots, type PruneResult } from './pruneSnapshots.js';
 import { writeSnapshotMeta, type SnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex, type FileIndexEntry, type IndexEntry } from './snapshotIndex.js';
-import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, INDEX_FILE, MANIFEST_FILE, snapshotName, toSnapshotPath } from './snapshotLayout.js';
+import { validatePolicy, type RetentionPolicy } from './retentionPolicy.js';
+import { resolveBackupsDir } from './resolveBackupsDir.js';
+import { INCOMPLETE_PREFIX, INDEX_FILE, MANIFEST_FILE, snapshotName, toSnapshotPath } from './snapshotLayout.js';
 import { syncTree } from './syncTree.js';
 import { runOf, walkDataDir, type DataEntry } from './walkDataDir.js';
 
 export interface BackupOptions {
-  /** BACKUPS, the folder holding snapshots (default ./trackio_backups). */
+  /** BACKUPS, the folder holding snapshots (default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir). */
   dest?: string;
   /** After a successful backup, prune to the N newest snapshots. */
   keep?: number;
+  /** After a successful backup, prune by these rules too (--keep-daily/weekly/monthly; united with keep). */
+  retention?: Omit<RetentionPolicy, 'last'>;
   /** Files copied at once: overlaps the fsyncs of many small files. */
   concurrency?: number;
   env?: NodeJS.ProcessEnv;
@@ -84,8 +88,10 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
   const cwd = options.cwd ?? process.cwd();
   const found = findDataDir(dir, { env: options.env, cwd });
   const realDataDir = await realpath(found.dataDir);
-  const backupsDir = resolve(cwd, options.dest ?? DEFAULT_BACKUPS_DIR);
-  if (options.keep !== undefined && (!Number.isInteger(options.keep) || options.keep < 1)) throw new FsckError('--keep must be a whole number of at least 1', EXIT.usage);
+  const backupsDir = resolveBackupsDir({ dest: options.dest, dataDir: realDataDir, cwd, env: options.env });
+  const policy: RetentionPolicy = { ...options.retention, last: options.keep };
+  const prunes = Object.values(policy).some((v) => v !== undefined);
+  if (prunes) validatePolicy(policy);
   await mkdir(backupsDir, { recursive: true });
   const realBackups = await realpath(backupsDir);
   if (isInside(realBackups, realDataDir)) throw new FsckError(`the data dir ${realDataDir} lies inside BACKUPS ${realBackups}: choose another --dest`, EXIT.usage);
@@ -216,7 +222,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     tmp = undefined;
     await fsyncDir(realBackups);
 
-    const pruned = options.keep !== undefined ? await pruneSnapshots(realBackups, options.keep, { locked: true }) : null;
+    const pruned = prunes ? await pruneSnapshots(realBackups, policy, { locked: true }) : null;
     summary.durationMs = Math.round(performance.now() - started);
     return {
       tool: TOOL,

@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
+import { requireBackupsDir, resolveBackupsDir } from './resolveBackupsDir.js';
 import { TOOL, VERSION } from '../version.js';
 import { findSnapshots, treeSize, type SnapshotStatus } from './findSnapshots.js';
-import { DEFAULT_BACKUPS_DIR } from './snapshotLayout.js';
 
 export interface SnapshotListing {
   name: string;
@@ -30,8 +29,8 @@ export interface BackupsListing {
 }
 
 /** Every snapshot and leftover in BACKUPS, oldest first, with its sizes and state. */
-export async function listSnapshots(dest?: string, cwd = process.cwd()): Promise<BackupsListing> {
-  const backupsDir = resolve(cwd, dest ?? DEFAULT_BACKUPS_DIR);
+export async function listSnapshots(dest?: string, cwd = process.cwd(), env?: NodeJS.ProcessEnv): Promise<BackupsListing> {
+  const backupsDir = requireBackupsDir(resolveBackupsDir({ dest, cwd, env }));
   const seen = new Set<string>();
   const snapshots: SnapshotListing[] = [];
   for (const s of await findSnapshots(backupsDir)) {

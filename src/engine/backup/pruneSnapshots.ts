@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FsckError } from '../errors.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
-import { EXIT } from '../report.js';
 import { lockBackups } from './backupsLock.js';
+import { requireBackupsDir } from './resolveBackupsDir.js';
+import { describePolicy, selectKept, validatePolicy, type RetentionPolicy } from './retentionPolicy.js';
 import { findSnapshots, isGood, newestGood, type SnapshotStatus } from './findSnapshots.js';
 import { INCOMPLETE_PREFIX } from './snapshotLayout.js';
 
@@ -16,7 +15,10 @@ export interface PrunedEntry {
 
 export interface PruneResult {
   backupsDir: string;
-  keep: number;
+  /** --keep N, when given (null when only the time rules were). */
+  keep: number | null;
+  /** Every rule given: --keep (last) and --keep-daily/weekly/monthly. */
+  policy: RetentionPolicy;
   dryRun: boolean;
   removed: PrunedEntry[];
   kept: PrunedEntry[];
@@ -36,20 +38,26 @@ export interface PruneOptions {
  * A snapshot is first renamed to .incomplete-<name> and only then deleted, so a prune killed
  * half-way never leaves a half-deleted tree that looks like a snapshot.
  */
-export async function pruneSnapshots(backupsDir: string, keep: number, options: PruneOptions = {}): Promise<PruneResult> {
-  if (!Number.isInteger(keep) || keep < 1) throw new FsckError('--keep must be a whole number of at least 1', EXIT.usage);
-  if (!existsSync(backupsDir)) throw new FsckError(`no backups folder at ${backupsDir} (give it with --dest)`);
+export async function pruneSnapshots(backupsDir: string, keepOrPolicy: number | RetentionPolicy, options: PruneOptions = {}): Promise<PruneResult> {
+  const policy: RetentionPolicy = typeof keepOrPolicy === 'number' ? { last: keepOrPolicy } : keepOrPolicy;
+  validatePolicy(policy);
+  requireBackupsDir(backupsDir);
   const unlock = options.locked || options.dryRun ? async () => {} : await lockBackups(backupsDir);
   try {
     const all = await findSnapshots(backupsDir);
     const ours = all.filter((s) => s.meta !== undefined).reverse();
-    const newest = keep === 1 ? 'the newest' : `the ${keep} newest`;
+    const keep = policy.last;
+    const newest = describePolicy(policy);
     const keepNames = new Map<string, string>();
-    for (const s of ours.slice(0, keep)) keepNames.set(s.name, keep === 1 ? 'the newest' : `one of the ${keep} newest`);
+    // --keep N counts every snapshot of ours; a damaged one never fills a daily, weekly or monthly slot.
+    const dated = (list: typeof ours) => list.filter((s) => s.time !== null).map((s) => ({ name: s.name, time: s.time! }));
+    const byRule = selectKept(dated(ours), { ...policy, last: undefined }, dated(ours.filter(isGood)));
+    for (const s of keep === undefined ? [] : ours.slice(0, keep)) keepNames.set(s.name, keep === 1 ? 'the newest' : `one of the ${keep} newest`);
+    for (const [name, why] of byRule) keepNames.set(name, [keepNames.get(name), ...why].filter(Boolean).join(', '));
     const good = newestGood(all.filter((s) => s.meta !== undefined));
     if (good && !keepNames.has(good.name)) keepNames.set(good.name, 'the newest verified snapshot (the newer ones are damaged)');
 
-    const result: PruneResult = { backupsDir, keep, dryRun: options.dryRun ?? false, removed: [], kept: [], untouched: all.filter((s) => s.state === 'unknown').map((s) => s.name) };
+    const result: PruneResult = { backupsDir, keep: keep ?? null, policy, dryRun: options.dryRun ?? false, removed: [], kept: [], untouched: all.filter((s) => s.state === 'unknown').map((s) => s.name) };
     for (const s of all) {
       if (s.state === 'unknown') continue;
       const why = keepNames.get(s.name);
@@ -57,7 +65,7 @@ export async function pruneSnapshots(backupsDir: string, keep: number, options: 
         result.kept.push({ name: s.name, state: s.state, reason: why });
         continue;
       }
-      const reason = s.state === 'incomplete' ? 'leftover of an interrupted backup' : isGood(s) ? `older than ${newest}` : `damaged and older than ${newest}`;
+      const reason = s.state === 'incomplete' ? 'leftover of an interrupted backup' : isGood(s) ? `not kept by ${newest}` : `damaged, not kept by ${newest}`;
       if (!options.dryRun) {
         let doomed = s.path;
         if (s.state !== 'incomplete') {

@@ -16,12 +16,13 @@ import { readSnapshotManifest } from './readSnapshotManifest.js';
 import { readSnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex } from './snapshotIndex.js';
 import { syncTree } from './syncTree.js';
-import { DEFAULT_BACKUPS_DIR, INCOMPLETE_PREFIX, INDEX_FILE, snapshotName, SNAPSHOT_PREFIX, toDataPath } from './snapshotLayout.js';
+import { requireBackupsDir, resolveBackupsDir } from './resolveBackupsDir.js';
+import { INCOMPLETE_PREFIX, INDEX_FILE, snapshotName, SNAPSHOT_PREFIX, toDataPath } from './snapshotLayout.js';
 import { verifySnapshot, type SnapshotVerification } from './verifySnapshot.js';
 import { commandLine } from '../commandLine.js';
 
 export interface RestoreOptions {
-  /** BACKUPS, where a snapshot given by name is looked up (default ./trackio_backups). */
+  /** BACKUPS, where a snapshot given by name is looked up (default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir). */
   dest?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
@@ -59,7 +60,7 @@ export interface RestoreResult {
  */
 export async function planRestore(snapshot: string, dir: string | undefined, options: RestoreOptions = {}): Promise<RestorePlan> {
   const cwd = options.cwd ?? process.cwd();
-  const snapPath = await findSnapshotDir(snapshot, resolve(cwd, options.dest ?? DEFAULT_BACKUPS_DIR), cwd);
+  const snapPath = await findSnapshotDir(snapshot, () => backupsDirFor(dir, options, cwd), cwd);
   const meta = await readSnapshotMeta(snapPath);
   const name = basename(snapPath);
   const dataDir = await restoreTarget(dir, name, meta?.source, cwd, options.env);
@@ -167,10 +168,26 @@ async function copyOut(snapPath: string, staging: string): Promise<{ files: numb
   return { files, bytes, symlinks };
 }
 
-async function findSnapshotDir(snapshot: string, backupsDir: string, cwd: string): Promise<string> {
-  const candidates = [resolve(cwd, snapshot), join(backupsDir, snapshot)];
+/** BACKUPS beside the data dir restore works on (when one is found), as backup put it. */
+function backupsDirFor(dir: string | undefined, options: RestoreOptions, cwd: string): string {
+  let dataDir: string | undefined;
+  try {
+    dataDir = findDataDir(dir, { env: options.env, cwd }).dataDir;
+  } catch {
+    dataDir = dir === undefined ? undefined : resolve(cwd, dir);
+  }
+  return resolveBackupsDir({ dest: options.dest, dataDir, cwd, env: options.env });
+}
+
+async function findSnapshotDir(snapshot: string, backupsDirOf: () => string, cwd: string): Promise<string> {
+  const given = resolve(cwd, snapshot);
+  // A snapshot given as a path needs no BACKUPS; a name is looked up there.
+  const backupsDir = isDir(given) ? '' : backupsDirOf();
+  const candidates = backupsDir ? [given, join(backupsDir, snapshot)] : [given];
   const found = candidates.find((p) => isDir(p));
-  if (!found) throw new FsckError(`no snapshot ${snapshot} (looked for ${candidates.join(' and ')}); see ${commandLine('backups', 'list', '--dest', backupsDir)}`);
+  // A name looked up in a BACKUPS that is not there: say so, not "no snapshot".
+  if (!found && backupsDir && !isDir(backupsDir)) requireBackupsDir(backupsDir);
+  if (!found) throw new FsckError(`no snapshot ${snapshot} (looked for ${candidates.join(' and ')}); see ${commandLine('backups', 'list', '--dest', backupsDir || dirname(given))}`);
   if (basename(found).startsWith(INCOMPLETE_PREFIX)) throw new FsckError(`${basename(found)} is the leftover of an interrupted backup, not a snapshot: refusing to restore it`, EXIT.uncorrected);
   return realpath(found);
 }

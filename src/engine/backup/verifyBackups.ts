@@ -1,11 +1,11 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FsckError } from '../errors.js';
 import type { Finding } from '../finding.js';
 import { makeFinding } from '../makeFinding.js';
 import { EXIT } from '../report.js';
 import { TOOL, VERSION } from '../version.js';
 import { findSnapshots } from './findSnapshots.js';
-import { DEFAULT_BACKUPS_DIR } from './snapshotLayout.js';
+import { requireBackupsDir, resolveBackupsDir } from './resolveBackupsDir.js';
 import { verifySnapshot, type SnapshotVerification } from './verifySnapshot.js';
 import { commandLine } from '../commandLine.js';
 
@@ -23,8 +23,8 @@ export interface BackupsVerification {
 }
 
 /** Verifies one snapshot (by name) or every snapshot in BACKUPS, recording each outcome. */
-export async function verifyBackups(dest: string | undefined, name?: string, options: { cwd?: string; onFile?: (bytes: number) => void } = {}): Promise<BackupsVerification> {
-  const backupsDir = resolve(options.cwd ?? process.cwd(), dest ?? DEFAULT_BACKUPS_DIR);
+export async function verifyBackups(dest: string | undefined, name?: string, options: { cwd?: string; env?: NodeJS.ProcessEnv; onFile?: (bytes: number) => void } = {}): Promise<BackupsVerification> {
+  const backupsDir = requireBackupsDir(resolveBackupsDir({ dest, cwd: options.cwd, env: options.env }));
   const all = await findSnapshots(backupsDir);
   const findings: Finding[] = [];
   let targets = all.filter((s) => s.state !== 'incomplete');

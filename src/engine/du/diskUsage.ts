@@ -1,7 +1,7 @@
 import { readdir, realpath } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { findSnapshots, treeSize } from '../backup/findSnapshots.js';
-import { DEFAULT_BACKUPS_DIR } from '../backup/snapshotLayout.js';
+import { resolveBackupsDir } from '../backup/resolveBackupsDir.js';
 import { isInside } from '../fs/isInside.js';
 import { apparentSize } from '../fs/apparentSize.js';
 import { QUARANTINE_DIR } from '../fs/ownNames.js';
@@ -73,7 +73,7 @@ export async function diskUsage(dir: string | undefined, options: DiskUsageOptio
   const found = findDataDir(dir, { env: options.env, cwd });
   const dataDir = await realpath(found.dataDir);
   const layout = layoutNamed(found.layout);
-  const backupsDir = resolve(cwd, options.dest ?? DEFAULT_BACKUPS_DIR);
+  const backupsDir = resolveBackupsDir({ dest: options.dest, dataDir, cwd, env: options.env });
   const realBackups = await realpath(backupsDir).catch(() => backupsDir);
   const skip = isInside(dataDir, realBackups) ? realBackups : undefined;
 

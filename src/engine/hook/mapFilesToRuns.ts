@@ -1,4 +1,6 @@
-import { isAbsolute, resolve } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { basename, isAbsolute, join, resolve, sep } from 'node:path';
+import { QUARANTINE_DIR, STATE_DIR } from '../fs/ownNames.js';
 import { LAYOUTS } from '../layouts/index.js';
 import type { LayoutName } from '../layouts/Layout.js';
 
@@ -19,6 +21,11 @@ export interface FileMapping {
   ignored: string[];
   /** Files whose run directory no longer exists: the run was deleted in this commit, which is fine. */
   gone: string[];
+  /**
+   * trackio-fsck's own state staged with the data (DIR/.trackio-fsck/..., DIR/quarantine/...): a
+   * pre-repair backup copy there holds the damaged bytes on purpose, so it is never checked as a run.
+   */
+  own: string[];
 }
 
 export interface MapOptions {
@@ -38,15 +45,20 @@ export function mapFilesToRuns(files: readonly string[], options: MapOptions = {
   const byDataDir = new Map<string, { layout: LayoutName; runs: Set<string>; files: Set<string> }>();
   const ignored: string[] = [];
   const gone: string[] = [];
+  const own: string[] = [];
+  const trackioDir = env.TRACKIO_DIR ? resolve(cwd, env.TRACKIO_DIR) : undefined;
   for (const file of files) {
     if (file === '') continue;
     const abs = isAbsolute(file) ? file : resolve(cwd, file);
+    const ownPrefix = ownStatePrefix(abs, trackioDir);
     let placed = false;
     for (const layout of LAYOUTS) {
       const place = layout.placeStaged(abs, env, cwd);
       if (!place) continue;
       placed = true;
-      if ('gone' in place) gone.push(file);
+      // The outermost wins: the tool's own folder of a data dir, unless it lies inside a unit already placed.
+      if (ownPrefix !== undefined && ('gone' in place || place.dataDir.length >= ownPrefix.length)) own.push(file);
+      else if ('gone' in place) gone.push(file);
       else {
         let target = byDataDir.get(place.dataDir);
         if (!target) byDataDir.set(place.dataDir, (target = { layout: layout.name, runs: new Set(), files: new Set() }));
@@ -55,8 +67,34 @@ export function mapFilesToRuns(files: readonly string[], options: MapOptions = {
       }
       break;
     }
-    if (!placed) ignored.push(file);
+    if (!placed) {
+      if (ownPrefix !== undefined) own.push(file);
+      else ignored.push(file);
+    }
   }
   const targets = [...byDataDir].map(([dataDir, t]) => ({ dataDir, layout: t.layout, runs: [...t.runs].sort(), files: [...t.files].sort() }));
-  return { targets, ignored, gone };
+  return { targets, ignored, gone, own };
+}
+
+/**
+ * The folder holding trackio-fsck's own state that `abs` lies in, outermost first: .trackio-fsck (only
+ * trackio-fsck makes a folder of that name), or quarantine/ beside a data dir's runs/ or
+ * .trackio-fsck/ (a folder of that name elsewhere is somebody's data).
+ */
+function ownStatePrefix(abs: string, trackioDir: string | undefined): string | undefined {
+  const parts = abs.split(sep);
+  for (let i = 1; i + 1 < parts.length; i++) {
+    const dir = parts.slice(0, i).join(sep) || sep;
+    if (parts[i] === STATE_DIR) return dir;
+    if (parts[i] === QUARANTINE_DIR && (basename(dir) === '.trackio' || dir === trackioDir || isRealDir(join(dir, 'runs')) || isRealDir(join(dir, STATE_DIR)))) return dir;
+  }
+  return undefined;
+}
+
+function isRealDir(p: string): boolean {
+  try {
+    return lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }

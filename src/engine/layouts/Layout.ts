@@ -56,6 +56,12 @@ export interface Layout {
   unitOf(rel: string): string | undefined;
   /** Why repair leaves a finding of a live unit alone, for people. */
   liveReason(unit: string): string;
+  /** Where one unit lives in the data dir: a folder (a run) or a file (a project's database). */
+  unitRoot(unit: string): { rel: string; isFile: boolean };
+  /** The paths that make up a unit's state and move together (a database and its -wal/-shm/-journal). */
+  unitFamily(realDataDir: string, unit: string): Promise<string[]>;
+  /** Throws (exit 8, saying what was seen) when a writer may be using the unit; restore --run asks before it swaps one. */
+  refuseLiveUnit(realDataDir: string, unit: string, liveWindowMs: number): Promise<void>;
   /** Units a writer holds right now, with what showed it. */
   liveUnits(realDataDir: string): Promise<Array<{ unit: string; reasons: string[] }>>;
   /** check: every file of every unit, read-only, once. */

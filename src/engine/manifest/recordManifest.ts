@@ -8,6 +8,7 @@ import { makeFinding } from '../makeFinding.js';
 import { countSeverities, makeReport, sortFindings, type Report } from '../report.js';
 import { runOf } from './manifestPaths.js';
 import { statMatches } from './statMatches.js';
+import { TEMP_NAME } from '../layouts/runDirectory/listRunFiles.js';
 import { readManifest, type ManifestEntry } from './readManifest.js';
 import { writeManifest, type ManifestInput, type WrittenManifest } from './writeManifest.js';
 
@@ -53,6 +54,8 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
   let added = 0;
   let updated = 0;
   for (const r of result.files) {
+    // A temp file is an interrupted write (a writer's or ours): repair moves it away, so recording it would make that move look like loss.
+    if (isTemp(r.path)) continue;
     const before = old?.entries.get(r.path);
     if (before && !r.trusted && before.sha256 !== r.sha256 && statMatches(before.record, r)) {
       next.set(r.path, fromEntry(before));
@@ -68,6 +71,10 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
   let removed = 0;
   for (const entry of old?.entries.values() ?? []) {
     if (next.has(entry.path)) continue;
+    if (isTemp(entry.path)) {
+      removed++;
+      continue;
+    }
     const run = runOf(entry.path);
     const outOfScope = chosen !== undefined && (run === null || !chosen.has(run));
     // A file the pass could not read (unreadable, a link out) keeps its entry; only a vanished file loses it.
@@ -95,6 +102,10 @@ function fromEntry(entry: ManifestEntry): ManifestInput {
   const rec = entry.record;
   if (!rec) return { path: entry.path, sha256: entry.sha256 };
   return { path: entry.path, sha256: entry.sha256, size: rec.size, mtimeMs: rec.mtimeMs, ino: rec.ino, lines: rec.lines, live: rec.live, findings: rec.findings };
+}
+
+function isTemp(rel: string): boolean {
+  return TEMP_NAME.test(rel.slice(rel.lastIndexOf('/') + 1));
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { isInside } from '../fs/isInside.js';
+import { ignoreStateDir } from '../fs/ignoreStateDir.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { TOOL, VERSION } from '../version.js';
 import { isSafeRelPath } from '../fs/isSafeRelPath.js';
@@ -100,10 +101,11 @@ function* recordLines(head: object, files: Array<[string, RecordEntry | Pick<Rec
 
 /** Creates DIR/.trackio-fsck, refusing one that is a link leading out of the data dir. */
 async function ensureStateDir(dir: string, stateDir: string): Promise<void> {
-  await mkdir(stateDir, { recursive: true });
+  const created = (await mkdir(stateDir, { recursive: true })) !== undefined;
   const [realDir, realState] = await Promise.all([realpath(dir), realpath(stateDir)]);
   const st = await lstat(stateDir);
   if (!isInside(realDir, realState) || !(st.isDirectory() || st.isSymbolicLink())) {
     throw new FsckError(`${stateDir} leads outside ${dir} (to ${realState}): not writing there`);
   }
+  if (created) await ignoreStateDir(stateDir);
 }

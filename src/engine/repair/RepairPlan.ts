@@ -65,6 +65,8 @@ export interface RepairPlan {
   left: LeftFinding[];
   /** Runs a writer is using right now: not touched without --force. */
   liveRuns: string[];
+  /** Per live run, what was seen (liveEvidenceText): the message says it, so a crash is not taken for a writer. */
+  liveWhy?: Record<string, string>;
   /** The check the plan was made from. */
   check: Report;
 }

@@ -14,6 +14,7 @@ import type { RepairPlan } from './RepairPlan.js';
 import { repairId } from './repairId.js';
 import { safePath } from '../fs/safePath.js';
 import { mkdirDurable, QUARANTINE_DIR, STATE_DIR } from './stateDir.js';
+import { noteAgreement, rerecordAfterRepair } from '../manifest/rerecordFiles.js';
 
 export type RepairEvent =
   | { type: 'lock-replaced'; owner: LockOwner }
@@ -66,6 +67,8 @@ export async function applyPlan(plan: RepairPlan, selected: number[], opts: Appl
     await ensureSpace(backupDir, files.reduce((n, f) => n + f.size, 0));
     const journal = newJournal({ id, command: opts.command, dataDir: realDataDir, backupDir, quarantineDir, steps: plan.steps, selected: chosen.map((s) => s.id), files, ops });
     await saveJournal(realDataDir, journal, 'plan');
+    // Before any byte changes: which files still agree with the manifest (those get re-recorded after).
+    await noteAgreement(realDataDir, ownDir, journal.ops.flatMap((op) => [op.path, ...(op.database?.sidecars.map((s) => s.path) ?? [])]), journal.ops.filter((op) => op.kind === 'database').map((op) => op.path));
     await runJournal(realDataDir, journal, opts);
     return { journal, journalPath: journalPath(realDataDir, id), applied: journal.selected };
   } finally {
@@ -108,6 +111,8 @@ async function runJournal(realDataDir: string, journal: Journal, opts: ApplyOpti
     }
     // A why-record a crash left half-written is rewritten on resume; its temp would stay behind.
     for (const d of await dirsBelow(join(realDataDir, journal.quarantineDir))) await removeOwnTemps(d);
+    // The manifest records what the repair left, so the next check does not call the tool's own work damage.
+    await rerecordAfterRepair(realDataDir, join(repairsDir(realDataDir), journal.id), journal.ops.flatMap((op) => [op.path, ...(op.database?.sidecars.map((s) => s.path) ?? [])]), journal.ops.filter((op) => op.kind === 'database').map((op) => op.path));
     journal.status = 'complete';
     await saveJournal(realDataDir, journal, 'complete');
   }

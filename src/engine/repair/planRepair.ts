@@ -53,7 +53,8 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
     if (!isProblem(f)) continue;
     const unit = liveUnit(f);
     if (unit !== undefined) {
-      left.push({ finding: f, reason: layout.liveReason(unit) });
+      const why = result.runs.find((r) => r.run === unit)?.liveWhy;
+      left.push({ finding: f, reason: why ? `the ${layout.unitNoun} looks live (${why})` : layout.liveReason(unit) });
       continue;
     }
     if (covered.has(f)) continue;
@@ -112,7 +113,8 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
     });
   }
   const steps = subsume(drafts).map((d, i) => ({ id: i + 1, ...d }));
-  return { dataDir: report.dataDir, layout: report.layout, steps, left, liveRuns, check: report };
+  const liveWhy = Object.fromEntries(result.runs.filter((r) => r.live && r.liveWhy).map((r) => [r.run, r.liveWhy!]));
+  return { dataDir: report.dataDir, layout: report.layout, steps, left, liveRuns, liveWhy, check: report };
 }
 
 async function askProviders(providers: FixProvider[] | undefined, f: Finding, ctx: Parameters<FixProvider>[1]): Promise<StepDraft | undefined> {

@@ -1,6 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { DEFAULT_BACKUPS_DIR } from '../backup/snapshotLayout.js';
+import { resolveBackupsDir } from '../backup/resolveBackupsDir.js';
 import { exitCodeFor, type Outcome } from '../exitCodeFor.js';
 import { findDataDir } from '../layouts/findDataDir.js';
 import type { CheckOptions } from '../CheckOptions.js';
@@ -32,7 +31,7 @@ export interface RepairOptions extends Pick<CheckOptions, 'runs' | 'liveWindowMs
   force?: boolean;
   /** Where the verified pre-repair copies go (default DIR/.trackio-fsck/repairs/<id>/). */
   backupDir?: string;
-  /** BACKUPS to heal from (restore-from-backup); default ./trackio_backups. */
+  /** BACKUPS to heal from (restore-from-backup); default $TRACKIO_FSCK_BACKUPS, else trackio_backups beside the data dir. */
   backups?: string;
   /**
    * mode 'ask': the steps to apply (ids), or 'cancel'. For a resume the answer is [] (no) or any id (yes).
@@ -80,7 +79,7 @@ export async function repair(dir: string | undefined, options: RepairOptions): P
     return { kind: 'resumed', journal: outcome?.journal, verification, dataDir, mode, exitCode: verification.exitCode };
   }
 
-  const backupsDir = resolve(options.cwd ?? process.cwd(), options.backups ?? DEFAULT_BACKUPS_DIR);
+  const backupsDir = resolveBackupsDir({ dest: options.backups, dataDir, cwd: options.cwd, env: options.env });
   const plan = await planRepair(dataDir, { ...checkOptions, force: options.force, providers: [restoreFromBackup(backupsDir)] });
   options.onEvent?.({ type: 'plan', plan });
   const problems = plan.check.findings.filter(isProblem).length;

@@ -2,6 +2,7 @@ import { lstat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
+import { ignoreStateDir } from '../fs/ignoreStateDir.js';
 
 import { STATE_DIR } from '../fs/ownNames.js';
 
@@ -22,6 +23,7 @@ export async function ensureOwnDir(realDataDir: string, name: string): Promise<s
       if (err.code !== 'EEXIST') throw err;
     });
     await fsyncDir(realDataDir);
+    if (name === STATE_DIR) await ignoreStateDir(path);
   }
   return path;
 }
@@ -42,6 +44,7 @@ export async function mkdirDurable(base: string, relDir: string): Promise<string
         if (err.code !== 'EEXIST') throw err;
       });
       await fsyncDir(dir);
+      if (dir === base && part === STATE_DIR) await ignoreStateDir(next);
     }
     dir = next;
   }

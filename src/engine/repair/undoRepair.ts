@@ -2,11 +2,12 @@ import { lstat, realpath, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDir } from '../fs/fsyncDir.js';
 import { dirsBelow, removeFile, removeOwnTemps } from './fileState.js';
-import { listJournals, saveJournal, type Journal } from './Journal.js';
+import { listJournals, repairsDir, saveJournal, type Journal } from './Journal.js';
 import { opKindOf } from './ops/opKinds.js';
 import { RepairLock, type LockOwner } from './RepairLock.js';
 import { safePath } from '../fs/safePath.js';
 import { QUARANTINE_DIR } from './stateDir.js';
+import { restoreAfterUndo } from '../manifest/rerecordFiles.js';
 
 export interface UndoOptions {
   command: string;
@@ -68,6 +69,8 @@ export async function undoRepair(dataDir: string, opts: UndoOptions): Promise<Un
       await saveJournal(realDataDir, journal, `undone ${op.path}`);
     }
     await removeEmptyQuarantine(realDataDir, journal.quarantineDir);
+    // The manifest entries the repair re-recorded go back to what they were, as the files did.
+    if (outcome.conflicts.length === 0) await restoreAfterUndo(realDataDir, join(repairsDir(realDataDir), journal.id));
     journal.undo = { restored: [...outcome.restored, ...outcome.movedBack], conflicts: outcome.conflicts };
     if (outcome.conflicts.length === 0) {
       journal.status = 'undone';

@@ -1,5 +1,5 @@
 import { lstatSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { FsckError } from '../../errors.js';
 import type { FixAction } from '../../finding.js';
@@ -58,6 +58,25 @@ export const runDirectory: Layout = {
   unitOf: (rel) => IN_RUN.exec(rel)?.[1],
 
   liveReason: () => 'the run is being written right now: stop the writer, or use --force',
+
+  unitRoot: (run) => ({ rel: `runs/${run}`, isFile: false }),
+
+  async unitFamily(realDataDir, run) {
+    return (await lstat(join(realDataDir, 'runs', run)).catch(() => undefined)) ? [`runs/${run}`] : [];
+  },
+
+  async refuseLiveUnit(realDataDir, run, windowMs) {
+    const target = join(realDataDir, 'runs', run);
+    const { openForWriting } = await import('../../live/openForWriting.js');
+    const open = await openForWriting(target);
+    if (open.size > 0) throw new FsckError(`run ${run} is being written (another process has ${[...open].map((p) => basename(p)).join(', ')} open for writing): stop the writer, or use --force. Nothing was changed.`);
+    const finished = await lstat(join(target, 'summary.json')).then(() => true, () => false);
+    const metrics = await lstat(join(target, 'metrics.jsonl')).catch(() => undefined);
+    const ago = metrics ? Date.now() - metrics.mtimeMs : Infinity;
+    if (!finished && windowMs > 0 && ago < windowMs) {
+      throw new FsckError(`run ${run} looks live (metrics.jsonl changed ${Math.round(ago / 1000)} s ago, no summary.json yet; no process has it open): if the writer crashed, use --live-window 0 or --force. Nothing was changed.`);
+    }
+  },
 
   async liveUnits(realDataDir) {
     const { openForWriting } = await import('../../live/openForWriting.js');

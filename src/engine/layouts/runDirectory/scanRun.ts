@@ -13,6 +13,8 @@ export interface RunPlan {
   run: string;
   files: FileEntry[];
   live: boolean;
+  /** What made the run live, in words a user can act on (see liveEvidenceText). */
+  liveWhy?: string;
 }
 
 export interface LiveEvidence {
@@ -21,6 +23,8 @@ export interface LiveEvidence {
   /** A run without summary.json whose metrics changed this recently counts as live (ms; 0 turns it off). */
   liveWindowMs: number;
   now: number;
+  /** Open files could be looked up (/proc readable): "no process has it open" is then a fact, not a guess. */
+  openFilesKnown?: boolean;
 }
 
 /** Which kind reads a file, by its place in the run. */
@@ -43,9 +47,10 @@ export function planRun(run: string, files: FileEntry[], evidence: LiveEvidence,
   const recentlyWritten =
     !finished && metrics !== undefined && evidence.liveWindowMs > 0 && evidence.now - metrics.stat.mtimeMs < evidence.liveWindowMs;
   const live = heldOpen || recentlyWritten;
+  let liveWhy: string | undefined;
   if (live) {
-    const why = heldOpen ? 'a process holds its files open for writing' : `metrics.jsonl changed ${Math.round((evidence.now - metrics!.stat.mtimeMs) / 1000)} s ago and the run has no summary.json`;
-    emit(makeFinding('run/live', { run, path: runPath }, `run is being written right now (${why}); an unfinished last line is not called damage`));
+    liveWhy = liveEvidenceText(files, evidence, heldOpen ? undefined : metrics!.stat.mtimeMs);
+    emit(makeFinding('run/live', { run, path: runPath }, `run is being written right now (${liveWhy}); an unfinished last line is not called damage`));
   } else if (!finished && files.length > 0) {
     emit(makeFinding('run/unfinished', { run, path: runPath }, 'no summary.json: the run crashed or was stopped before it finished'));
   }
@@ -58,7 +63,22 @@ export function planRun(run: string, files: FileEntry[], evidence: LiveEvidence,
       emit(makeFinding('fs/leftover-temp', { run, path: f.rel }, `temporary file of an interrupted write (${f.stat.size} bytes)`, { action: 'quarantine-file', safe: true }));
     }
   }
-  return { run, files, live };
+  return { run, files, live, liveWhy };
+}
+
+/**
+ * What was seen, so a user can tell a writer from a crash: the files a process holds open, or how
+ * long ago metrics.jsonl changed and that nobody holds it (the window alone decided, so a crashed
+ * writer looks live for that long: --live-window 0 says it is not).
+ */
+export function liveEvidenceText(files: FileEntry[], evidence: LiveEvidence, changedMs?: number): string {
+  if (changedMs === undefined) {
+    const held = files.filter((f) => evidence.openForWriting.has(f.abs)).map((f) => f.inRun);
+    return `another process has ${held.join(', ')} open for writing`;
+  }
+  const ago = Math.max(0, Math.round((evidence.now - changedMs) / 1000));
+  const nobody = evidence.openFilesKnown ? '; no process has it open' : '';
+  return `metrics.jsonl changed ${ago} s ago, no summary.json yet${nobody}; if the writer crashed: --live-window 0`;
 }
 
 /** Reads one file with its kind; a read failure becomes fs/unreadable instead of an exception. */

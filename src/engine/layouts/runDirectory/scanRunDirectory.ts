@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckEvent, CheckOptions, CheckResult } from '../../CheckOptions.js';
@@ -35,6 +36,7 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
     openForWriting: await writers,
     liveWindowMs: options.liveWindowMs ?? DEFAULT_LIVE_WINDOW_MS,
     now: Date.now(),
+    openFilesKnown: existsSync('/proc/self/fd'),
   };
 
   const plans: RunPlan[] = [];
@@ -81,7 +83,8 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
     }
     onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
   });
-  await manifest?.finish(seen, new Set(runIds));
+  // Every run checked: a recorded run whose folder is gone is missing too, as manifest verify says.
+  await manifest?.finish(seen, options.runs && options.runs.length > 0 ? new Set(runIds) : undefined);
   records.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   const summary = {
@@ -92,7 +95,7 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
     durationMs: Math.round(performance.now() - started),
   };
   const report = makeReport('check', found.dataDir, found.layout, summary, sortFindings(findings), options.strict ?? false);
-  return { report, files: records, runs: plans.map((p) => ({ run: p.run, live: p.live })), dirs };
+  return { report, files: records, runs: plans.map((p) => ({ run: p.run, live: p.live, liveWhy: p.liveWhy })), dirs };
 }
 
 async function selectRuns(dataDir: string, wanted: string[] | undefined, emit: (f: Finding) => void): Promise<string[]> {

@@ -62,6 +62,24 @@ export async function writeDatabaseManifest(realDataDir: string, databases: read
   return Object.keys(record.databases).length;
 }
 
+/** The recorded entries of these databases (null: not recorded); undefined when there is no record at all. */
+export async function readDatabaseEntries(realDataDir: string, paths: readonly string[]): Promise<Record<string, unknown> | undefined> {
+  const old = await readDatabaseManifest(realDataDir);
+  if (!old) return undefined;
+  return Object.fromEntries(paths.map((p) => [p, old.databases[p] ?? null]));
+}
+
+/** Puts entries back as they were (undo of a repair that re-recorded them); null removes one. */
+export async function putDatabaseEntries(realDataDir: string, entries: Record<string, unknown>): Promise<void> {
+  const old = await readDatabaseManifest(realDataDir);
+  if (!old) return;
+  for (const [p, e] of Object.entries(entries)) {
+    if (e === null) delete old.databases[p];
+    else old.databases[p] = e as DatabaseRecord;
+  }
+  await writeFileAtomic(join(realDataDir, STATE_DIR, DATABASE_RECORD), JSON.stringify(old, null, 1) + '\n');
+}
+
 async function readDatabaseManifest(realDataDir: string): Promise<RecordFile | undefined> {
   try {
     const doc = JSON.parse(await readFile(join(realDataDir, STATE_DIR, DATABASE_RECORD), 'utf8')) as RecordFile;

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { FsckError } from '../../errors.js';
 import { apparentSize } from '../../fs/apparentSize.js';
 import { notPlainFile } from '../../repair/notPlainFile.js';
 import type { Layout, UnitUsage } from '../Layout.js';
@@ -49,6 +50,19 @@ export const trackioSqlite: Layout = {
   unitOf: projectOfPath,
 
   liveReason: (project) => `project ${project} is being written right now (a Trackio writer holds it): stop the writer, or use --force`,
+
+  unitRoot: (project) => ({ rel: `${project}.db`, isFile: true }),
+
+  async unitFamily(realDataDir, project) {
+    const names = new Set(await readdir(realDataDir));
+    return [`${project}.db`, `${project}.db-wal`, `${project}.db-shm`, `${project}.db-journal`].filter((n) => names.has(n));
+  },
+
+  async refuseLiveUnit(realDataDir, project) {
+    const { liveProjectsIn } = await import('./liveProjectsIn.js');
+    const live = (await liveProjectsIn(realDataDir)).find((p) => p.project === project);
+    if (live) throw new FsckError(`project ${project} is being written (${live.reasons.join('; ')}): stop the writer, or use --force. Nothing was changed.`);
+  },
 
   async liveUnits(realDataDir) {
     const { liveProjectsIn } = await import('./liveProjectsIn.js');
