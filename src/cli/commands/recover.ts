@@ -7,5 +7,5 @@ export const recoverCommand: CommandModule<object, RepairArgs> = {
   command: 'recover [dir]',
   describe: 'after a crash: check, apply the safe fixes (repair -p), and say what was mended and what was cut',
   builder: (y) => repairOptions(y, false) as unknown as Argv<RepairArgs>,
-  handler: (args) => runCommand(() => runRepair({ ...args, 'dry-run': false, preen: true, yes: false }, 'preen', 'recover')),
+  handler: (args) => runCommand(() => runRepair({ ...args, 'dry-run': false, preen: true, yes: false }, 'preen', 'recover'), { writes: 'nothing was changed' }),
 };

@@ -59,7 +59,7 @@ export const repairCommand: CommandModule<object, RepairArgs> = {
   command: 'repair [dir]',
   describe: 'mend what check found, after a verified backup (-n: dry run, -p: safe fixes, -y: all)',
   builder: (y) => repairOptions(y) as unknown as Argv<RepairArgs>,
-  handler: (args) => runCommand(() => runRepair(args, modeOf(args), 'repair')),
+  handler: (args) => runCommand(() => runRepair(args, modeOf(args), 'repair'), { writes: 'nothing was changed' }),
 };
 
 /**

@@ -53,5 +53,5 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
         );
       }
       return exitCode;
-    }),
+    }, { writes: 'nothing was changed' }),
 };

@@ -1,11 +1,8 @@
-import { basename, dirname } from 'node:path';
 import type { Edit, PlanStep } from './RepairPlan.js';
 import type { JournalOp } from './Journal.js';
-import { TEMP_PREFIX } from '../fs/writeFileAtomic.js';
+import { BAD_LINES_SUFFIX, repairTempPath, WHY_SUFFIX } from '../fs/ownNames.js';
 
-/** Suffix of the file that receives a JSONL file's quarantined lines, beside its record of why. */
-export const BAD_LINES_SUFFIX = '.bad-lines';
-export const WHY_SUFFIX = '.why.json';
+export { BAD_LINES_SUFFIX, WHY_SUFFIX } from '../fs/ownNames.js';
 
 /**
  * Groups the chosen steps by path into ops, one atomic change each. A moved run or file takes
@@ -51,9 +48,9 @@ export function buildOps(steps: PlanStep[], repairId: string, quarantineDir: str
       pre: group[0]!.pre,
       edits,
       quarantine: hasQuarantine ? bad : undefined,
-      quarantineTemp: hasQuarantine ? `${dirname(bad)}/${TEMP_PREFIX}${basename(bad)}-${repairId}` : undefined,
+      quarantineTemp: hasQuarantine ? repairTempPath(bad, repairId) : undefined,
       creates: hasQuarantine ? [bad, bad + WHY_SUFFIX] : [],
-      temp: `${dirname(path)}/${TEMP_PREFIX}${basename(path)}-${repairId}`,
+      temp: repairTempPath(path, repairId),
     });
   }
   return ops.map((op, i) => ({ ...op, id: i + 1 }));
@@ -74,7 +71,7 @@ function databaseOp(base: Pick<JournalOp, 'id' | 'path' | 'steps' | 'state'>, st
     ...base,
     kind: 'database',
     pre: steps[0]!.pre,
-    temp: `${dirname(path) === '.' ? '' : `${dirname(path)}/`}${TEMP_PREFIX}${basename(path)}-${repairId}`,
+    temp: repairTempPath(path, repairId),
     database: {
       salvage,
       quarantineRows,

@@ -2,8 +2,7 @@ import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats
 import type { Finding } from '../../finding.js';
 import { makeFinding } from '../../makeFinding.js';
 import { isInside } from '../../fs/isInside.js';
-import { TEMP_PREFIX } from '../../fs/writeFileAtomic.js';
-import { COPY_TEMP_INFIX } from '../../fs/copyFileVerified.js';
+import { COPY_TEMP_INFIX, TEMP_PREFIX } from '../../fs/ownNames.js';
 
 export interface FileEntry {
   abs: string;
