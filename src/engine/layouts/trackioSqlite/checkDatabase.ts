@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Finding } from '../../finding.js';
 import { makeFinding } from '../../makeFinding.js';
@@ -45,12 +45,20 @@ export async function checkDatabase(ctx: DatabaseCheckContext): Promise<Database
   const result: DatabaseCheckResult = { project: ctx.project, path: rel, rows: {}, runs: 0 };
   const at = { run: null, path: rel };
 
-  const header = await readSqliteHeader(abs);
+  let header: Awaited<ReturnType<typeof readSqliteHeader>>;
+  let sidecars: Awaited<ReturnType<typeof readSidecars>>;
+  try {
+    header = await readSqliteHeader(abs);
+    sidecars = await readSidecars(abs);
+  } catch (err) {
+    // Unreadable (permissions, a directory in its place, an I/O error): this database is reported, the others are checked.
+    reportOpenError(ctx, rel, err);
+    return result;
+  }
   if (!header) {
     ctx.emit(makeFinding('sqlite/not-a-database', at, 'not a SQLite database: the file does not start with a SQLite header; restore it from a snapshot (trackio-fsck restore)'));
     return result;
   }
-  const sidecars = await readSidecars(abs);
   if (header.wal && (sidecars.wal ?? 0) > 0) {
     const who = ctx.live ? 'a writer has it open' : 'the last writer was killed before it closed the database';
     ctx.emit(makeFinding('sqlite/wal-pending', { run: null, path: `${rel}-wal` }, `${sidecars.wal} bytes of committed transactions not yet in ${rel} (${who}); checked with them`));
@@ -195,7 +203,9 @@ function scanJsonColumn(
         for (const p of mediaPaths(verdict.value)) {
           // 0.3.x stored "media/<project>/..."; later versions the path under <data dir>/media.
           const file = p.startsWith('media/') ? resolve(ctx.dataDir, p) : resolve(mediaDir, p);
-          if (!existsSync(file)) folder.report('trackio/missing-media', where(), `${what()}: media file ${p} is missing`);
+          const state = pathState(file);
+          if (state === 'missing') folder.report('trackio/missing-media', where(), `${what()}: media file ${p} is missing`);
+          else if (state !== 'present') folder.report('fs/unreadable', where(), `${what()}: media file ${p} cannot be looked at (${state}: a folder on its path cannot be read); not counted as missing`);
         }
       }
       if (isManifest) checkManifest(verdict.value as ManifestEntry[], digest, sizeBytes, where(), what(), blobsDir, folder);
@@ -205,6 +215,17 @@ function scanJsonColumn(
     ctx.emit(makeFinding('sqlite/read-error', { run: null, path: rel, table: spec.table, ...(lastRowId !== undefined ? { rowId: lastRowId } : {}) }, `reading ${spec.table} stopped ${after}: ${(err as Error).message}`));
   }
   return rows;
+}
+
+/** 'present', 'missing' (nothing there), or the errno that kept us from knowing (EACCES: a folder on the way cannot be searched). */
+function pathState(file: string): 'present' | 'missing' | string {
+  try {
+    statSync(file);
+    return 'present';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : code;
+  }
 }
 
 function checkManifest(

@@ -53,11 +53,21 @@ export interface ReadOnlyDatabase {
  */
 export async function openReadOnly(dbPath: string, header: SqliteHeader, live: boolean): Promise<ReadOnlyDatabase> {
   const Database = loadSqlite();
-  if (live) {
-    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    return { db, how: 'shared', close: async () => void db.close() };
-  }
   const sidecars = await readSidecars(dbPath);
+  if (live) {
+    // SQLite's own read-only open creates -wal and -shm beside a WAL database that has none (and
+    // rebuilds an -shm no connection holds): a private copy, taken while nothing moved, reads the
+    // same committed data and leaves the directory as found.
+    const copy = await stableCopy(dbPath, header, sidecars);
+    if (copy) return copy;
+    // A writer busy enough that no copy holds still: read beside it through SQLite's locking, but
+    // only where its -wal and -shm are already there, in use, so that nothing is created.
+    if (!header.wal || (sidecars.wal !== undefined && sidecars.shm !== undefined)) {
+      const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+      return { db, how: 'shared', close: async () => void db.close() };
+    }
+    return privateCopy(dbPath, header, header.wal ? (sidecars.wal ?? 0) > 0 : sidecars.hotJournal);
+  }
   const replay = header.wal ? (sidecars.wal ?? 0) > 0 : sidecars.hotJournal;
   if (!replay) {
     try {
@@ -69,24 +79,61 @@ export async function openReadOnly(dbPath: string, header: SqliteHeader, live: b
       if ((err as { code?: string }).code !== 'SQLITE_CANTOPEN') throw err;
     }
   }
+  return privateCopy(dbPath, header, replay);
+}
+
+/** What tells that a file moved while it was copied. */
+async function fingerprint(path: string): Promise<string> {
+  const st = await stat(path).catch(() => undefined);
+  return st ? `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : '-';
+}
+
+/** A private copy of a live database taken while the database and its -wal/-journal held still; undefined when they kept moving. */
+async function stableCopy(dbPath: string, header: SqliteHeader, sidecars: Sidecars): Promise<ReadOnlyDatabase | undefined> {
+  const sidecar = header.wal ? '-wal' : '-journal';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = [await fingerprint(dbPath), await fingerprint(dbPath + sidecar)];
+    const replay = header.wal ? (sidecars.wal ?? 0) > 0 : sidecars.hotJournal;
+    const opened = await privateCopy(dbPath, header, replay, false);
+    const after = [await fingerprint(dbPath), await fingerprint(dbPath + sidecar)];
+    if (before[0] === after[0] && before[1] === after[1]) {
+      opened.db = new (loadSqlite())(opened.path, { fileMustExist: true });
+      return opened;
+    }
+    await opened.close();
+    sidecars = await readSidecars(dbPath);
+  }
+  return undefined;
+}
+
+/**
+ * A copy in a temp dir (with the -wal or hot journal SQLite must replay or roll back, which it
+ * cannot do read-only without writing beside the original), opened read-write so SQLite does that
+ * there. `open` false: the copy only, for the caller to open once it knows the copy is good.
+ */
+async function privateCopy(dbPath: string, header: SqliteHeader, replay: boolean, open = true): Promise<ReadOnlyDatabase & { path: string }> {
+  const Database = loadSqlite();
   const dir = await mkdtemp(join(tmpdir(), 'trackio-fsck-db-'));
   const copy = join(dir, 'copy.db');
   try {
     await copyFile(dbPath, copy);
     if (replay) {
       const sidecar = header.wal ? '-wal' : '-journal';
-      await copyFile(dbPath + sidecar, copy + sidecar);
+      await copyFile(dbPath + sidecar, copy + sidecar).catch((err: NodeJS.ErrnoException) => {
+        // Checkpointed and removed between the look and the copy: the database holds it all now.
+        if (err.code !== 'ENOENT') throw err;
+      });
     }
-    // Read-write on the copy, so SQLite replays the WAL or rolls the journal back as the next writer would.
-    const db = new Database(copy, { fileMustExist: true });
-    return {
-      db,
+    const result: ReadOnlyDatabase & { path: string } = {
+      db: (open ? new Database(copy, { fileMustExist: true }) : undefined) as unknown as SqliteDatabase,
       how: 'private-copy',
+      path: copy,
       close: async () => {
-        db.close();
+        (result.db as SqliteDatabase | undefined)?.close();
         await rm(dir, { recursive: true, force: true });
       },
     };
+    return result;
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
