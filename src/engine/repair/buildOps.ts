@@ -28,7 +28,7 @@ export function buildOps(steps: PlanStep[], repairId: string, quarantineDir: str
       ops.push({ ...base, kind: 'move', steps: [mover.id], pre: mover.pre, quarantine, creates: [quarantine + WHY_SUFFIX] });
       continue;
     }
-    const database = group.filter((s) => s.action === 'quarantine-rows' || s.action === 'salvage-database');
+    const database = group.filter((s) => s.action === 'quarantine-rows' || s.action === 'salvage-database' || s.action === 'reindex-database');
     if (database.length > 0) {
       ops.push(databaseOp({ ...base, steps: database.map((s) => s.id) }, database, repairId, quarantineDir));
       continue;
@@ -75,6 +75,7 @@ function databaseOp(base: Pick<JournalOp, 'id' | 'path' | 'steps' | 'state'>, st
     database: {
       salvage,
       quarantineRows,
+      ...(steps.some((s) => s.action === 'reindex-database') ? { reindex: true } : {}),
       sidecars: (steps[0]!.sidecars ?? []).map((s) => ({ ...s, quarantine: `${quarantineDir}/${s.path}` })),
       rowsFile,
       original,

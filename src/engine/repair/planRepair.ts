@@ -75,7 +75,7 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
     }
     const action = f.fix?.action ?? 'none';
     if (LINE_ACTIONS.has(action) && isJsonlInRun(f)) jsonlPaths.set(f.path, f.run);
-    else if (sqlite && (action === 'quarantine-rows' || action === 'salvage-database')) pushTo(databases, f.path, f);
+    else if (sqlite && (action === 'quarantine-rows' || action === 'salvage-database' || action === 'reindex-database')) pushTo(databases, f.path, f);
     else if (action === 'quarantine-file') pushTo(quarantineFiles, f.path, f);
     else if (action === 'quarantine-run' && f.run !== null) pushTo(quarantineRuns, f.run, f);
     else if (action === 'restore-from-backup') left.push({ finding: f, reason: 'no backup holds a verified copy of this file' });

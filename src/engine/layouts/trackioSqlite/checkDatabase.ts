@@ -6,6 +6,7 @@ import { FindingFolder } from './FindingFolder.js';
 import { inspectCell, mediaPaths, type ManifestEntry } from './inspectCell.js';
 import type { SqliteDatabase } from './loadSqlite.js';
 import { manifestDigest } from './manifestDigest.js';
+import { checkIndexes, isIndexProblem } from './checkIndexes.js';
 import { openReadOnly, readSidecars } from './openReadOnly.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
 import { generationOf, JSON_COLUMNS, REQUIRED_COLUMNS, REQUIRED_TABLES, type Generation, type JsonColumn } from './trackioSchema.js';
@@ -136,7 +137,22 @@ function integrity(db: SqliteDatabase, ctx: DatabaseCheckContext, rel: string, t
   } catch (err) {
     problems = [(err as Error).message];
   }
-  if (problems.length === 1 && problems[0] === 'ok') return;
+  if (problems.length === 1 && problems[0] === 'ok') {
+    // quick_check does not compare indexes with their tables; a cheap comparison does (checkIndexes.ts).
+    if (!ctx.full) {
+      for (const m of checkIndexes(db, tables.keys())) {
+        ctx.emit(makeFinding('sqlite/index', { run: null, path: rel, table: m.table }, `index ${m.index} does not match table ${m.table} (through the index: ${m.viaIndex}; the table: ${m.viaTable}); REINDEX rebuilds it from the table`));
+      }
+    }
+    return;
+  }
+  if (problems.every(isIndexProblem)) {
+    // Only index entries are wrong: the rows are all there, and rebuilding the indexes mends it without loss.
+    const names = [...new Set(problems.map((p) => / index (\S+)$/.exec(p)?.[1]).filter(Boolean))];
+    const quotedIdx = problems.slice(0, QUOTED_PROBLEMS).join('; ');
+    ctx.emit(makeFinding('sqlite/index', { run: null, path: rel }, `PRAGMA integrity_check: index${names.length > 1 ? 'es' : ''} ${names.join(', ')} do${names.length > 1 ? '' : 'es'} not match ${names.length > 1 ? 'their tables' : 'its table'}: ${quotedIdx}${problems.length > QUOTED_PROBLEMS ? ` (${problems.length - QUOTED_PROBLEMS}${problems.length === 100 ? '+' : ''} more)` : ''}; REINDEX rebuilds ${names.length > 1 ? 'them' : 'it'} from the table`));
+    return;
+  }
   const table = tableOfProblems(db, problems, tables);
   const quoted = problems.slice(0, QUOTED_PROBLEMS).join('; ');
   const rest = problems.length > QUOTED_PROBLEMS ? ` (${problems.length - QUOTED_PROBLEMS}${problems.length === 100 ? '+' : ''} more)` : '';
