@@ -1,6 +1,7 @@
 import { copyFile, mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { openFiles } from '../../live/openFiles.js';
 import { loadSqlite, sqliteUri, type SqliteDatabase } from './loadSqlite.js';
 import type { SqliteHeader } from './readSqliteHeader.js';
 
@@ -55,17 +56,20 @@ export async function openReadOnly(dbPath: string, header: SqliteHeader, live: b
   const Database = loadSqlite();
   const sidecars = await readSidecars(dbPath);
   if (live) {
-    // SQLite's own read-only open creates -wal and -shm beside a WAL database that has none (and
-    // rebuilds an -shm no connection holds): a private copy, taken while nothing moved, reads the
-    // same committed data and leaves the directory as found.
-    const copy = await stableCopy(dbPath, header, sidecars);
-    if (copy) return copy;
-    // A writer busy enough that no copy holds still: read beside it through SQLite's locking, but
-    // only where its -wal and -shm are already there, in use, so that nothing is created.
-    if (!header.wal || (sidecars.wal !== undefined && sidecars.shm !== undefined)) {
+    // A connection that has the database open keeps its -wal and -shm in use: reading beside it
+    // through SQLite's locking, as every reader does, creates nothing. Rollback-journal readers
+    // never create files either (a hot journal needs rolling back, which only a copy allows).
+    const inUse = header.wal ? sidecars.wal !== undefined && sidecars.shm !== undefined && (await openElsewhere(dbPath)) : !sidecars.hotJournal;
+    if (inUse) {
       const db = new Database(dbPath, { readonly: true, fileMustExist: true });
       return { db, how: 'shared', close: async () => void db.close() };
     }
+    // Live by its lock only (nobody has the database open): SQLite's read-only open would create
+    // -wal and -shm beside a WAL database that has none, or rebuild an -shm no connection holds.
+    // A private copy, taken while nothing moved, reads the same committed data and leaves the
+    // directory as found.
+    const copy = await stableCopy(dbPath, header, sidecars);
+    if (copy) return copy;
     return privateCopy(dbPath, header, header.wal ? (sidecars.wal ?? 0) > 0 : sidecars.hotJournal);
   }
   const replay = header.wal ? (sidecars.wal ?? 0) > 0 : sidecars.hotJournal;
@@ -80,6 +84,12 @@ export async function openReadOnly(dbPath: string, header: SqliteHeader, live: b
     }
   }
   return privateCopy(dbPath, header, replay);
+}
+
+/** True when another process has the database or its -wal open (a live SQLite connection). */
+async function openElsewhere(dbPath: string): Promise<boolean> {
+  const names = new Set([dbPath, `${dbPath}-wal`]);
+  return (await openFiles(dirname(dbPath))).some((h) => names.has(h.path));
 }
 
 /** What tells that a file moved while it was copied. */
