@@ -35,12 +35,12 @@ export function dataState(): string | undefined {
   return state;
 }
 
-/** Throws InterruptedError when Ctrl-C was pressed while writing (called at every durable point). */
+/**
+ * Throws InterruptedError when Ctrl-C was pressed while writing (called at every durable point).
+ * It stays requested: a caller that caught the error and went on would stop at the next point.
+ */
 export function throwIfInterrupted(): void {
-  if (requested) {
-    requested = false;
-    throw new InterruptedError();
-  }
+  if (requested) throw new InterruptedError();
 }
 
 /** For tests and library users: as if Ctrl-C had been pressed (the next safe point throws). */
