@@ -12,7 +12,8 @@ export type FixAction =
   | 'restore-from-backup'
   | 'none'
   | 'quarantine-rows'
-  | 'salvage-database';
+  | 'salvage-database'
+  | 'reindex-database';
 
 export interface Fix {
   action: FixAction;

@@ -123,6 +123,11 @@ export const CODES = {
     meaning: 'PRAGMA quick_check (integrity_check with --full) found damage: "database disk image is malformed"',
     fix: 'salvage-database',
   },
+  'sqlite/index': {
+    severity: 'error',
+    meaning: 'an index does not match its table (entries missing, extra or stale): queries through it return wrong rows or fail with "database disk image is malformed"; the rows themselves are intact',
+    fix: 'reindex-database',
+  },
   'sqlite/read-error': {
     severity: 'error',
     meaning: 'reading the rows of a table failed part way (a damaged page); the rows before it were checked',

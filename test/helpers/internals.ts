@@ -11,4 +11,4 @@ export { JsonlScanner, type JsonlScannerOptions } from '../../src/engine/layouts
 export { writeManifest } from '../../src/engine/manifest/writeManifest.js';
 export { unchangedFiles } from '../../src/engine/manifest/unchangedFiles.js';
 export { findVerifiedCopy } from '../../src/engine/backup/findVerifiedCopy.js';
-export { applyPlan, listJournals, verifyRepair } from '../../src/engine/repair/index.js';
+export { applyPlan, journalPath, listJournals, planFromCheck, resumeRepair, verifyRepair } from '../../src/engine/repair/index.js';

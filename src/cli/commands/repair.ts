@@ -23,7 +23,7 @@ function modeOf(args: RepairArgs): Mode {
   return process.stdin.isTTY && !args.json ? 'ask' : 'none';
 }
 
-export const repairHandler = (args: RepairArgs) => runCommand(() => runRepair(args, modeOf(args), 'repair'));
+export const repairHandler = (args: RepairArgs) => runCommand(() => runRepair(args, modeOf(args), 'repair'), { writes: 'nothing was changed' });
 
 /**
  * The repair session (src/engine/repair/repair.ts) shown on a terminal, shared with recover: this

@@ -47,4 +47,4 @@ export const undoHandler = (args: UndoArgs) =>
         );
       }
       return exitCode;
-    });
+    }, { writes: 'nothing was changed' });

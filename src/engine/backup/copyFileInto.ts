@@ -3,6 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { FsckError } from '../errors.js';
 import { bufferFor } from '../fs/readFileOnce.js';
 import { sha256File } from '../fs/sha256File.js';
+import { writeAll } from '../fs/writeAll.js';
 
 export interface CopyIntoResult {
   sha256: string;
@@ -34,7 +35,7 @@ export async function copyFileInto(src: string, dst: string, expectSha256?: stri
       if (bytesRead === 0) break;
       const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
       hash.update(chunk);
-      await output.write(chunk);
+      await writeAll(output, chunk, dst);
       size += bytesRead;
     }
     const after = await input.stat();

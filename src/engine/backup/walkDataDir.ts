@@ -3,7 +3,7 @@ import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Finding } from '../finding.js';
 import { isInside } from '../fs/isInside.js';
-import { TEMP_PREFIX } from '../fs/ownNames.js';
+import { isOwnTempName } from '../fs/ownNames.js';
 import { makeFinding } from '../makeFinding.js';
 
 export type DataEntry =
@@ -19,7 +19,7 @@ export type DataEntry =
  * inside the data dir.
  */
 export const EXCLUDED_DIRS = ['.trackio-fsck/repairs', '.trackio-fsck/lock'];
-const OWN_TEMP = (name: string) => name.startsWith(TEMP_PREFIX) || name.includes('.trackio-fsck-copy-');
+const OWN_TEMP = isOwnTempName;
 
 /**
  * Every directory, regular file and symlink of the data dir, parents before children, names in

@@ -7,11 +7,10 @@ import { fsyncDir } from './fsyncDir.js';
 import { openRegularFile } from './openRegularFile.js';
 import { CHUNK_BYTES } from './readFileOnce.js';
 import { sha256File } from './sha256File.js';
-
-/** Infix of copyFileVerified's temp name (`<dst>.trackio-fsck-copy-<pid>`): its own leftovers are recognisable. */
 import { COPY_TEMP_INFIX } from './ownNames.js';
+import { writeAll } from './writeAll.js';
 
-export { COPY_TEMP_INFIX };
+export { COPY_TEMP_INFIX } from './ownNames.js';
 
 export interface CopyResult {
   sha256: string;
@@ -44,7 +43,7 @@ export async function copyFileVerified(src: string, dst: string, expectSha256?: 
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       hash.update(chunk);
-      await output.write(chunk);
+      await writeAll(output, chunk, tmp);
       size += bytesRead;
     }
     await output.sync();

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { link, open, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TEMP_PREFIX } from './ownNames.js';
+import { writeAll } from './writeAll.js';
 
 /**
  * Creates `path` holding `content`, or returns false when it exists. The content is written and
@@ -14,7 +15,7 @@ export async function createExclusive(path: string, content: string): Promise<bo
   const tmp = join(dirname(path), `${TEMP_PREFIX}${basename(path)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   try {
-    await fh.writeFile(content);
+    await writeAll(fh, Buffer.from(content), tmp);
     await fh.sync();
   } finally {
     await fh.close();

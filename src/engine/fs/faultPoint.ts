@@ -1,30 +1,40 @@
+import { throwIfInterrupted } from './interrupt.js';
+
 /**
- * Crash testing, one grammar for every command: TRACKIO_FSCK_FAULT=<point>[:<n>] makes the process
- * kill itself with SIGKILL (no cleanup, no finally) the n-th time (default 1st) it passes a durable
- * point. <point> is a point's name (`backup-file`, `renamed-into-place`, ...) or `step`, which counts
- * every point of the process: `step:N` stops at the Nth durable point whatever it is, which is how
- * the tests kill a repair at each instant in turn. TRACKIO_FSCK_FAULT_TRACE=1 prints each point
- * reached (number, name, detail) on stderr. Unset, a point costs one comparison.
+ * Crash testing, one grammar for every command: TRACKIO_FSCK_FAULT=<point>[:<n>][@<action>] acts the
+ * n-th time (default 1st) the process passes a durable point. <point> is a point's name
+ * (`backup-file`, `renamed-into-place`, ...) or `step`, which counts every point of the process:
+ * `step:N` stops at the Nth durable point whatever it is, which is how the tests kill a repair at
+ * each instant in turn. <action>: `kill` (default) SIGKILLs the process (no cleanup, no finally);
+ * `int` sends it SIGINT, as Ctrl-C would; `stop` SIGSTOPs it, so a test can act at that instant
+ * (append to a file, send a signal) and then SIGCONT it. TRACKIO_FSCK_FAULT_TRACE=1 prints each
+ * point reached (number, name, detail) on stderr. Unset, a point costs one comparison.
+ *
+ * Every durable point is also where a Ctrl-C during a writing command takes effect (interrupt.ts).
  */
 const target = parseFault(process.env.TRACKIO_FSCK_FAULT);
 const counts = new Map<string, number>();
 let reached = 0;
 
+export type FaultAction = 'kill' | 'int' | 'stop';
+
 interface FaultTarget {
   /** A point's name, or 'step' for any point. */
   name: string;
   nth: number;
+  action: FaultAction;
 }
 
 export function parseFault(value: string | undefined): FaultTarget | undefined {
-  const m = value ? /^([a-z][a-z0-9-]*)(?::(\d+))?$/.exec(value.trim()) : null;
+  const m = value ? /^([a-z][a-z0-9-]*)(?::(\d+))?(?:@(kill|int|stop))?$/.exec(value.trim()) : null;
   if (!m) return undefined;
   const nth = m[2] === undefined ? 1 : Number(m[2]);
-  return nth >= 1 ? { name: m[1]!, nth } : undefined;
+  return nth >= 1 ? { name: m[1]!, nth, action: (m[3] as FaultAction | undefined) ?? 'kill' } : undefined;
 }
 
 /** A durable point called `name` (stable, kebab-case); `detail` (a path) only shows in the trace. */
 export function faultPoint(name: string, detail?: string): void {
+  throwIfInterrupted();
   if (target === undefined) return;
   reached++;
   const n = (counts.get(name) ?? 0) + 1;
@@ -32,6 +42,16 @@ export function faultPoint(name: string, detail?: string): void {
   if (process.env.TRACKIO_FSCK_FAULT_TRACE) process.stderr.write(`fault point ${reached}: ${name}${detail ? ` ${detail}` : ''}\n`);
   const hit = target.name === 'step' ? reached === target.nth : target.name === name && n === target.nth;
   if (!hit) return;
+  if (target.action === 'stop') {
+    // The test that waits for this sees the process stopped, acts, and sends SIGCONT.
+    process.kill(process.pid, 'SIGSTOP');
+    return;
+  }
+  if (target.action === 'int') {
+    // Delivered to the handler on the event loop, as a Ctrl-C at this instant would be.
+    process.kill(process.pid, 'SIGINT');
+    return;
+  }
   process.kill(process.pid, 'SIGKILL');
   // The signal is delivered before kill() returns on Linux; block anyway so nothing runs after it.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { isSafeRelPath } from '../fs/isSafeRelPath.js';
 import { isInside } from '../fs/isInside.js';
 import { FsckError } from '../errors.js';
@@ -9,7 +9,7 @@ import { TOOL, VERSION } from '../version.js';
 import type { Edit, FileImage, PlanStep, SourceFile } from './RepairPlan.js';
 import { faultPoint } from '../fs/faultPoint.js';
 import type { CutRange } from './rewriteWithEdits.js';
-import { STATE_DIR } from './stateDir.js';
+import { BAD_LINES_SUFFIX, QUARANTINE_DIR, repairTempPath, STATE_DIR, WHY_SUFFIX } from '../fs/ownNames.js';
 
 /** pending: not applied; prepared: its result is written and its post-image recorded, not yet in place; done; undone. */
 export type OpState = 'pending' | 'prepared' | 'done' | 'undone';
@@ -41,6 +41,8 @@ export interface JournalOp {
   source?: SourceFile;
   /** rewrite: what was cut (kept only in the backup), for the summary. */
   cut?: CutRange[];
+  /** rewrite: bytes a writer appended to the original between the last look and the rename, carried over to the new file. */
+  appended?: { bytes: number; sha256: string };
   /** database: a SQLite project database rebuilt into `temp` (src/engine/layouts/trackioSqlite/applyDatabaseOp.ts). */
   database?: DatabaseOpInfo;
   state: OpState;
@@ -50,6 +52,8 @@ export interface JournalOp {
 export interface DatabaseOpInfo {
   salvage: boolean;
   quarantineRows: boolean;
+  /** Rebuild every index from its table (sqlite/index); a salvage rebuilds them anyway. */
+  reindex?: boolean;
   /** The -wal/-shm/-journal found beside the database: backed up, then moved to quarantine before the new database takes its place. */
   sidecars: Array<{ path: string; sha256: string; size: number; quarantine: string }>;
   /** quarantine-rows: the JSONL of the rows taken out. */
@@ -159,24 +163,75 @@ export async function unfinishedJournal(realDataDir: string): Promise<Journal | 
 
 const OP_STATES: ReadonlySet<string> = new Set(['pending', 'prepared', 'done', 'undone']);
 const STATUSES: ReadonlySet<string> = new Set(['backing-up', 'applying', 'complete', 'undoing', 'undone']);
+const SIDECAR_SUFFIXES = ['-wal', '-shm', '-journal'];
 
 /**
  * A journal read back drives writes, renames and deletes: its own name and every path in it must be
- * what a repair writes (its folder's name, plain relative paths), or nothing is done with it.
+ * exactly what a repair writes, or nothing is done with it. Temps are the tool's own names beside
+ * the file they replace (repairTempPath, as buildOps makes them); what a repair creates or moves
+ * away lies in its own quarantine/<id>/; backups lie in a folder named after the repair. A journal
+ * edited to name a user's file anywhere else is refused whole (exit 8) before anything is touched.
  * Paths of the data dir are checked again (links) where they are used (safePath).
  */
-function validateJournal(j: Journal, dirName: string): void {
-  const bad = (what: string) => new Error(`${what} is not what a repair writes (edited or damaged?)`);
-  if (j.id !== dirName) throw bad(`its id ${JSON.stringify(j.id)}`);
+export function validateJournal(j: Journal, dirName: string): void {
+  const bad = (what: string) => new Error(`${what} is not what a repair writes (edited or damaged?): refused, nothing was changed`);
+  if (typeof j !== 'object' || j === null) throw bad('its content');
+  if (j.id !== dirName || typeof j.id !== 'string') throw bad(`its id ${JSON.stringify(j.id)}`);
   if (!STATUSES.has(j.status)) throw bad(`its status ${JSON.stringify(j.status)}`);
   if (typeof j.dataDir !== 'string' || !isAbsolute(j.dataDir) || typeof j.backupDir !== 'string' || !isAbsolute(j.backupDir)) throw bad('its dataDir or backupDir');
-  if (typeof j.quarantineDir !== 'string' || !isSafeRelPath(j.quarantineDir)) throw bad('its quarantineDir');
+  // Backups go to DIR/.trackio-fsck/repairs/<id>/ or --backup-dir's <id>/: a folder named after the repair.
+  if (basename(j.backupDir) !== j.id) throw bad(`its backupDir ${JSON.stringify(j.backupDir)}`);
+  const qd = `${QUARANTINE_DIR}/${j.id}`;
+  if (j.quarantineDir !== qd) throw bad(`its quarantineDir ${JSON.stringify(j.quarantineDir)}`);
   if (!Array.isArray(j.files) || !Array.isArray(j.ops) || !Array.isArray(j.steps) || !Array.isArray(j.selected)) throw bad('its lists');
-  for (const f of j.files) {
-    if (typeof f?.path !== 'string' || !isSafeRelPath(f.path) || typeof f.backup !== 'string' || !isSafeRelPath(f.backup) || typeof f.sha256 !== 'string') throw bad(`backup entry ${JSON.stringify(f?.path)}`);
-  }
+  const opPaths = new Set<string>();
   for (const op of j.ops) {
-    const rels = [op?.path, op?.temp, op?.quarantine, op?.quarantineTemp, ...(Array.isArray(op?.creates) ? op.creates : [null])];
-    if (!OP_STATES.has(op?.state) || typeof op.path !== 'string' || rels.some((r) => r !== undefined && (typeof r !== 'string' || !isSafeRelPath(r)))) throw bad(`op ${JSON.stringify(op?.path)}`);
+    if (typeof op !== 'object' || op === null) throw bad('an op');
+    const where = `op ${JSON.stringify(op.path)}`;
+    if (!OP_STATES.has(op.state) || typeof op.path !== 'string' || !isSafeRelPath(op.path) || !Array.isArray(op.creates)) throw bad(where);
+    if (op.path === STATE_DIR || op.path.startsWith(`${STATE_DIR}/`) || op.path === QUARANTINE_DIR || op.path.startsWith(`${QUARANTINE_DIR}/`)) throw bad(where);
+    const expected = expectedPaths(op, j.id, qd);
+    if (!expected) throw bad(where);
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    if (!same(op.temp, expected.temp)) throw bad(`${where}: its temp ${JSON.stringify(op.temp)}`);
+    if (!same(op.quarantine, expected.quarantine)) throw bad(`${where}: its quarantine ${JSON.stringify(op.quarantine)}`);
+    if (!same(op.quarantineTemp, expected.quarantineTemp)) throw bad(`${where}: its quarantineTemp ${JSON.stringify(op.quarantineTemp)}`);
+    for (const c of op.creates) if (typeof c !== 'string' || !expected.creates.includes(c)) throw bad(`${where}: the file it creates ${JSON.stringify(c)}`);
+    opPaths.add(op.path);
+    if (op.kind === 'database') {
+      const info = op.database;
+      if (typeof info !== 'object' || info === null || !Array.isArray(info.sidecars)) throw bad(where);
+      for (const extra of [info.rowsFile, info.original]) if (extra !== undefined && !expected.creates.includes(extra)) throw bad(`${where}: ${JSON.stringify(extra)}`);
+      for (const sc of info.sidecars) {
+        if (typeof sc?.path !== 'string' || !SIDECAR_SUFFIXES.some((x) => sc.path === op.path + x) || sc.quarantine !== `${qd}/${sc.path}`) throw bad(`${where}: its sidecar ${JSON.stringify(sc?.path)}`);
+        opPaths.add(sc.path);
+      }
+    }
+  }
+  for (const f of j.files) {
+    if (typeof f?.path !== 'string' || !opPaths.has(f.path) || f.backup !== `files/${f.path}` || typeof f.sha256 !== 'string') throw bad(`backup entry ${JSON.stringify(f?.path)}`);
+  }
+}
+
+/** The temp, quarantine and created paths buildOps gives an op of this kind on this path; undefined for an unknown kind. */
+function expectedPaths(op: JournalOp, id: string, qd: string): { temp?: string; quarantine?: string; quarantineTemp?: string; creates: string[] } | undefined {
+  const path = op.path;
+  switch (op.kind) {
+    case 'move': {
+      const quarantine = `${qd}/${path}`;
+      return { quarantine, creates: [quarantine + WHY_SUFFIX] };
+    }
+    case 'copy-in':
+      return { creates: [] };
+    case 'rewrite': {
+      const temp = repairTempPath(path, id);
+      if (op.quarantine === undefined) return { temp, creates: [] };
+      const quarantine = `${qd}/${path}${BAD_LINES_SUFFIX}`;
+      return { temp, quarantine, quarantineTemp: repairTempPath(quarantine, id), creates: [quarantine, quarantine + WHY_SUFFIX] };
+    }
+    case 'database':
+      return { temp: repairTempPath(path, id), creates: [`${qd}/${path}${WHY_SUFFIX}`, `${qd}/${path}.rows.jsonl`, `${qd}/${path}`] };
+    default:
+      return undefined;
   }
 }

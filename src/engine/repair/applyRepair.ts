@@ -15,6 +15,7 @@ import { repairId } from './repairId.js';
 import { safePath } from '../fs/safePath.js';
 import { mkdirDurable, QUARANTINE_DIR, STATE_DIR } from './stateDir.js';
 import { noteAgreement, rerecordAfterRepair } from '../manifest/rerecordFiles.js';
+import { noteDataState } from '../fs/interrupt.js';
 
 export type RepairEvent =
   | { type: 'lock-replaced'; owner: LockOwner }
@@ -51,6 +52,7 @@ export async function applyPlan(plan: RepairPlan, selected: number[], opts: Appl
   const lock = await RepairLock.acquire(realDataDir, { command: opts.command, force: opts.force });
   try {
     if (lock.replaced) opts.onEvent?.({ type: 'lock-replaced', owner: lock.replaced });
+    noteDataState(NOTHING_CHANGED);
     faultPoint('lock-taken');
     const unfinished = await unfinishedJournal(realDataDir);
     if (unfinished) {
@@ -64,12 +66,13 @@ export async function applyPlan(plan: RepairPlan, selected: number[], opts: Appl
     const ownDir = await mkdirDurable(realDataDir, `${STATE_DIR}/repairs/${id}`);
     const backupDir = opts.backupDir ? await backupRoot(realDataDir, opts.backupDir, id) : ownDir;
     const files = await filesToBackUp(realDataDir, ops);
-    await ensureSpace(backupDir, files.reduce((n, f) => n + f.size, 0));
+    await ensureSpace(realDataDir, backupDir, files.reduce((n, f) => n + f.size, 0), tempBytes(ops));
     const journal = newJournal({ id, command: opts.command, dataDir: realDataDir, backupDir, quarantineDir, steps: plan.steps, selected: chosen.map((s) => s.id), files, ops });
     await saveJournal(realDataDir, journal, 'plan');
     // Before any byte changes: which files still agree with the manifest (those get re-recorded after).
     await noteAgreement(realDataDir, ownDir, journal.ops.flatMap((op) => [op.path, ...(op.database?.sidecars.map((s) => s.path) ?? [])]), journal.ops.filter((op) => op.kind === 'database').map((op) => op.path));
     await runJournal(realDataDir, journal, opts);
+    noteDataState(COMPLETE, false);
     return { journal, journalPath: journalPath(realDataDir, id), applied: journal.selected };
   } finally {
     await lock.release();
@@ -86,6 +89,7 @@ export async function resumeRepair(dataDir: string, opts: ApplyOptions): Promise
     if (!journal) return undefined;
     if (journal.status === 'undoing') throw new FsckError(`an undo of repair ${journal.id} was interrupted: run trackio-fsck undo to finish it`);
     await runJournal(realDataDir, journal, opts);
+    noteDataState(COMPLETE, false);
     return { journal, journalPath: journalPath(realDataDir, journal.id), applied: journal.selected };
   } finally {
     await lock.release();
@@ -94,6 +98,7 @@ export async function resumeRepair(dataDir: string, opts: ApplyOptions): Promise
 
 async function runJournal(realDataDir: string, journal: Journal, opts: ApplyOptions): Promise<void> {
   if (journal.status === 'backing-up') {
+    noteDataState(BACKING_UP);
     let bytes = 0;
     for (const f of journal.files) {
       await backUp(realDataDir, journal, f);
@@ -105,6 +110,7 @@ async function runJournal(realDataDir: string, journal: Journal, opts: ApplyOpti
     opts.onEvent?.({ type: 'backed-up', dir: journal.backupDir, files: journal.files.length, bytes });
   }
   if (journal.status === 'applying') {
+    noteDataState(APPLYING);
     for (const op of journal.ops) {
       if (op.state !== 'done') await applyOp(realDataDir, journal, op);
       opts.onEvent?.({ type: 'op', op });
@@ -166,11 +172,43 @@ async function refuseLinkedDir(realDataDir: string, name: string): Promise<void>
   }
 }
 
-async function ensureSpace(dir: string, bytes: number): Promise<void> {
-  const s = await statfs(dir);
-  const free = Number(s.bavail) * Number(s.bsize);
-  const need = bytes + 1024 * 1024;
-  if (free < need) throw new FsckError(`not enough free space for the pre-repair backup in ${dir}: need ${need} bytes, ${free} free. Nothing was changed; free space or use --backup-dir`);
+/** What each state of a repair means for the user, should it stop there (one-line messages, Ctrl-C). */
+const NOTHING_CHANGED = 'nothing was changed';
+const BACKING_UP = 'nothing in the data dir was changed yet (the pre-repair backup is not finished); `trackio-fsck repair -y` resumes, `trackio-fsck undo` cleans up';
+const APPLYING = 'the pre-repair backup is complete; `trackio-fsck repair -y` resumes, `trackio-fsck undo` reverts';
+const COMPLETE = 'the repair is complete; `trackio-fsck undo` reverts it';
+
+/** Bytes of the temp files the ops write in the data dir before their renames: a new copy of each rewritten file or database (with its -wal). */
+function tempBytes(ops: JournalOp[]): number {
+  let n = 0;
+  for (const op of ops) {
+    if (op.kind !== 'rewrite' && op.kind !== 'database') continue;
+    n += op.pre?.size ?? 0;
+    for (const s of op.database?.sidecars ?? []) n += s.size;
+  }
+  return n;
+}
+
+/**
+ * Refuses to start a repair the disk cannot hold: the pre-repair backup (in `backupDir`) and the
+ * temp files of the rewrites (in the data dir), counted together when both are on one file system.
+ */
+async function ensureSpace(realDataDir: string, backupDir: string, backupBytes: number, temps: number): Promise<void> {
+  const slack = 1024 * 1024;
+  const freeIn = async (dir: string) => {
+    const s = await statfs(dir);
+    return Number(s.bavail) * Number(s.bsize);
+  };
+  const sameFs = (await lstat(realDataDir)).dev === (await lstat(backupDir)).dev;
+  const needs = sameFs ? [{ dir: backupDir, need: backupBytes + temps + slack }] : [{ dir: backupDir, need: backupBytes + slack }, { dir: realDataDir, need: temps + slack }];
+  for (const { dir, need } of needs) {
+    const free = await freeIn(dir);
+    if (free < need) {
+      throw new FsckError(
+        `not enough free space in ${dir}: the pre-repair backup (${backupBytes} bytes${sameFs ? '' : `, in ${backupDir}`}) and the repair's temp files (${temps} bytes${sameFs ? '' : `, in ${realDataDir}`}) need ${need} bytes there, ${free} are free. Nothing was changed; free space${dir === backupDir ? ' or use --backup-dir' : ''}`,
+      );
+    }
+  }
 }
 
 async function freshId(realDataDir: string): Promise<string> {

@@ -1,5 +1,5 @@
 import { lstat, readdir, unlink } from 'node:fs/promises';
-import { TEMP_PREFIX } from '../fs/ownNames.js';
+import { COPY_TEMP_INFIX, TEMP_PREFIX } from '../fs/ownNames.js';
 import { basename, dirname, join } from 'node:path';
 import { fsyncDir } from '../fs/fsyncDir.js';
 import { CHUNK_BYTES } from '../fs/readFileOnce.js';
@@ -48,7 +48,7 @@ export async function removeFile(abs: string): Promise<boolean> {
 /** Removes the leftovers of copies a killed process was making next to `abs` (copyFileVerified's temp names). */
 export async function removeCopyTemps(abs: string): Promise<void> {
   const dir = dirname(abs);
-  const prefix = `${basename(abs)}.trackio-fsck-copy-`;
+  const prefix = `${basename(abs)}${COPY_TEMP_INFIX}`;
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) if (name.startsWith(prefix)) await removeFile(join(dir, name));
 }

@@ -4,9 +4,12 @@ import { CHUNK_BYTES } from '../fs/readFileOnce.js';
 import { FsckError } from '../errors.js';
 import type { Edit, FileImage } from './RepairPlan.js';
 import { CREATE_NOFOLLOW, READ_NOFOLLOW } from '../fs/safePath.js';
+import { writeAll } from '../fs/writeAll.js';
 
 export interface RewriteResult {
   post: FileImage;
+  /** What was written to the quarantine file (when there is one). */
+  quarantineImage?: FileImage;
   /** The quarantined bytes, in file order, each with its line and offset in the original. */
   quarantined: Array<{ line?: number; offset: number; bytes: number }>;
   /** The cut ranges (kept only in the backup), each with the start of its text for people to recognise. */
@@ -37,14 +40,16 @@ export async function rewriteWithEdits(src: string, dst: string, quarantineDst: 
   let outSize = 0;
   const quarantined: RewriteResult['quarantined'] = [];
   const cut: CutRange[] = [];
-  const write = async (fh: FileHandle, bytes: Uint8Array) => {
+  const qHash = createHash('sha256');
+  let qSize = 0;
+  const write = async (fh: FileHandle, bytes: Uint8Array, path: string) => {
     if (bytes.length === 0) return;
-    await fh.write(bytes);
+    await writeAll(fh, bytes, path);
   };
   const keep = async (bytes: Uint8Array) => {
     outHash.update(bytes);
     outSize += bytes.length;
-    await write(output, bytes);
+    await write(output, bytes, dst);
   };
   try {
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -78,7 +83,9 @@ export async function rewriteWithEdits(src: string, dst: string, quarantineDst: 
         if (pos === edit.start) keptInRange = false;
         if (edit.kind === 'quarantine') {
           if (pos === edit.start) quarantined.push({ line: edit.line, offset: edit.start, bytes: edit.end - edit.start });
-          await write(qout!, piece);
+          qHash.update(piece);
+          qSize += piece.length;
+          await write(qout!, piece, quarantineDst!);
         } else if (edit.kind === 'cut') {
           if (pos === edit.start) cut.push({ line: edit.line, offset: edit.start, bytes: edit.end - edit.start, preview: '' });
           const last = cut[cut.length - 1]!;
@@ -102,7 +109,10 @@ export async function rewriteWithEdits(src: string, dst: string, quarantineDst: 
     await output.close();
     await qout?.close();
   }
-  return { post: { sha256: outHash.digest('hex'), size: outSize }, quarantined, cut: cut.map((c) => ({ ...c, preview: c.preview.slice(0, PREVIEW_BYTES) })) };
+  return {
+    post: { sha256: outHash.digest('hex'), size: outSize },
+    ...(qout ? { quarantineImage: { sha256: qHash.digest('hex'), size: qSize } } : {}),
+    quarantined, cut: cut.map((c) => ({ ...c, preview: c.preview.slice(0, PREVIEW_BYTES) })) };
 }
 
 /**

@@ -8,6 +8,7 @@ import { RepairLock, type LockOwner } from './RepairLock.js';
 import { safePath } from '../fs/safePath.js';
 import { QUARANTINE_DIR } from './stateDir.js';
 import { restoreAfterUndo } from '../manifest/rerecordFiles.js';
+import { noteDataState } from '../fs/interrupt.js';
 
 export interface UndoOptions {
   command: string;
@@ -43,12 +44,14 @@ export async function undoRepair(dataDir: string, opts: UndoOptions): Promise<Un
   const lock = await RepairLock.acquire(realDataDir, { command: opts.command, force: opts.force });
   try {
     if (lock.replaced) opts.onEvent?.({ type: 'lock-replaced', owner: lock.replaced });
+    noteDataState('nothing was changed');
     const journal = (await listJournals(realDataDir)).pop();
     if (!journal) return undefined;
     const outcome: UndoOutcome = { journal, restored: [], movedBack: [], removed: [], conflicts: [], displaced: [], alreadyUndone: journal.status === 'undone' };
     if (outcome.alreadyUndone) return outcome;
     journal.status = 'undoing';
     await saveJournal(realDataDir, journal, 'undoing');
+    noteDataState('the undo is partly done; `trackio-fsck undo` finishes it');
     for (const op of [...journal.ops].reverse()) {
       if (op.state === 'undone') continue;
       const effects = await (await opKindOf(op)).undo({ realDataDir, journal, force: opts.force ?? false }, op);
@@ -77,6 +80,7 @@ export async function undoRepair(dataDir: string, opts: UndoOptions): Promise<Un
       journal.undo.finished = new Date().toISOString();
     }
     await saveJournal(realDataDir, journal, 'undo finished');
+    noteDataState(outcome.conflicts.length === 0 ? 'the undo is finished' : 'the undo is done except for the conflicts it names', false);
     return outcome;
   } finally {
     await lock.release();

@@ -82,7 +82,7 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
       info.copied = salvaged.copied;
       info.skipped = salvaged.tables.flatMap((t) => t.skipped.map((s) => ({ table: t.name, after: s.after, before: s.before })));
     } else {
-      await backupDatabase(abs, temp);
+      await backupDatabase(abs, temp, { reindex: info.reindex === true });
     }
     faultPoint('database-rebuilt-into-temp', op.path);
     const db = new Database(temp, { fileMustExist: true });

@@ -6,6 +6,7 @@ import { isProjectLive } from './isProjectLive.js';
 import { loadSqlite } from './loadSqlite.js';
 import { openReadOnly, type ReadOnlyDatabase } from './openReadOnly.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
+import { reindexDatabase } from './reindexDatabase.js';
 
 export interface BackupResult {
   dest: string;
@@ -15,11 +16,12 @@ export interface BackupResult {
 /**
  * Copies a database with SQLite's online backup API (consistent even while a writer is live, with
  * whatever its -wal holds), never a plain file copy, then runs PRAGMA integrity_check on the copy:
- * a copy that fails is removed and the backup fails loudly. `dest` must not exist.
+ * a copy that fails is removed and the backup fails loudly. `dest` must not exist. `reindex`:
+ * rebuild the copy's indexes first (repair of sqlite/index).
  * The source is opened as check opens it (openReadOnly): through SQLite's locking when its project
  * is live, else without leaving -wal/-shm files beside it (stale ones break Trackio's imports).
  */
-export async function backupDatabase(src: string, dest: string): Promise<BackupResult> {
+export async function backupDatabase(src: string, dest: string, options: { reindex?: boolean } = {}): Promise<BackupResult> {
   if (existsSync(dest)) throw new FsckError(`backup target already exists: ${dest}`);
   const Database = loadSqlite();
   let source: ReadOnlyDatabase;
@@ -49,6 +51,8 @@ export async function backupDatabase(src: string, dest: string): Promise<BackupR
   try {
     // The copy is a standalone file: a rollback journal, so no -wal/-shm travel with it.
     copy.pragma('journal_mode = DELETE');
+    // A repair of index-only damage (sqlite/index): the copy's indexes are rebuilt before it is judged.
+    if (options.reindex) reindexDatabase(copy);
     const result = copy.prepare('PRAGMA integrity_check').pluck().all() as string[];
     if (result.length !== 1 || result[0] !== 'ok') throw new Error(result.slice(0, 3).join('; '));
     if (pages === 0) pages = copy.pragma('page_count', { simple: true }) as number;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Finding } from '../../finding.js';
 import { makeFinding } from '../../makeFinding.js';
@@ -8,6 +8,7 @@ import { runSignatures } from './checks/runSignatures.js';
 import { inspectCell, mediaPaths, type ManifestEntry } from './inspectCell.js';
 import type { SqliteDatabase } from './loadSqlite.js';
 import { manifestDigest } from './manifestDigest.js';
+import { checkIndexes, isIndexProblem } from './checkIndexes.js';
 import { openReadOnly, readSidecars } from './openReadOnly.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
 import { generationOf, JSON_COLUMNS, REQUIRED_COLUMNS, REQUIRED_TABLES, type Generation, type JsonColumn } from './trackioSchema.js';
@@ -49,12 +50,20 @@ export async function checkDatabase(ctx: DatabaseCheckContext): Promise<Database
   const result: DatabaseCheckResult = { project: ctx.project, path: rel, rows: {}, runs: 0 };
   const at = { run: null, path: rel };
 
-  const header = await readSqliteHeader(abs);
+  let header: Awaited<ReturnType<typeof readSqliteHeader>>;
+  let sidecars: Awaited<ReturnType<typeof readSidecars>>;
+  try {
+    header = await readSqliteHeader(abs);
+    sidecars = await readSidecars(abs);
+  } catch (err) {
+    // Unreadable (permissions, a directory in its place, an I/O error): this database is reported, the others are checked.
+    reportOpenError(ctx, rel, err);
+    return result;
+  }
   if (!header) {
     ctx.emit(makeFinding('sqlite/not-a-database', at, 'not a SQLite database: the file does not start with a SQLite header; restore it from a snapshot (trackio-fsck restore)'));
     return result;
   }
-  const sidecars = await readSidecars(abs);
   if (header.wal && (sidecars.wal ?? 0) > 0) {
     const who = ctx.live ? 'a writer has it open' : 'the last writer was killed before it closed the database';
     ctx.emit(makeFinding('sqlite/wal-pending', { run: null, path: `${rel}-wal` }, `${sidecars.wal} bytes of committed transactions not yet in ${rel} (${who}); checked with them`));
@@ -138,7 +147,22 @@ function integrity(db: SqliteDatabase, ctx: DatabaseCheckContext, rel: string, t
   } catch (err) {
     problems = [(err as Error).message];
   }
-  if (problems.length === 1 && problems[0] === 'ok') return;
+  if (problems.length === 1 && problems[0] === 'ok') {
+    // quick_check does not compare indexes with their tables; a cheap comparison does (checkIndexes.ts).
+    if (!ctx.full) {
+      for (const m of checkIndexes(db, tables.keys())) {
+        ctx.emit(makeFinding('sqlite/index', { run: null, path: rel, table: m.table }, `index ${m.index} does not match table ${m.table} (through the index: ${m.viaIndex}; the table: ${m.viaTable}); REINDEX rebuilds it from the table`));
+      }
+    }
+    return;
+  }
+  if (problems.every(isIndexProblem)) {
+    // Only index entries are wrong: the rows are all there, and rebuilding the indexes mends it without loss.
+    const names = [...new Set(problems.map((p) => / index (\S+)$/.exec(p)?.[1]).filter(Boolean))];
+    const quotedIdx = problems.slice(0, QUOTED_PROBLEMS).join('; ');
+    ctx.emit(makeFinding('sqlite/index', { run: null, path: rel }, `PRAGMA integrity_check: index${names.length > 1 ? 'es' : ''} ${names.join(', ')} do${names.length > 1 ? '' : 'es'} not match ${names.length > 1 ? 'their tables' : 'its table'}: ${quotedIdx}${problems.length > QUOTED_PROBLEMS ? ` (${problems.length - QUOTED_PROBLEMS}${problems.length === 100 ? '+' : ''} more)` : ''}; REINDEX rebuilds ${names.length > 1 ? 'them' : 'it'} from the table`));
+    return;
+  }
   const table = tableOfProblems(db, problems, tables);
   const quoted = problems.slice(0, QUOTED_PROBLEMS).join('; ');
   const rest = problems.length > QUOTED_PROBLEMS ? ` (${problems.length - QUOTED_PROBLEMS}${problems.length === 100 ? '+' : ''} more)` : '';
@@ -205,7 +229,9 @@ function scanJsonColumn(
         for (const p of mediaPaths(verdict.value)) {
           // 0.3.x stored "media/<project>/..."; later versions the path under <data dir>/media.
           const file = p.startsWith('media/') ? resolve(ctx.dataDir, p) : resolve(mediaDir, p);
-          if (!existsSync(file)) folder.report('trackio/missing-media', where(), `${what()}: media file ${p} is missing`);
+          const state = pathState(file);
+          if (state === 'missing') folder.report('trackio/missing-media', where(), `${what()}: media file ${p} is missing`);
+          else if (state !== 'present') folder.report('fs/unreadable', where(), `${what()}: media file ${p} cannot be looked at (${state}: a folder on its path cannot be read); not counted as missing`);
         }
       }
       if (isManifest) checkManifest(verdict.value as ManifestEntry[], digest, sizeBytes, where(), what(), blobsDir, folder);
@@ -215,6 +241,17 @@ function scanJsonColumn(
     ctx.emit(makeFinding('sqlite/read-error', { run: null, path: rel, table: spec.table, ...(lastRowId !== undefined ? { rowId: lastRowId } : {}) }, `reading ${spec.table} stopped ${after}: ${(err as Error).message}`));
   }
   return rows;
+}
+
+/** 'present', 'missing' (nothing there), or the errno that kept us from knowing (EACCES: a folder on the way cannot be searched). */
+function pathState(file: string): 'present' | 'missing' | string {
+  try {
+    statSync(file);
+    return 'present';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : code;
+  }
 }
 
 function checkManifest(

@@ -1,5 +1,8 @@
 import { WHY_SUFFIX, ownTempBeside } from '../../fs/ownNames.js';
+import type { FixAction } from '../../Fix.js';
 import type { OpKind } from '../../repair/ops/OpKind.js';
+
+const DATABASE_ACTIONS: ReadonlySet<FixAction> = new Set(['quarantine-rows', 'salvage-database', 'reindex-database']);
 import { applyDatabaseOpIn } from './applyDatabaseOp.js';
 import { undoDatabaseOp } from './undoDatabaseOp.js';
 
@@ -9,9 +12,9 @@ import { undoDatabaseOp } from './undoDatabaseOp.js';
  */
 export const databaseOp: OpKind = {
   kind: 'database',
-  claims: (steps) => steps.some((s) => s.action === 'quarantine-rows' || s.action === 'salvage-database'),
+  claims: (steps) => steps.some((s) => DATABASE_ACTIONS.has(s.action)),
   build(base, allSteps, { repairId, quarantineDir }) {
-    const steps = allSteps.filter((s) => s.action === 'quarantine-rows' || s.action === 'salvage-database');
+    const steps = allSteps.filter((s) => DATABASE_ACTIONS.has(s.action));
     const salvage = steps.some((s) => s.action === 'salvage-database');
     const quarantineRows = steps.some((s) => s.action === 'quarantine-rows');
     const path = base.path;
@@ -27,6 +30,7 @@ export const databaseOp: OpKind = {
       database: {
         salvage,
         quarantineRows,
+        ...(steps.some((s) => s.action === 'reindex-database') ? { reindex: true } : {}),
         sidecars: (steps[0]!.sidecars ?? []).map((s) => ({ ...s, quarantine: `${quarantineDir}/${s.path}` })),
         rowsFile,
         original,

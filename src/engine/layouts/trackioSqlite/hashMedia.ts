@@ -11,7 +11,11 @@ import { walkFiles } from './walkFiles.js';
 export async function hashMedia(dataDir: string, emit: (f: Finding) => void, only?: ReadonlySet<string>): Promise<FileRecord[]> {
   const records: FileRecord[] = [];
   const root = join(dataDir, 'media');
-  for (const rel of await walkFiles(root)) {
+  const unreadable = (rel: string, err: NodeJS.ErrnoException) => {
+    if (only && rel && !only.has(rel.split('/')[0]!)) return;
+    emit(makeFinding('fs/unreadable', { run: null, path: rel ? `media/${rel}` : 'media' }, `cannot read the folder (${err.code}): the media files in it are not checked`));
+  };
+  for (const rel of await walkFiles(root, '', unreadable)) {
     if (only && !only.has(rel.split('/')[0]!)) continue;
     const path = `media/${rel}`;
     try {

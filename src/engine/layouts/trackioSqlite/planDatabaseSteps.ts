@@ -30,6 +30,16 @@ export async function planDatabaseSteps(realDataDir: string, path: string, findi
       description: `copy every readable row into a fresh database with the same schema, which replaces ${path}; rows on damaged pages are lost, the original is kept in quarantine/`,
     });
   }
+  const reindex = findings.filter((f) => f.fix?.action === 'reindex-database');
+  if (reindex.length > 0) {
+    steps.push({
+      ...base,
+      action: 'reindex-database',
+      safe: true,
+      findings: reindex,
+      description: `rebuild the indexes of ${path} from its tables (REINDEX) in a fresh copy, which replaces it; no row changes (a salvage chosen with it rebuilds them anyway)`,
+    });
+  }
   if (rows.length > 0) {
     const perTable = new Map<string, number>();
     for (const f of rows) perTable.set(f.table ?? '?', (perTable.get(f.table ?? '?') ?? 0) + 1 + (f.more ?? 0));

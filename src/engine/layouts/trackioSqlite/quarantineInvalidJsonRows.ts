@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { FsckError } from '../../errors.js';
+import { sha256File } from '../../fs/sha256File.js';
 import { dirname } from 'node:path';
 import type { FindingCode } from '../../codes.js';
 import { fsyncDir } from '../../fs/fsyncDir.js';
+import { writeAll } from '../../fs/writeAll.js';
 import { inspectCell } from './inspectCell.js';
 import type { SqliteDatabase } from './loadSqlite.js';
 import { JSON_COLUMNS } from './trackioSchema.js';
@@ -32,6 +36,8 @@ export async function quarantineInvalidJsonRows(
   const doomed: Array<{ table: string; rowid: number }> = [];
   const rows: Record<string, number> = {};
   const fh = await open(quarantineFile, 'wx');
+  const written = createHash('sha256');
+  let size = 0;
   try {
     for (const spec of JSON_COLUMNS) {
       const cols = tables.get(spec.table);
@@ -59,7 +65,10 @@ export async function quarantineInvalidJsonRows(
             if (!exact) bigints.push(k);
           }
         }
-        await fh.write(JSON.stringify({ table: spec.table, rowid, row, blobs, ...(bigints.length > 0 && { bigints }) }) + '\n');
+        const line = Buffer.from(JSON.stringify({ table: spec.table, rowid, row, blobs, ...(bigints.length > 0 && { bigints }) }) + '\n');
+        written.update(line);
+        size += line.length;
+        await writeAll(fh, line, quarantineFile);
         doomed.push({ table: spec.table, rowid });
       }
       if (bad.length > 0) rows[spec.table] = bad.length;
@@ -69,6 +78,9 @@ export async function quarantineInvalidJsonRows(
     await fh.close();
   }
   await fsyncDir(dirname(quarantineFile));
+  // The rows are deleted only once the disk is proven to hold every byte of their copy.
+  const back = await sha256File(quarantineFile);
+  if (back.sha256 !== written.digest('hex') || back.size !== size) throw new FsckError(`verification failed: ${quarantineFile} read back different bytes than were written; no row was deleted`);
   if (doomed.length > 0) {
     const deleteRow = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
     db.transaction(() => {

@@ -1,4 +1,9 @@
-import { chmod, lstat, rename, utimes } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { chmod, lstat, open, rename, utimes, type FileHandle } from 'node:fs/promises';
+import { CHUNK_BYTES } from '../../fs/readFileOnce.js';
+import { READ_NOFOLLOW } from '../../fs/safePath.js';
+import { writeAll } from '../../fs/writeAll.js';
 import { basename, dirname } from 'node:path';
 import { FsckError } from '../../errors.js';
 import { faultPoint } from '../../fs/faultPoint.js';
@@ -7,7 +12,7 @@ import { BAD_LINES_SUFFIX, ownTempBeside, WHY_SUFFIX } from '../../fs/ownNames.j
 import { safePath } from '../../fs/safePath.js';
 import { imageOf, removeFile, sameImage } from '../fileState.js';
 import { saveJournal, type JournalOp } from '../Journal.js';
-import type { Edit } from '../RepairPlan.js';
+import type { Edit, FileImage } from '../RepairPlan.js';
 import { mkdirDurable } from '../stateDir.js';
 import { rewriteWithEdits, type RewriteResult } from '../rewriteWithEdits.js';
 import type { OpContext, OpKind } from './OpKind.js';
@@ -66,40 +71,93 @@ async function applyRewrite(ctx: OpContext, op: JournalOp): Promise<void> {
     qTemp = await safePath(realDataDir, op.quarantineTemp!);
     await removeFile(qTemp);
   }
-  const st = await lstat(abs);
-  let result: RewriteResult;
+  // Held open from before the rewrite to after the rename: the original's inode, whose growth after
+  // our last look (a writer that appended meanwhile) is found and kept (keepLateAppends).
+  const original = await open(abs, READ_NOFOLLOW);
   try {
-    result = await rewriteWithEdits(abs, tempAbs, qTemp, op.edits!, op.pre!, st.mode & 0o7777);
-  } catch (err) {
-    await removeFile(tempAbs);
-    if (qTemp) await removeFile(qTemp);
-    throw err;
+    const st = await original.stat();
+    let result: RewriteResult;
+    try {
+      result = await rewriteWithEdits(abs, tempAbs, qTemp, op.edits!, op.pre!, st.mode & 0o7777);
+      // What the disk holds is what was meant, or nothing is renamed (a short write, a bad sector).
+      await expectImage(tempAbs, result.post, op.path);
+      if (qTemp) await expectImage(qTemp, result.quarantineImage!, op.path);
+    } catch (err) {
+      await removeFile(tempAbs);
+      if (qTemp) await removeFile(qTemp);
+      throw err;
+    }
+    // The tracker's mtime says when the run last wrote; a fresh one would make a crashed run look live.
+    await chmod(tempAbs, st.mode & 0o7777); // the umask applied when the temp was created
+    await utimes(tempAbs, st.atime, st.mtime);
+    faultPoint('rewritten-into-temp', op.path);
+    if (op.post && !sameImage(op.post, result.post)) throw new FsckError(`internal error: rewriting ${op.path} again gave different bytes`);
+    if (qTemp && qAbs) {
+      await rename(qTemp, qAbs);
+      await fsyncDir(dirname(qAbs));
+      await ctx.writeWhy(op.creates[1]!, op, { lines: linesWhy(op, result, ctx) });
+      faultPoint('quarantined-lines', op.path);
+    }
+    op.post = result.post;
+    if (result.cut.length > 0) op.cut = result.cut;
+    op.state = 'prepared';
+    await saveJournal(realDataDir, journal, `prepared ${op.path}`);
+    // A writer that appended after we read would lose its bytes to the rename: look once more, last thing.
+    const last = await lstat(abs);
+    if (last.size !== st.size || last.mtimeMs !== st.mtimeMs || last.ino !== st.ino) {
+      await removeFile(tempAbs);
+      throw new FsckError(`${op.path} changed while it was being repaired (a writer is active?): left as it is; the repair stops here (undo: trackio-fsck undo)`);
+    }
+    faultPoint('checked-before-rename', op.path);
+    await rename(tempAbs, abs);
+    await fsyncDir(dirname(abs));
+    // Bytes appended between the look above and the rename went to the old inode: copy them over.
+    const late = await keepLateAppends(original, abs, st.size);
+    if (late) op.appended = { bytes: (op.appended?.bytes ?? 0) + late.bytes, sha256: late.sha256 };
+  } finally {
+    await original.close();
   }
-  // The tracker's mtime says when the run last wrote; a fresh one would make a crashed run look live.
-  await chmod(tempAbs, st.mode & 0o7777); // the umask applied when the temp was created
-  await utimes(tempAbs, st.atime, st.mtime);
-  faultPoint('rewritten-into-temp', op.path);
-  if (op.post && !sameImage(op.post, result.post)) throw new FsckError(`internal error: rewriting ${op.path} again gave different bytes`);
-  if (qTemp && qAbs) {
-    await rename(qTemp, qAbs);
-    await fsyncDir(dirname(qAbs));
-    await ctx.writeWhy(op.creates[1]!, op, { lines: linesWhy(op, result, ctx) });
-    faultPoint('quarantined-lines', op.path);
-  }
-  op.post = result.post;
-  if (result.cut.length > 0) op.cut = result.cut;
-  op.state = 'prepared';
-  await saveJournal(realDataDir, journal, `prepared ${op.path}`);
-  // A writer that appended after we read would lose its bytes to the rename: look once more, last thing.
-  const last = await lstat(abs);
-  if (last.size !== st.size || last.mtimeMs !== st.mtimeMs || last.ino !== st.ino) {
-    await removeFile(tempAbs);
-    throw new FsckError(`${op.path} changed while it was being repaired (a writer is active?): left as it is; the repair stops here (undo: trackio-fsck undo)`);
-  }
-  await rename(tempAbs, abs);
-  await fsyncDir(dirname(abs));
   faultPoint('renamed-into-place', op.path);
   await ctx.markDone(op);
+}
+
+/** Throws unless the file at `abs` holds exactly `image`. */
+async function expectImage(abs: string, image: FileImage, rel: string): Promise<void> {
+  const now = await imageOf(abs);
+  if (!sameImage(now, image)) {
+    throw new FsckError(`verification failed: ${abs} read back ${now ? `${now.size} bytes, SHA-256 ${now.sha256.slice(0, 12)}…` : 'nothing'} where ${image.size} bytes, SHA-256 ${image.sha256.slice(0, 12)}… were written; ${rel} was left as it was`);
+  }
+}
+
+/**
+ * After the rename, the old inode is still open in `original`: when it grew past `size` (a writer
+ * appended between the last look and the rename), the new bytes are appended to the new file,
+ * fsynced, until the old inode stops growing. Returns what was carried over, or undefined.
+ */
+async function keepLateAppends(original: FileHandle, abs: string, size: number): Promise<{ bytes: number; sha256: string } | undefined> {
+  let from = size;
+  const hash = createHash('sha256');
+  let out: FileHandle | undefined;
+  try {
+    for (let round = 0; round < 100; round++) {
+      const now = (await original.stat()).size;
+      if (now <= from) break;
+      out ??= await open(abs, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, now - from));
+      while (from < now) {
+        const { bytesRead } = await original.read(buf, 0, Math.min(buf.length, now - from), from);
+        if (bytesRead === 0) break;
+        const piece = buf.subarray(0, bytesRead);
+        hash.update(piece);
+        await writeAll(out, piece, abs);
+        from += bytesRead;
+      }
+      await out.sync();
+    }
+  } finally {
+    await out?.close();
+  }
+  return from > size ? { bytes: from - size, sha256: hash.digest('hex') } : undefined;
 }
 
 function linesWhy(op: JournalOp, result: RewriteResult, ctx: OpContext) {
