@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isSafeRelPath } from '../fs/isSafeRelPath.js';
+import { isSafeRelPath } from '../fs/safePath.js';
 import { INDEX_FILE } from './snapshotLayout.js';
 
 /** One line of a snapshot's index; `p` is the path inside the snapshot ('/'). */

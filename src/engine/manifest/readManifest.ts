@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { makeFinding } from '../makeFinding.js';
-import { isSafeRelPath } from '../fs/isSafeRelPath.js';
+import { isSafeRelPath } from '../fs/safePath.js';
 import { MANIFEST_NAME, RECORD_FORMAT, RECORD_FORMAT_1, STATE_DIR, RECORD_NAME, manifestPaths } from './manifestPaths.js';
 import { parseSha256sumLine } from './sha256sumLine.js';
 import { RecordedDirs, type StoredDirs } from './RecordedDirs.js';

@@ -6,7 +6,7 @@ import { FsckError } from '../errors.js';
 import { isInside } from '../fs/isInside.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { TOOL, VERSION } from '../version.js';
-import { isSafeRelPath } from '../fs/isSafeRelPath.js';
+import { isSafeRelPath } from '../fs/safePath.js';
 import { isAppendOnly, manifestPaths, RECORD_FORMAT, type ManifestPaths } from './manifestPaths.js';
 import type { RecordEntry } from './readManifest.js';
 import { formatSha256sumLine } from './sha256sumLine.js';
