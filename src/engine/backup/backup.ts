@@ -70,7 +70,9 @@ export interface BackupResult {
   summary: BackupSummary;
   findings: Finding[];
   pruned: PruneResult | null;
-  /** 0, or 4 when a file could not be read and is missing from the snapshot. */
+  /** Paths of the data dir the snapshot lacks (unreadable): it is marked partial. */
+  lacks?: { count: number; paths: string[] };
+  /** 0, or 4 when a file could not be read and is missing from the snapshot, or a link leads out of the data dir. */
   exitCode: number;
 }
 
@@ -235,6 +237,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       summary,
       findings,
       pruned,
+      ...(lacks.length > 0 ? { lacks: { count: lacks.length, paths: lacks.slice(0, MAX_LACKS_LISTED) } } : {}),
       exitCode: summary.errors > 0 ? EXIT.uncorrected : EXIT.clean,
     };
   } finally {

@@ -44,6 +44,10 @@ export class RepairLock {
       const held = await readOwner(path);
       if (!held) continue; // released between our attempts, or unreadable garbage we remove below
       const stale = held.host === owner.host && !pidAlive(held.pid);
+      // A live backup is never forced out: the snapshot it is taking would hold a half-repaired state.
+      if (!stale && held.command === 'backup') {
+        throw new FsckError(`${realDataDir} is being backed up (trackio-fsck backup, pid ${held.pid} on ${held.host}, since ${held.started}): ${opts.command} waits until it is done. Nothing was changed.`);
+      }
       if (!stale && !opts.force) {
         throw new FsckError(
           `${realDataDir} is locked by another repair (${held.command}, pid ${held.pid} on ${held.host}, since ${held.started}).\n` +
