@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Finding } from '../finding.js';
 import { sha256File } from '../fs/sha256File.js';
 import { makeFinding } from '../makeFinding.js';

@@ -8,6 +8,8 @@
  */
 
 const ESCAPED = /[\u{dc80}-\u{dcff}]/u;
+/** String.prototype.isWellFormed: Node 20 has it, the ES2022 typings do not. */
+type WellFormed = string & { isWellFormed(): boolean };
 
 /** True when the string holds an escaped byte (a name that is not valid UTF-8). */
 export function hasEscapedBytes(s: string): boolean {
@@ -54,7 +56,8 @@ export function pathBytes(s: string): Buffer {
 
 /** A path for a file-system call: the string itself, or its exact bytes when it holds an escaped byte. */
 export function fsPath(s: string): string | Buffer {
-  return ESCAPED.test(s) ? pathBytes(s) : s;
+  // isWellFormed (native) is the hot path's test: an escaped byte is a lone surrogate.
+  return (s as WellFormed).isWellFormed() || !ESCAPED.test(s) ? s : pathBytes(s);
 }
 
 /** Length of the strict UTF-8 sequence at `i` (no overlong forms, no surrogates, at most U+10FFFF), or 0. */

@@ -75,9 +75,21 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkEntry[] {
 
 /** A directory's entry names, exact (bytes decoded by pathBytes), in code-unit order. */
 export function readNames(dirAbs: string): string[] {
-  const raw = readdirSync(fsPath(dirAbs), { encoding: 'buffer' });
-  const names = raw.map(decodePathBytes);
-  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return readEntries(dirAbs)
+    .map((e) => e.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * A directory's entries (name exact, and whether it is a directory, from the dirent type), unsorted.
+ * Names are read as strings (native decoding, the fast path); only a directory where one decoded
+ * to U+FFFD (bytes that are not UTF-8, or a real U+FFFD) is read again as bytes.
+ */
+export function readEntries(dirAbs: string): Array<{ name: string; isDir: boolean }> {
+  const p = fsPath(dirAbs);
+  const fast = readdirSync(p, { withFileTypes: true });
+  if (!fast.some((e) => e.name.includes('\ufffd'))) return fast.map((e) => ({ name: e.name, isDir: e.isDirectory() }));
+  return readdirSync(p, { withFileTypes: true, encoding: 'buffer' }).map((e) => ({ name: decodePathBytes(e.name), isDir: e.isDirectory() }));
 }
 
 /** Where a link leads, judged against `root` (a real path). Never throws. */

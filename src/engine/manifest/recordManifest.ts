@@ -43,7 +43,8 @@ const KEEP_FROM_OLD = new Set(['manifest/unsafe-path', 'manifest/malformed-line'
 export async function recordManifest(dir: string | undefined, options: RecordOptions = {}, onEvent?: (e: CheckEvent) => void): Promise<RecordResult> {
   const found = findDataDir(dir, { env: options.env, cwd: options.cwd });
   const realDataDir = await realpath(found.dataDir);
-  const old = await readManifest(realDataDir);
+  // An emptied old manifest is no reason to refuse writing a new one.
+  const old = await readManifest(realDataDir, { allowEmpty: true });
   const result = await check(found.dataDir, { ...options, manifest: old ?? false }, onEvent);
 
   const chosen = options.runs && options.runs.length > 0 ? new Set(options.runs) : undefined;
