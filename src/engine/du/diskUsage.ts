@@ -1,5 +1,7 @@
-import type { Dirent } from 'node:fs';
-import { lstat, readdir, realpath } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { fsPath } from '../fs/pathBytes.js';
+import { readNames, walkTree } from '../fs/walkTree.js';
 import { join, resolve } from 'node:path';
 import { findSnapshots, treeSize } from '../backup/findSnapshots.js';
 import { DEFAULT_BACKUPS_DIR } from '../backup/snapshotLayout.js';
@@ -60,16 +62,20 @@ export async function diskUsage(dir: string | undefined, options: DiskUsageOptio
 
   const runs: RunUsage[] = [];
   let runsOther = 0;
-  for (const e of await readdir(join(dataDir, 'runs'), { withFileTypes: true })) {
-    const abs = join(dataDir, 'runs', e.name);
-    if (!e.isDirectory()) {
-      runsOther += await apparentSize(abs);
+  // walkTree: lstat only, no link followed (runs/ itself included), names exact.
+  const runsDir = join(dataDir, 'runs');
+  const runsIsDir = lstatSync(runsDir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  for (const name of runsIsDir ? readNames(runsDir) : []) {
+    const abs = join(runsDir, name);
+    if (!lstatSync(fsPath(abs), { throwIfNoEntry: false })?.isDirectory()) {
+      runsOther += apparentSize(abs);
       continue;
     }
-    const usage: RunUsage = { run: e.name, bytes: 0, metrics: 0, artifacts: 0, logs: 0, other: 0 };
-    for (const c of await readdir(abs, { withFileTypes: true })) {
-      const size = await apparentSize(join(abs, c.name), skip);
-      const kind = c.name === 'metrics.jsonl' ? 'metrics' : c.name === 'artifacts' && c.isDirectory() ? 'artifacts' : c.name === 'logs' && c.isDirectory() ? 'logs' : 'other';
+    const usage: RunUsage = { run: name, bytes: 0, metrics: 0, artifacts: 0, logs: 0, other: 0 };
+    for (const c of readNames(abs)) {
+      const size = apparentSize(join(abs, c), skip);
+      const isDir = lstatSync(fsPath(join(abs, c)), { throwIfNoEntry: false })?.isDirectory() ?? false;
+      const kind = c === 'metrics.jsonl' ? 'metrics' : c === 'artifacts' && isDir ? 'artifacts' : c === 'logs' && isDir ? 'logs' : 'other';
       usage[kind] += size;
       usage.bytes += size;
     }
@@ -79,10 +85,10 @@ export async function diskUsage(dir: string | undefined, options: DiskUsageOptio
 
   let quarantine = 0;
   let other = runsOther;
-  for (const e of await readdir(dataDir, { withFileTypes: true })) {
-    if (e.name === 'runs') continue;
-    const size = await apparentSize(join(dataDir, e.name), skip);
-    if (e.name === 'quarantine') quarantine += size;
+  for (const name of readNames(dataDir)) {
+    if (name === 'runs') continue;
+    const size = apparentSize(join(dataDir, name), skip);
+    if (name === 'quarantine') quarantine += size;
     else other += size;
   }
 
@@ -94,20 +100,14 @@ export async function diskUsage(dir: string | undefined, options: DiskUsageOptio
   return { tool: TOOL, version: VERSION, command: 'du', dataDir, runs, quarantine, other, backupsDir: realBackups, backups, snapshots: snapshots.length, total };
 }
 
-/** Sum of the sizes of the regular files at or under `path`, symlinks not followed, `skip` left out. */
-async function apparentSize(path: string, skip?: string): Promise<number> {
+/** Sum of the sizes of the regular files at or under `path` (walkTree: symlinks not followed), `skip` left out. */
+function apparentSize(path: string, skip?: string): number {
   if (path === skip) return 0;
-  const st = await lstat(path).catch(() => undefined);
+  const st = lstatSync(fsPath(path), { throwIfNoEntry: false });
   if (!st) return 0;
   if (st.isFile()) return st.size;
   if (!st.isDirectory()) return 0;
-  let entries: Dirent[];
-  try {
-    entries = await readdir(path, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
   let n = 0;
-  for (const e of entries) n += await apparentSize(join(path, e.name), skip);
+  for (const e of walkTree(path, { skip: (rel) => skip !== undefined && join(path, rel) === skip })) if (e.kind === 'file') n += e.stat.size;
   return n;
 }

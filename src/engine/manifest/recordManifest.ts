@@ -1,6 +1,8 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, type CheckEvent, type CheckOptions } from '../check.js';
+import { FsckError } from '../errors.js';
+import { fsPath } from '../fs/pathBytes.js';
 import type { Finding } from '../finding.js';
 import { findDataDir } from '../layouts/findDataDir.js';
 import { makeFinding } from '../makeFinding.js';
@@ -81,6 +83,10 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
     const run = runOf(rel + '/');
     if (chosen !== undefined && (run === null || !chosen.has(run)) && !dirs.has(rel)) dirs.set(rel, listing);
   }
+  if (next.size === 0 && !(result.databases && result.databases.length > 0)) {
+    // A manifest that records nothing verifies nothing, and check refuses one (exit 8): none is written.
+    throw new FsckError(`nothing to record in ${found.dataDir}: no file was read${result.report.summary.errors > 0 ? ` (${result.report.summary.errors} error${result.report.summary.errors === 1 ? '' : 's'}: see trackio-fsck check)` : ''}, so no manifest is written`);
+  }
   const written = await writeManifest(realDataDir, next.values(), { now: options.now, dirs });
   if (result.databases) {
     // Real Trackio's <project>.db files are recorded by their rows, not their bytes (src/engine/layouts/trackioSqlite/databaseManifest.ts).
@@ -101,7 +107,7 @@ function fromEntry(entry: ManifestEntry): ManifestInput {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
+  return lstat(fsPath(path)).then(
     () => true,
     () => false,
   );
