@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDataDir, runId } from '../../fixtures/build/dataDir.mjs';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { noStack, runCliTimed } from '../helpers/safety.js';
+import { noStack, runCliTimedAsync } from '../helpers/safety.js';
 
 // Issue 11 case 7: a manifest (or record, index, metadata) that is a FIFO or a link to /dev/zero
 // hung check, verify, manifest write and the hook (6.8 GB RSS in 20 s). Every file trackio-fsck
@@ -38,11 +38,12 @@ describe('case 7: only regular files are read, opened so that nothing can block 
   ];
 
   for (const kind of KINDS) {
-    it(`manifest-sha256.txt as a ${kind}: every reading command answers at once, exit 8, one line, no stack`, () => {
+    it(`manifest-sha256.txt as a ${kind}: every reading command answers at once, exit 8, one line, no stack`, async () => {
       const { root, dataDir } = dataDirWithManifest();
       replaceWith(join(dataDir, 'manifest-sha256.txt'), kind);
-      for (const r of readers) {
-        const got = runCliTimed(r.args(dataDir, root), { cwd: r.cwd?.(root), timeoutMs: 20_000 });
+      const all = await Promise.all(readers.map((r) => runCliTimedAsync(r.args(dataDir, root), { cwd: r.cwd?.(root), timeoutMs: 20_000 })));
+      for (const [i, r] of readers.entries()) {
+        const got = all[i]!;
         expect(got.timedOut, `${r.name} hung on a ${kind}`).toBe(false);
         expect([r.name, got.code]).toEqual([r.name, 8]);
         expect(got.stderr).toMatch(/manifest-sha256\.txt.*(not a regular file|symbolic link|directory|FIFO)/);
@@ -50,11 +51,13 @@ describe('case 7: only regular files are read, opened so that nothing can block 
       }
     });
 
-    it(`the tool's record (.trackio-fsck/manifest.json) as a ${kind}: not read, reported as a record mismatch, no hang`, () => {
+    it(`the tool's record (.trackio-fsck/manifest.json) as a ${kind}: not read, reported as a record mismatch, no hang`, async () => {
       const { root, dataDir } = dataDirWithManifest();
       replaceWith(join(dataDir, '.trackio-fsck', 'manifest.json'), kind);
-      for (const r of readers.filter((x) => x.name !== 'manifest write')) {
-        const got = runCliTimed([...r.args(dataDir, root), ...(r.name === 'hook run' ? [] : ['--json'])], { cwd: r.cwd?.(root), timeoutMs: 20_000 });
+      const some = readers.filter((x) => x.name !== 'manifest write');
+      const all = await Promise.all(some.map((r) => runCliTimedAsync([...r.args(dataDir, root), ...(r.name === 'hook run' ? [] : ['--json'])], { cwd: r.cwd?.(root), timeoutMs: 20_000 })));
+      for (const [i, r] of some.entries()) {
+        const got = all[i]!;
         expect(got.timedOut, `${r.name} hung on a ${kind} record`).toBe(false);
         expect(noStack(got)).toBe(true);
         if (r.name !== 'hook run') expect(JSON.parse(got.stdout).findings.map((f: { code: string }) => f.code)).toContain('manifest/record-mismatch');
@@ -64,17 +67,19 @@ describe('case 7: only regular files are read, opened so that nothing can block 
 
   for (const own of ['manifest-sha256.txt', '.trackio-fsck-snapshot-index.jsonl', '.trackio-fsck-snapshot.json']) {
     for (const kind of KINDS) {
-      it(`a snapshot's ${own} as a ${kind}: backups verify and restore answer at once and never take it for intact data`, () => {
+      it(`a snapshot's ${own} as a ${kind}: backups verify and restore answer at once and never take it for intact data`, async () => {
         const root = tempDir();
         const dataDir = makeDataDir(root, { runs: 1 });
         const dest = join(root, 'backups');
         expect(runCli(['backup', '--dest', dest, dataDir]).code).toBe(0);
         const [name] = readdirSync(dest).filter((n) => n.startsWith('trackio_backup_'));
         replaceWith(join(dest, name!, own), kind);
-        const verify = runCliTimed(['backups', 'verify', '--dest', dest], { timeoutMs: 20_000 });
+        const [verify, restore] = await Promise.all([
+          runCliTimedAsync(['backups', 'verify', '--dest', dest], { timeoutMs: 20_000 }),
+          runCliTimedAsync(['restore', '--yes', '--dest', dest, name!, join(root, 'restored')], { timeoutMs: 20_000 }),
+        ]);
         expect(verify.timedOut).toBe(false);
         expect(noStack(verify)).toBe(true);
-        const restore = runCliTimed(['restore', '--yes', '--dest', dest, name!, join(root, 'restored')], { timeoutMs: 20_000 });
         expect(restore.timedOut).toBe(false);
         expect(noStack(restore)).toBe(true);
         if (own === '.trackio-fsck-snapshot.json') {

@@ -76,7 +76,9 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
 
   if (options.reportNew !== false) {
     const added: string[] = [];
-    for (const rel of listRunTree(realRoot)) if (!state.entries.has(rel)) added.push(rel);
+    const reported = new Set(findings.filter((f) => f.code === 'fs/symlink-escape').map((f) => f.path));
+    const once = (f: Finding) => (reported.has(f.path) ? undefined : emit(f));
+    for (const rel of listRunTree(realRoot, once)) if (!state.entries.has(rel)) added.push(rel);
     for (const rel of added.sort()) emit(makeFinding('manifest/new', { run: runOf(rel), path: rel }, 'not in the manifest: written after it. Record it: trackio-fsck manifest write'));
   }
 
@@ -212,13 +214,18 @@ class EntryVerifier {
 
 /**
  * Every file under runs/ (walkTree: lstat, links never followed, names exact), to find those the
- * manifest does not know. What each is (a link, a FIFO) is check's concern.
+ * manifest does not know. A link out of the data dir is reported as check reports it; what else
+ * each entry is (a FIFO, a stray file in runs/) is check's concern.
  */
-function listRunTree(realRoot: string): string[] {
+function listRunTree(realRoot: string, emit: (f: Finding) => void): string[] {
   const runs = lstatSync(`${realRoot}/runs`, { throwIfNoEntry: false });
-  // A snapshot holding no runs/ has no new files; a runs/ that is a link is reported with the entries behind it.
+  // A snapshot holding no runs/ has no new files; a runs/ that is a link is reported by the caller.
   if (!runs?.isDirectory()) return [];
-  return walkTree(`${realRoot}/runs`, { prefix: 'runs', skip: (rel) => rel.indexOf('/', 5) === -1 && !lstatSync(fsPath(`${realRoot}/${rel}`), { throwIfNoEntry: false })?.isDirectory() })
-    .filter((e) => e.kind !== 'dir')
-    .map((e) => e.rel);
+  const out: string[] = [];
+  for (const e of walkTree(`${realRoot}/runs`, { prefix: 'runs', escapeRoot: realRoot })) {
+    const top = e.rel.indexOf('/', 5) === -1;
+    if (e.kind === 'symlink' && e.link.escapes) emit(makeFinding('fs/symlink-escape', { run: runOf(e.rel + '/'), path: e.rel }, top ? `run directory is a ${linkMessage(e.link)}` : linkMessage(e.link)));
+    else if (e.kind !== 'dir' && !top) out.push(e.rel);
+  }
+  return out;
 }
