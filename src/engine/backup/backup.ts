@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
 import { chmod, link, lstat, mkdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fsPath } from '../fs/pathBytes.js';
+import { fsPath, pathBytes } from '../fs/pathBytes.js';
 import { NotRegularFileError } from '../fs/openRegularFile.js';
 import { FsckError } from '../errors.js';
 import type { Finding } from '../finding.js';
@@ -190,7 +190,8 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     }
 
     manifest.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
-    await writeFileAtomic(join(tmp, MANIFEST_FILE), manifest.map((m) => formatSha256sumLine(m.sha256, m.p)).join(''));
+    // Names that are not valid UTF-8 go in as their own bytes, as sha256sum writes them.
+    await writeFileAtomic(join(tmp, MANIFEST_FILE), pathBytes(manifest.map((m) => formatSha256sumLine(m.sha256, m.p)).join('')));
     index.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
     await writeFileAtomic(join(tmp, INDEX_FILE), index.map((e) => JSON.stringify(e) + '\n').join(''));
     Object.assign(summary, countSeverities(findings));
