@@ -21,7 +21,7 @@ interface PruneArgs extends BackupsArgs {
 const dest = { type: 'string', describe: 'BACKUPS: the folder holding snapshots (default ./trackio_backups)' } as const;
 
 function paintState(c: ChalkInstance, state: string): string {
-  return state === 'damaged' ? c.red.bold(state) : state === 'incomplete' ? c.yellow(state) : state === 'unknown' ? c.dim(state) : c.green(state);
+  return state === 'damaged' ? c.red.bold(state) : state === 'incomplete' || state === 'partial' ? c.yellow(state) : state === 'unknown' ? c.dim(state) : c.green(state);
 }
 
 function localTime(iso: string | null): string {
