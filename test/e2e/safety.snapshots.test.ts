@@ -3,6 +3,7 @@ import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSyn
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDataDir, runId } from '../../fixtures/build/dataDir.mjs';
+import { makeTrackioDir } from '../../fixtures/build/trackioDb.mjs';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
 import { noStack } from '../helpers/safety.js';
 
@@ -66,6 +67,22 @@ describe('case 5: a snapshot whose manifest, index and metadata disagree is dama
     }
     expect(runCli(['manifest', 'write', dataDir]).code).toBe(0);
     expect(runCli(['check', dataDir]).code).toBe(0);
+  });
+});
+
+describe('case 5, Trackio layout: an empty manifest-sha256.txt beside a database record is fine', () => {
+  it('a data dir whose files are all in its databases: manifest write, check and verify agree it is clean; without the record it is exit 8', () => {
+    const dataDir = makeTrackioDir(tempDir(), { projects: [['mnist', 'current']] });
+    for (const d of ['media', 'artifacts', 'inbox']) rmSync(join(dataDir, d), { recursive: true, force: true });
+    const write = runCli(['manifest', 'write', dataDir]);
+    expect(write.code, write.stderr).toBe(0);
+    expect(readFileSync(join(dataDir, 'manifest-sha256.txt'), 'utf8')).toBe('');
+    expect(runCli(['check', dataDir]).code).toBe(0);
+    expect(runCli(['manifest', 'verify', dataDir]).code).toBe(0);
+    rmSync(join(dataDir, '.trackio-fsck', 'databases.json'));
+    const bare = runCli(['manifest', 'verify', dataDir]);
+    expect(bare.code).toBe(8);
+    expect(bare.stderr).toMatch(/records nothing/);
   });
 });
 
