@@ -175,6 +175,7 @@ async function copyOut(snapPath: string, staging: string): Promise<{ files: numb
     await mkdir(fsPath(dirname(dst)), { recursive: true });
     const copy = await copyFileInto(join(snapPath, e.path), dst, e.sha256, { fsync: false });
     written.push(dst);
+    faultPoint('restore-file', e.path);
     files++;
     bytes += copy.size;
   });
