@@ -48,11 +48,17 @@ describe('case 12: one rule for links, the same answer from every command', () =
       const recorded = readFileSync(join(dataDir, 'manifest-sha256.txt'), 'utf8');
       p.make(dataDir, outside);
       const dest = join(root, 'backups');
-      const [check, verify, du] = await Promise.all([
+      // The hook is given a staged file behind (or beside) the link.
+      const staged = `.trackio/${p.link.split('/').length === 2 ? p.link : `runs/${runId(0)}`}/metrics.jsonl`;
+      const [check, verify, du, hook] = await Promise.all([
         runCliTimedAsync(['check', '--json', dataDir]),
         runCliTimedAsync(['manifest', 'verify', '--json', dataDir]),
         runCliTimedAsync(['du', '--json', '--dest', dest, dataDir]),
+        runCliTimedAsync(['hook', 'run', staged], { cwd: root }),
       ]);
+      // The commit is blocked, and the message names the link: never a silent pass.
+      expect([4, 8]).toContain(hook.code);
+      expect(hook.stdout + hook.stderr).toMatch(/symbolic link/);
       expect(check.code).toBe(4);
       expect(escapesAt(check.stdout, 'fs/symlink-escape')).toEqual([p.link]);
       expect(verify.code).toBe(4);
