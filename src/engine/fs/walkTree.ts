@@ -124,3 +124,19 @@ export function linkMessage(link: LinkInfo): string {
   if (link.escapes) return `symbolic link to ${link.real}, outside the data dir: not followed`;
   return `symbolic link to ${link.real}: not followed`;
 }
+
+/**
+ * True when `rel` (relative to `root`, '/') names a regular file reached through real directories
+ * only: the walker's rule for a single path (a file inside a snapshot reached through a link is not
+ * in the snapshot).
+ */
+export function isPlainFile(root: string, rel: string): boolean {
+  const parts = rel.split('/');
+  let abs = root;
+  for (let i = 0; i < parts.length; i++) {
+    abs = `${abs}/${parts[i]}`;
+    const st = lstatSync(fsPath(abs), { throwIfNoEntry: false });
+    if (!st || (i < parts.length - 1 ? !st.isDirectory() : !st.isFile())) return false;
+  }
+  return true;
+}
