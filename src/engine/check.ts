@@ -174,7 +174,9 @@ async function selectRuns(dataDir: string, wanted: string[] | undefined, emit: (
   runs.sort();
   if (!wanted || wanted.length === 0) return runs;
   const have = new Set(runs);
-  const missing = wanted.filter((r) => !have.has(r));
+  // A wanted run that is a link was reported above (never followed); it is not "no such run".
+  const linked = new Set(readNames(runsDir).filter((name) => lstatSync(fsPath(join(runsDir, name)), { throwIfNoEntry: false })?.isSymbolicLink()));
+  const missing = wanted.filter((r) => !have.has(r) && !linked.has(r));
   if (missing.length > 0) throw new FsckError(`no such run in ${dataDir}/runs: ${missing.join(', ')}`);
-  return [...new Set(wanted)].sort();
+  return [...new Set(wanted)].filter((r) => have.has(r)).sort();
 }

@@ -49,7 +49,9 @@ export function mapFilesToRuns(files: readonly string[], options: MapOptions = {
     const runDir = join(dataDir, 'runs', runId);
     let verdict = verdicts.get(runDir);
     if (verdict) return verdict;
-    if (!isRealDir(runDir)) verdict = isRealDir(join(dataDir, 'runs')) || basename(dataDir) === '.trackio' ? 'gone' : 'no';
+    // A run directory that is a link is checked (and reported: never followed), not taken for a deleted run.
+    if (isLink(runDir)) verdict = 'run';
+    else if (!isRealDir(runDir)) verdict = isRealDir(join(dataDir, 'runs')) || basename(dataDir) === '.trackio' ? 'gone' : 'no';
     else if (basename(dataDir) === '.trackio' || dataDir === trackioDir || RUN_MARKERS.some((m) => exists(join(runDir, m)))) verdict = 'run';
     else verdict = 'no';
     verdicts.set(runDir, verdict);
@@ -92,6 +94,10 @@ function isRealDir(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+function isLink(p: string): boolean {
+  return lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
 }
 
 function exists(p: string): boolean {
