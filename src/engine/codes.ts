@@ -103,6 +103,11 @@ export const CODES = {
     meaning: 'the file or directory cannot be read (permissions, I/O error)',
     fix: 'none',
   },
+  'fs/not-a-file': {
+    severity: 'error',
+    meaning: 'a directory, FIFO, device or link where a run file belongs (metrics.jsonl, config.json, summary.json), or where a manifest or record belongs: never read',
+    fix: 'none',
+  },
   'fs/not-a-run': {
     severity: 'warning',
     meaning: 'runs/ holds something that is not a run directory',
@@ -250,7 +255,7 @@ export const CODES = {
   },
   'backup/manifest-invalid': {
     severity: 'error',
-    meaning: 'the snapshot has no readable manifest-sha256.txt, or a line of it is not a sha256sum line or names a path outside the snapshot; or its index of links, folders and modes is missing or torn',
+    meaning: 'the snapshot has no readable manifest-sha256.txt, or a line of it is not a sha256sum line, names a path outside the snapshot or names a path twice; or its index of links, folders and modes is missing or torn; or the manifest, index and metadata disagree on the files and bytes',
     fix: 'none',
   },
   'backup/incomplete': {
@@ -259,8 +264,8 @@ export const CODES = {
     fix: 'none',
   },
   'backup/symlink-escape': {
-    severity: 'warning',
-    meaning: 'a symbolic link leading outside the data dir (or nowhere): the link is kept in the snapshot as a link, what it points to is not backed up',
+    severity: 'error',
+    meaning: 'a symbolic link leading outside the data dir (or nowhere): the link is kept in the snapshot as a link, what it points to is not backed up (check reports the same link as fs/symlink-escape)',
     fix: 'none',
   },
   'backup/not-copied': {

@@ -189,8 +189,8 @@ describe('the walk', () => {
       moreDamage.symlinkTo(d, RUN, '../logs/stream.pipe', 'artifacts/pipe-link');
     });
     expect(brief(findings)).toEqual([
-      ['fs/unreadable', `runs/${RUN}/artifacts/pipe-link`, undefined, undefined, undefined],
-      ['fs/unreadable', `runs/${RUN}/logs/stream.pipe`, undefined, undefined, undefined],
+      ['fs/not-a-file', `runs/${RUN}/artifacts/pipe-link`, undefined, undefined, undefined],
+      ['fs/not-a-file', `runs/${RUN}/logs/stream.pipe`, undefined, undefined, undefined],
     ]);
   });
 

@@ -37,6 +37,10 @@ export const backupHandler = (args: BackupArgs) =>
       out.push(`${plural(s.files, 'file')}, ${formatBytes(s.bytes)}: ${s.copied} copied (${formatBytes(s.copiedBytes)})${linked}${links} in ${(s.durationMs / 1000).toFixed(2)} s`);
       const proof = s.linked > 0 ? 'copies read back and matched, linked files hashed before linking' : 'every copy read back and matched';
       out.push(`${proof}; manifest: ${result.snapshot.name}/manifest-sha256.txt`);
+      if (result.lacks) {
+        const shown = result.lacks.paths.slice(0, 5).join(', ');
+        out.push(c.yellow(`PARTIAL: ${plural(result.lacks.count, 'path')} of the data dir could not be read and ${result.lacks.count === 1 ? 'is' : 'are'} not in this snapshot (${shown}${result.lacks.count > 5 ? ', ...' : ''}); it is marked partial, and restore will say so`));
+      }
       const body = renderFindings(result.findings, c, true);
       if (body) out.push('', body);
       if (result.pruned) {

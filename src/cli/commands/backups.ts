@@ -10,7 +10,7 @@ import { showProgress } from '../render/showProgress.js';
 
 
 function paintState(c: ChalkInstance, state: string): string {
-  return state === 'damaged' ? c.red.bold(state) : state === 'incomplete' ? c.yellow(state) : state === 'unknown' ? c.dim(state) : c.green(state);
+  return state === 'damaged' ? c.red.bold(state) : state === 'incomplete' || state === 'partial' ? c.yellow(state) : state === 'unknown' ? c.dim(state) : c.green(state);
 }
 
 function localTime(iso: string | null): string {

@@ -60,6 +60,8 @@ export const restoreHandler = (args: RestoreArgs) =>
         `restore ${plan.snapshot.name} (${plural(v.files, 'file')}, ${formatBytes(v.bytes)}, verified just now)`,
         `   into ${plan.dataDir}`,
         plan.aside ? `the current data will be moved to ${plan.aside} (not deleted)` : 'there is no current data there',
+        ...(v.lacks ? [`WARNING: this snapshot is partial: it lacks ${plural(v.lacks.count, 'path')} the backup could not read (${v.lacks.paths.slice(0, 5).join(', ')}${v.lacks.count > 5 ? ', ...' : ''})`] : []),
+        ...plan.leftovers.map((l) => `first, a leftover of a killed restore: ${l.message}`),
       ].join('\n');
       if (!args.yes) {
         if (!process.stdin.isTTY || !process.stderr.isTTY) {
@@ -81,7 +83,13 @@ export const restoreHandler = (args: RestoreArgs) =>
         `${c.bold('restored')} ${result.snapshot} into ${result.dataDir}`,
         `${plural(result.files, 'file')}, ${formatBytes(result.bytes)}, every one verified against the manifest${result.symlinks ? `, ${plural(result.symlinks, 'symlink')}` : ''}`,
         result.aside ? `the previous data is in ${result.aside}` : 'there was no previous data',
+        ...result.leftovers.map((m) => `leftover of a killed restore: ${m}`),
       ];
+      if (result.lacks) {
+        out.push(c.yellow(`PARTIAL: ${result.snapshot} lacks ${plural(result.lacks.count, 'path')} the backup could not read, so the restored data lacks ${result.lacks.count === 1 ? 'it' : 'them'} too:`));
+        for (const p of result.lacks.paths.slice(0, 20)) out.push(`  ${p}`);
+        if (result.lacks.count > 20) out.push(`  ... and ${result.lacks.count - 20} more (see .trackio-fsck-snapshot.json)`);
+      }
       process.stdout.write(out.join('\n') + '\n');
       return result.exitCode;
     });

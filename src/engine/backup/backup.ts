@@ -1,6 +1,8 @@
 import type { Stats } from 'node:fs';
 import { chmod, link, lstat, mkdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { fsPath, pathBytes } from '../fs/pathBytes.js';
+import { NotRegularFileError } from '../fs/openRegularFile.js';
 import { FsckError } from '../errors.js';
 import type { Finding } from '../finding.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
@@ -73,7 +75,9 @@ export interface BackupResult {
   summary: BackupSummary;
   findings: Finding[];
   pruned: PruneResult | null;
-  /** 0, or 4 when a file could not be read and is missing from the snapshot. */
+  /** Paths of the data dir the snapshot lacks (unreadable): it is marked partial. */
+  lacks?: { count: number; paths: string[] };
+  /** 0, or 4 when a file could not be read and is missing from the snapshot, or a link leads out of the data dir. */
   exitCode: number;
 }
 
@@ -92,15 +96,16 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
   const policy: RetentionPolicy = { ...options.retention, last: options.keep };
   const prunes = Object.values(policy).some((v) => v !== undefined);
   if (prunes) validatePolicy(policy);
+  // Judged before anything is created: a refused --dest must not leave a folder in a run behind.
+  refuseDestInsideData(realDataDir, await realpathOfNearest(backupsDir), backupsDir);
   await mkdir(backupsDir, { recursive: true });
   const realBackups = await realpath(backupsDir);
   if (isInside(realBackups, realDataDir)) throw new FsckError(`the data dir ${realDataDir} lies inside BACKUPS ${realBackups}: choose another --dest`, EXIT.usage);
-  if (!options.force) {
-    // A repair changes files one by one: a snapshot taken meanwhile would look complete and hold a half-repaired state.
-    const { liveLockOwner } = await import('../repair/RepairLock.js');
-    const repair = await liveLockOwner(realDataDir);
-    if (repair) throw new FsckError(`${realDataDir} is being repaired (${repair.command}, pid ${repair.pid}, since ${repair.started}): back up when it is done, or use --force`, EXIT.operational);
-  }
+  refuseDestInsideData(realDataDir, realBackups, backupsDir);
+  // Backup and repair exclude each other for their whole run: a snapshot taken while a repair
+  // changes files one by one would look complete and hold a half-repaired state (and a repair
+  // started during a backup would be half in it). Both hold DIR/.trackio-fsck/lock.
+  const repairLock = await takeRepairLock(realDataDir, options.force ?? false);
 
   const findings: Finding[] = [];
   const emit = (finding: Finding): void => {
@@ -108,9 +113,10 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     onEvent?.({ type: 'finding', finding });
   };
 
-  const unlock = await lockBackups(realBackups);
+  let unlock: (() => Promise<void>) | undefined;
   let tmp: string | undefined;
   try {
+    unlock = await lockBackups(realBackups);
     const startedAt = await freeSecond(realBackups);
     const name = snapshotName(startedAt);
     const previous = newestGood(await findSnapshots(realBackups));
@@ -132,8 +138,8 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     for (const e of entries) {
       if (e.kind !== 'dir') continue;
       // Owner-writable while it is built and ever after, so prune can always delete it; restore applies the recorded mode.
-      await mkdir(join(tmp, e.rel), { mode: (e.stat.mode & 0o7777) | 0o700 });
-      await chmod(join(tmp, e.rel), (e.stat.mode & 0o7777) | 0o700);
+      await mkdir(fsPath(join(tmp, e.rel)), { mode: (e.stat.mode & 0o7777) | 0o700 });
+      await chmod(fsPath(join(tmp, e.rel)), (e.stat.mode & 0o7777) | 0o700);
       dirs.push(join(tmp, e.rel));
       index.push({ t: 'd', p: e.rel, mode: e.stat.mode & 0o7777 });
     }
@@ -185,16 +191,19 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
 
     for (const e of entries) {
       if (e.kind !== 'symlink') continue;
-      await symlink(e.target, join(tmp, e.rel));
+      await symlink(fsPath(e.target), fsPath(join(tmp, e.rel)));
       index.push({ t: 'l', p: e.rel, target: e.target });
       summary.symlinks++;
     }
 
     manifest.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
-    await writeFileAtomic(join(tmp, MANIFEST_FILE), manifest.map((m) => formatSha256sumLine(m.sha256, m.p)).join(''));
+    // Names that are not valid UTF-8 go in as their own bytes, as sha256sum writes them.
+    await writeFileAtomic(join(tmp, MANIFEST_FILE), pathBytes(manifest.map((m) => formatSha256sumLine(m.sha256, m.p)).join('')));
     index.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
     await writeFileAtomic(join(tmp, INDEX_FILE), index.map((e) => JSON.stringify(e) + '\n').join(''));
     Object.assign(summary, countSeverities(findings));
+    // What the data dir held that the snapshot does not: it is partial, and says so (restore warns).
+    const lacks = [...new Set(findings.filter((f) => LACKING.has(f.code)).map((f) => f.path))].sort();
     const now = new Date().toISOString();
     const meta: SnapshotMeta = {
       tool: TOOL,
@@ -203,7 +212,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       source: realDataDir,
       createdAt: now,
       startedAt: startedAt.toISOString(),
-      state: 'complete',
+      state: lacks.length > 0 ? 'partial' : 'complete',
       verifiedAt: now,
       files: summary.files,
       bytes: summary.bytes,
@@ -211,7 +220,8 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       linkedBytes: summary.linkedBytes,
       symlinks: summary.symlinks,
       linkedFrom: previous?.name ?? null,
-      problems: 0,
+      problems: lacks.length,
+      ...(lacks.length > 0 ? { lacks: lacks.slice(0, MAX_LACKS_LISTED), lacking: lacks.length } : {}),
     };
     await writeSnapshotMeta(tmp, meta);
     // Every byte and entry durable before the rename publishes the tree.
@@ -235,12 +245,70 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       summary,
       findings,
       pruned,
+      ...(lacks.length > 0 ? { lacks: { count: lacks.length, paths: lacks.slice(0, MAX_LACKS_LISTED) } } : {}),
       exitCode: summary.errors > 0 ? EXIT.uncorrected : EXIT.clean,
     };
   } finally {
     // A failed backup removes its own half-built copy; a killed one leaves .incomplete-*, which prune removes.
     if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => {});
-    await unlock();
+    await unlock?.();
+    await repairLock?.release();
+  }
+}
+
+/** Findings that mean a file or folder of the data dir is not in the snapshot. */
+const LACKING = new Set(['fs/unreadable']);
+const MAX_LACKS_LISTED = 1000;
+
+/** Where BACKUPS must not be: inside what a backup copies as data (a run, runs/ itself, a project's files, our own state). */
+const DATA_FOLDERS = ['runs', 'media', 'artifacts', 'inbox', 'quarantine', '.trackio-fsck'];
+
+function refuseDestInsideData(realDataDir: string, realDest: string, given: string): void {
+  for (const folder of DATA_FOLDERS) {
+    const inside = join(realDataDir, folder);
+    if (isInside(inside, realDest)) {
+      throw new FsckError(`--dest ${given} lies inside ${inside}: snapshots there would be taken for data (a run, a project's files) and copied into every later snapshot. Choose a folder outside it, e.g. beside the data dir.`, EXIT.usage);
+    }
+  }
+}
+
+/** The real path `p` will have: its nearest existing ancestor resolved, the rest appended. */
+async function realpathOfNearest(p: string): Promise<string> {
+  let head = p;
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return join(await realpath(head), ...tail.reverse());
+    } catch (err) {
+      const parent = dirname(head);
+      if (parent === head || (err as NodeJS.ErrnoException).code !== 'ENOENT') return p;
+      tail.push(basename(head));
+      head = parent;
+    }
+  }
+}
+
+/**
+ * The data dir's repair lock, held by this backup (command "backup"): a repair or undo refuses to
+ * start while it is held, and this backup refuses while one holds it (unless forced; then it goes
+ * on without the lock). A data dir where the lock cannot be created (read-only) cannot be repaired
+ * either, so the backup goes on without it.
+ */
+async function takeRepairLock(realDataDir: string, force: boolean) {
+  const { RepairLock, liveLockOwner } = await import('../repair/RepairLock.js');
+  const held = await liveLockOwner(realDataDir);
+  if (held) {
+    if (force) return undefined;
+    throw new FsckError(`${realDataDir} is being repaired (${held.command}, pid ${held.pid}, since ${held.started}): back up when it is done, or use --force. Nothing was written.`, EXIT.operational);
+  }
+  try {
+    return await RepairLock.acquire(realDataDir, { command: 'backup' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return undefined;
+    if (err instanceof FsckError && force) return undefined;
+    if (err instanceof FsckError) throw new FsckError(`${err.message.split('\n')[0]} Nothing was written.`, EXIT.operational);
+    throw err;
   }
 }
 
@@ -270,7 +338,7 @@ async function linkUnchanged(previousDir: string | undefined, was: FileIndexEntr
   if (!previousDir || !was) return undefined;
   if (was.size !== st.size || was.mtimeMs !== st.mtimeMs || was.ctimeMs !== st.ctimeMs || was.ino !== st.ino || was.dev !== st.dev || was.mode !== (st.mode & 0o7777)) return undefined;
   const from = join(previousDir, p);
-  const fst = await lstat(from).catch(() => undefined);
+  const fst = await lstat(fsPath(from)).catch(() => undefined);
   if (!fst?.isFile()) return undefined;
   const { sha256 } = await sha256File(from);
   if (sha256 !== was.sha256) {
@@ -278,7 +346,7 @@ async function linkUnchanged(previousDir: string | undefined, was: FileIndexEntr
     return undefined;
   }
   try {
-    await link(from, dst);
+    await link(fsPath(from), fsPath(dst));
     return sha256;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -290,19 +358,24 @@ async function linkUnchanged(previousDir: string | undefined, was: FileIndexEntr
 /** Copies; an unreadable source is reported (the snapshot goes on without it), anything else aborts. */
 async function copyFileIntoOrReport(src: string, dst: string, rel: string, emit: (f: Finding) => void) {
   try {
-    await mkdir(dirname(dst), { recursive: true });
+    await mkdir(fsPath(dirname(dst)), { recursive: true });
     const copy = await copyFileInto(src, dst, undefined, { fsync: false });
     if (copy.changed) emit(makeFinding('backup/source-changed', { run: runOf(rel), path: rel }, 'changed while it was copied (a live writer): the snapshot holds the bytes read'));
     return copy;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof NotRegularFileError) {
+      await rm(fsPath(dst), { force: true });
+      emit(makeFinding('backup/source-changed', { run: runOf(rel), path: rel }, `replaced while the backup ran: now ${err.message.slice(err.message.indexOf(' is ') + 4)}`));
+      return undefined;
+    }
     if (code === 'ENOENT') {
-      await rm(dst, { force: true });
+      await rm(fsPath(dst), { force: true });
       emit(makeFinding('backup/source-changed', { run: runOf(rel), path: rel }, 'deleted while the backup ran (renamed or removed by a writer): not in the snapshot'));
       return undefined;
     }
     if (code === 'EACCES' || code === 'EPERM' || code === 'EIO') {
-      await rm(dst, { force: true });
+      await rm(fsPath(dst), { force: true });
       emit(makeFinding('fs/unreadable', { run: runOf(rel), path: rel }, `cannot read: ${(err as Error).message}; not in the snapshot`));
       return undefined;
     }

@@ -1,4 +1,5 @@
-import { readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
+import { readRegularFile } from '../fs/openRegularFile.js';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
 import { createExclusive } from '../fs/createExclusive.js';
@@ -33,7 +34,8 @@ export async function lockBackups(backupsDir: string): Promise<() => Promise<voi
         await unlink(path).catch(() => {});
       };
     }
-    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    // openRegularFile: a FIFO in the lock's place cannot hang a backup; it reads as no owner.
+    const pid = Number(((await readRegularFile(path, 1 << 16).catch(() => undefined))?.toString('utf8') ?? '').trim());
     if (heldHere.has(path) || (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))) {
       throw new FsckError(`another trackio-fsck (pid ${heldHere.has(path) ? process.pid : pid}) is writing ${backupsDir}; wait for it to finish`);
     }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FsckError } from '../errors.js';
 import { bufferFor } from '../fs/readFileOnce.js';
+import { openRegularFile } from '../fs/openRegularFile.js';
+import { fsPath } from '../fs/pathBytes.js';
 import { sha256File } from '../fs/sha256File.js';
 import { writeAll } from '../fs/writeAll.js';
 
@@ -20,7 +22,8 @@ export interface CopyIntoResult {
  * (or a source that does not match `expectSha256`) throws. Keeps mode and mtime.
  */
 export async function copyFileInto(src: string, dst: string, expectSha256?: string, options: { fsync?: boolean } = {}): Promise<CopyIntoResult> {
-  const input = await open(src, 'r');
+  // Never through a link, never a FIFO or device: a snapshot's copy-out must not leave the snapshot.
+  const { fh: input } = await openRegularFile(src);
   let output: FileHandle | undefined;
   const hash = createHash('sha256');
   let size = 0;
@@ -29,7 +32,7 @@ export async function copyFileInto(src: string, dst: string, expectSha256?: stri
   try {
     const before = await input.stat();
     buf = bufferFor(before.size);
-    output = await open(dst, 'wx', before.mode & 0o7777);
+    output = await open(fsPath(dst), 'wx', before.mode & 0o7777);
     for (;;) {
       const { bytesRead } = await input.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;

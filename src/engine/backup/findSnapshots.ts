@@ -1,7 +1,8 @@
 import type { Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSnapshotMeta, type SnapshotMeta } from './SnapshotMeta.js';
+import { walkTree } from '../fs/walkTree.js';
 import { INCOMPLETE_PREFIX, snapshotTime } from './snapshotLayout.js';
 
 /**
@@ -75,29 +76,17 @@ export interface TreeSize {
  */
 export async function treeSize(root: string, seen: Set<string> = new Set()): Promise<TreeSize> {
   const size: TreeSize = { files: 0, bytes: 0, diskBytes: 0 };
-  async function walk(dir: string): Promise<void> {
-    let entries: Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
+  // walkTree: lstat only, names exact (a name that is not UTF-8 is counted too).
+  for (const e of walkTree(root)) {
+    const key = `${e.stat.dev}:${e.stat.ino}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      size.diskBytes += e.stat.blocks * 512;
     }
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      const st = await lstat(p).catch(() => undefined);
-      if (!st) continue;
-      const key = `${st.dev}:${st.ino}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        size.diskBytes += st.blocks * 512;
-      }
-      if (st.isDirectory()) await walk(p);
-      else if (st.isFile()) {
-        size.files++;
-        size.bytes += st.size;
-      }
+    if (e.kind === 'file') {
+      size.files++;
+      size.bytes += e.stat.size;
     }
   }
-  await walk(root);
   return size;
 }

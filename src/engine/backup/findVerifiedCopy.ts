@@ -1,6 +1,6 @@
-import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256File } from '../fs/sha256File.js';
+import { isPlainFile } from '../fs/walkTree.js';
 import { findSnapshots, isGood } from './findSnapshots.js';
 import { readSnapshotManifest } from './readSnapshotManifest.js';
 import { toSnapshotPath } from './snapshotLayout.js';
@@ -29,8 +29,8 @@ export async function findVerifiedCopy(backupsDir: string, relPath: string, expe
     const hashes = await hashesOf(s.path, lookups);
     if (hashes?.get(p) !== want) continue;
     const abs = join(s.path, p);
-    const st = await lstat(abs).catch(() => undefined);
-    if (!st?.isFile()) continue;
+    // Never through a link in the snapshot (runs/x -> elsewhere): only what the snapshot itself holds.
+    if (!isPlainFile(s.path, p)) continue;
     const got = await sha256File(abs);
     if (got.sha256 === want) return { snapshot: s.name, path: abs, sha256: got.sha256, size: got.size };
   }

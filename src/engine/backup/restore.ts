@@ -17,6 +17,8 @@ import { readSnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex } from './snapshotIndex.js';
 import { syncTree } from './syncTree.js';
 import { requireBackupsDir, resolveBackupsDir } from './resolveBackupsDir.js';
+import { fsPath } from '../fs/pathBytes.js';
+import { findRestoreLeftovers, READY_SUFFIX, settleRestoreLeftovers, stagingName, type RestoreLeftover } from './restoreLeftovers.js';
 import { INCOMPLETE_PREFIX, INDEX_FILE, snapshotName, SNAPSHOT_PREFIX, toDataPath } from './snapshotLayout.js';
 import { verifySnapshot, type SnapshotVerification } from './verifySnapshot.js';
 import { commandLine } from '../commandLine.js';
@@ -39,6 +41,8 @@ export interface RestorePlan {
   openFiles: OpenFile[];
   /** BACKUPS lies inside the data dir at this relative path: it is moved back after the swap. */
   backupsInside: string | null;
+  /** Folders left by killed restores into this data dir: applyRestore finishes or removes them first. */
+  leftovers: RestoreLeftover[];
 }
 
 export interface RestoreResult {
@@ -51,6 +55,11 @@ export interface RestoreResult {
   files: number;
   bytes: number;
   symlinks: number;
+  /** A partial snapshot: what it lacks (the backup could not read it), so the restored data lacks it too. */
+  lacks?: { count: number; paths: string[] };
+  /** What was done with the leftovers of killed restores. */
+  leftovers: string[];
+  /** 0, or 4 when the snapshot was partial. */
   exitCode: number;
 }
 
@@ -65,7 +74,10 @@ export async function planRestore(snapshot: string, dir: string | undefined, opt
   const name = basename(snapPath);
   const dataDir = await restoreTarget(dir, name, meta?.source, cwd, options.env);
   if (isInside(snapPath, dataDir)) throw new FsckError(`cannot restore ${name} into a folder inside itself (${dataDir})`, EXIT.usage);
-  const exists = existsSync(dataDir);
+  let exists = existsSync(dataDir);
+  const leftovers = findRestoreLeftovers(dataDir, exists);
+  // A finished leftover puts data back where the restore will find it: it is moved aside like any data.
+  if (leftovers.some((l) => l.action === 'finish')) exists = true;
   const verification = await verifySnapshot(snapPath);
   const backupsInside = exists && isInside(dataDir, snapPath) ? relative(dataDir, dirname(snapPath)) : null;
   return {
@@ -75,6 +87,7 @@ export async function planRestore(snapshot: string, dir: string | undefined, opt
     verification,
     openFiles: exists ? await openFilesUnder(dataDir) : [],
     backupsInside,
+    leftovers,
   };
 }
 
@@ -103,24 +116,30 @@ export async function applyRestore(plan: RestorePlan, options: { force?: boolean
       }
     }
   }
+  await settleRestoreLeftovers(plan.dataDir, plan.leftovers);
   const open = plan.aside ? await openFilesUnder(plan.dataDir) : [];
   if (open.length > 0 && !options.force) {
     throw new FsckError(`${open.length} file(s) of ${plan.dataDir} are open in other processes (pid ${[...new Set(open.flatMap((o) => o.pids))].join(', ')}), e.g. ${open[0]!.path}; stop them (the dashboard, a training run) or use --force`, EXIT.operational);
   }
   const parent = dirname(plan.dataDir);
   await mkdir(parent, { recursive: true });
-  const staging = join(parent, `.${basename(plan.dataDir)}.trackio-fsck-restoring-${process.pid}`);
+  const staging = stagingName(plan.dataDir, process.pid);
+  const ready = staging + READY_SUFFIX;
   await rm(staging, { recursive: true, force: true });
   let copied: { files: number; bytes: number; symlinks: number };
   try {
     copied = await copyOut(plan.snapshot.path, staging);
+    // Whole and durable: a restore killed from here on is finished by the next one, not thrown away.
+    await rename(staging, ready);
+    await fsyncDir(parent);
   } catch (err) {
     await rm(staging, { recursive: true, force: true }).catch(() => {});
     throw err;
   }
   faultPoint('restore-before-swap');
   if (plan.aside) await rename(plan.dataDir, plan.aside);
-  await rename(staging, plan.dataDir);
+  faultPoint('restore-moved-aside');
+  await rename(ready, plan.dataDir);
   await fsyncDir(parent);
   if (plan.aside && plan.backupsInside) {
     // The snapshots lived inside the old data dir; they belong beside the data, not in the aside copy.
@@ -128,7 +147,19 @@ export async function applyRestore(plan: RestorePlan, options: { force?: boolean
     await rename(join(plan.aside, plan.backupsInside), join(plan.dataDir, plan.backupsInside));
     await fsyncDir(dirname(join(plan.dataDir, plan.backupsInside)));
   }
-  return { tool: TOOL, version: VERSION, command: 'restore', snapshot: plan.snapshot.name, dataDir: plan.dataDir, aside: plan.aside, ...copied, exitCode: EXIT.clean };
+  const lacks = plan.verification.lacks;
+  return {
+    tool: TOOL,
+    version: VERSION,
+    command: 'restore',
+    snapshot: plan.snapshot.name,
+    dataDir: plan.dataDir,
+    aside: plan.aside,
+    ...copied,
+    ...(lacks ? { lacks } : {}),
+    leftovers: plan.leftovers.map((l) => l.message),
+    exitCode: lacks ? EXIT.uncorrected : EXIT.clean,
+  };
 }
 
 /** Copies the snapshot's data (not its own records) into a new folder, verified file by file. */
@@ -140,29 +171,30 @@ async function copyOut(snapPath: string, staging: string): Promise<{ files: numb
   if (!index) throw new FsckError(`${snapPath} has no readable index (${INDEX_FILE}): refusing to restore a snapshot that would come back incomplete`, EXIT.uncorrected);
   await mkdir(staging, { mode: 0o700 });
   const dirs = index.filter((e) => e.t === 'd');
-  for (const d of dirs) await mkdir(join(staging, d.p), { recursive: true, mode: 0o700 });
+  for (const d of dirs) await mkdir(fsPath(join(staging, d.p)), { recursive: true, mode: 0o700 });
   let files = 0;
   let bytes = 0;
   const written: string[] = [];
   await forEachConcurrently(manifest.entries, 8, async (e) => {
     const dst = join(staging, toDataPath(e.path));
-    await mkdir(dirname(dst), { recursive: true });
+    await mkdir(fsPath(dirname(dst)), { recursive: true });
     const copy = await copyFileInto(join(snapPath, e.path), dst, e.sha256, { fsync: false });
     written.push(dst);
+    faultPoint('restore-file', e.path);
     files++;
     bytes += copy.size;
   });
   let symlinks = 0;
   for (const e of index) {
     if (e.t !== 'l') continue;
-    await mkdir(dirname(join(staging, e.p)), { recursive: true });
-    await symlink(e.target, join(staging, e.p));
+    await mkdir(fsPath(dirname(join(staging, e.p))), { recursive: true });
+    await symlink(fsPath(e.target), fsPath(join(staging, e.p)));
     symlinks++;
   }
   const rootMode = statSync(snapPath).mode & 0o7777;
   // Modes last: a read-only directory must first be filled.
   const deepestFirst = [...dirs].sort((a, b) => b.p.split('/').length - a.p.split('/').length);
-  for (const d of deepestFirst) await chmod(join(staging, d.p), d.mode);
+  for (const d of deepestFirst) await chmod(fsPath(join(staging, d.p)), d.mode);
   await chmod(staging, rootMode);
   await syncTree(staging, written, [staging, ...dirs.map((d) => join(staging, d.p))]);
   return { files, bytes, symlinks };

@@ -2,7 +2,7 @@ import { lstat, mkdir, readdir, realpath, rename, rm, stat, symlink } from 'node
 import { basename, dirname, join, resolve } from 'node:path';
 import { FsckError } from '../errors.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
-import { isSafeRelPath } from '../fs/isSafeRelPath.js';
+import { isSafeRelPath } from '../fs/safePath.js';
 import { QUARANTINE_DIR, STATE_DIR } from '../fs/ownNames.js';
 import { DEFAULT_LIVE_WINDOW_MS } from '../defaults.js';
 import { findDataDir } from '../layouts/findDataDir.js';

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { isSafeRelPath } from '../fs/isSafeRelPath.js';
+import { readRegularFile } from '../fs/openRegularFile.js';
+import { isSafeRelPath } from '../fs/safePath.js';
 import { INDEX_FILE } from './snapshotLayout.js';
 
 /** One line of a snapshot's index; `p` is the path inside the snapshot ('/'). */
@@ -19,33 +18,40 @@ export interface IndexRead {
 }
 
 /**
- * Reads an index line by line (constant memory per line), checking every line: restore creates
+ * Reads an index, checking every line: restore creates
  * directories, applies modes and makes links from it, so a path with `..` or a torn line must never
  * be acted on. Undefined when the snapshot has no index.
  */
 export async function readSnapshotIndexLines(snapshotDir: string): Promise<IndexRead | undefined> {
   const entries: IndexEntry[] = [];
   const badLines: number[] = [];
-  let n = 0;
+  let bytes: Buffer | undefined;
   try {
-    const lines = createInterface({ input: createReadStream(join(snapshotDir, INDEX_FILE), 'utf8'), crlfDelay: Infinity });
-    for await (const line of lines) {
-      n++;
-      if (line === '') continue;
-      let e: unknown;
-      try {
-        e = JSON.parse(line);
-      } catch {
-        badLines.push(n);
-        continue;
-      }
-      if (isIndexEntry(e)) entries.push(e);
-      else badLines.push(n);
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    badLines.push(0);
+    // A FIFO or a link in its place is refused unread (readRegularFile): the index is unreadable.
+    bytes = await readRegularFile(join(snapshotDir, INDEX_FILE));
+  } catch {
+    return { entries, badLines: [0] };
   }
+  if (!bytes) return undefined;
+  const lines = bytes.toString('utf8').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const seen = new Set<string>();
+  lines.forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '') return;
+    let e: unknown;
+    try {
+      e = JSON.parse(line);
+    } catch {
+      badLines.push(i + 1);
+      return;
+    }
+    // A path twice would make restore create it twice: the index is not to be trusted.
+    if (isIndexEntry(e) && !seen.has(e.p)) {
+      seen.add(e.p);
+      entries.push(e);
+    } else badLines.push(i + 1);
+  });
   return { entries, badLines };
 }
 

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { fsyncDir } from '../fs/fsyncDir.js';
+import { fsPath } from '../fs/pathBytes.js';
 import { forEachConcurrently } from '../forEachConcurrently.js';
 
 /**
@@ -15,7 +16,7 @@ export async function syncTree(root: string, files: string[], dirs: string[]): P
     if (r.status === 0) return;
   }
   await forEachConcurrently(files, 16, async (f) => {
-    const fh = await open(f, 'r');
+    const fh = await open(fsPath(f), 'r');
     try {
       await fh.sync();
     } finally {

@@ -1,14 +1,13 @@
-import type { Dirent } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Finding } from '../finding.js';
 import { sha256File } from '../fs/sha256File.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities } from '../report.js';
 import { forEachConcurrently } from '../forEachConcurrently.js';
-import { readSnapshotManifest } from './readSnapshotManifest.js';
-import { readSnapshotMeta, writeSnapshotMeta, type SnapshotState } from './SnapshotMeta.js';
-import { readSnapshotIndexLines } from './snapshotIndex.js';
+import { readSnapshotManifest, type SnapshotManifest } from './readSnapshotManifest.js';
+import { walkTree, type WalkEntry } from '../fs/walkTree.js';
+import { readSnapshotMeta, writeSnapshotMeta, type SnapshotMeta, type SnapshotState } from './SnapshotMeta.js';
+import { readSnapshotIndexLines, type FileIndexEntry, type IndexEntry } from './snapshotIndex.js';
 import { INDEX_FILE, MANIFEST_FILE, SNAPSHOT_OWN_FILES } from './snapshotLayout.js';
 import { runOf } from './walkDataDir.js';
 
@@ -23,6 +22,8 @@ export interface SnapshotVerification {
   errors: number;
   warnings: number;
   findings: Finding[];
+  /** A partial snapshot: how many paths of the data dir it lacks, and (up to 1000 of) which. */
+  lacks?: { count: number; paths: string[] };
 }
 
 export interface VerifyOptions {
@@ -42,35 +43,46 @@ export async function verifySnapshot(snapshotDir: string, options: VerifyOptions
   const name = basename(snapshotDir);
   const findings: Finding[] = [];
   const at = (p: string) => ({ run: runOf(p), path: `${name}/${p}` });
+  const invalid = (file: string, message: string, line?: number) =>
+    findings.push(makeFinding('backup/manifest-invalid', { run: null, path: `${name}/${file}`, ...(line !== undefined && line > 0 ? { line } : {}) }, message));
   let files = 0;
   let bytes = 0;
+  // One walk of the snapshot, links never followed: what is really there, and what is a link.
+  const tree = new Map<string, WalkEntry>();
+  for (const e of walkTree(snapshotDir, { skip: (rel) => SNAPSHOT_OWN_FILES.has(rel) })) tree.set(e.rel, e);
   const manifest = await readSnapshotManifest(snapshotDir);
   const listed = new Set<string>();
   if (!manifest) {
-    findings.push(makeFinding('backup/manifest-invalid', { run: null, path: `${name}/${MANIFEST_FILE}` }, 'no manifest-sha256.txt: nothing to verify this snapshot against'));
+    invalid(MANIFEST_FILE, 'no readable manifest-sha256.txt (missing, or not a regular file): nothing to verify this snapshot against');
   } else {
-    for (const line of manifest.badLines) {
-      findings.push(makeFinding('backup/manifest-invalid', { run: null, path: `${name}/${MANIFEST_FILE}`, line }, 'not a sha256sum line, or a path outside the snapshot: not opened'));
-    }
+    for (const line of manifest.badLines) invalid(MANIFEST_FILE, 'not a sha256sum line, or a path outside the snapshot: not opened', line);
+    for (const line of manifest.duplicateLines) invalid(MANIFEST_FILE, 'names a path an earlier line already names: the manifest was edited, and restore could not make the file twice', line);
     for (const e of manifest.entries) listed.add(e.path);
     await forEachConcurrently(manifest.entries, options.concurrency ?? 4, async (e) => {
-      const abs = join(snapshotDir, e.path);
-      const st = await lstat(abs).catch(() => undefined);
-      if (!st) {
-        findings.push(makeFinding('backup/missing', at(e.path), 'listed in the manifest, gone from the snapshot'));
+      const found = tree.get(e.path);
+      if (!found) {
+        const link = linkAbove(tree, e.path);
+        if (link) findings.push(makeFinding('backup/modified', at(e.path), `reached through the symbolic link ${link.rel} (to ${link.link.real ?? link.link.target}): links in a snapshot are never followed, so it is not opened`));
+        else findings.push(makeFinding('backup/missing', at(e.path), 'listed in the manifest, gone from the snapshot'));
         return;
       }
-      if (!st.isFile()) {
-        findings.push(makeFinding('backup/modified', at(e.path), 'no longer a regular file'));
+      if (found.kind !== 'file') {
+        findings.push(makeFinding('backup/modified', at(e.path), `no longer a regular file (${found.kind === 'symlink' ? 'a symbolic link' : found.kind === 'dir' ? 'a directory' : 'a FIFO, socket or device'}): not opened`));
         return;
       }
-      const got = await sha256File(abs);
+      let got;
+      try {
+        got = await sha256File(found.abs);
+      } catch (err) {
+        findings.push(makeFinding('backup/modified', at(e.path), `cannot be read: ${(err as Error).message}`));
+        return;
+      }
       files++;
       bytes += got.size;
       options.onFile?.(got.size);
       if (got.sha256 !== e.sha256) {
-        const shared = st.nlink > 1 ? `; its inode is shared by ${st.nlink} names (hard-linked snapshots), which all hold these same damaged bytes` : '';
-        const args = { sha256: got.sha256, expected: e.sha256, ...(st.nlink > 1 ? { sharedBy: st.nlink } : {}) };
+        const shared = found.stat.nlink > 1 ? `; its inode is shared by ${found.stat.nlink} names (hard-linked snapshots), which all hold these same damaged bytes` : '';
+        const args = { sha256: got.sha256, expected: e.sha256, ...(found.stat.nlink > 1 ? { sharedBy: found.stat.nlink } : {}) };
         findings.push(makeFinding('backup/modified', at(e.path), `content does not match the manifest (sha256 ${got.sha256.slice(0, 12)}…, recorded ${e.sha256.slice(0, 12)}…)${shared}`, undefined, args));
       }
     });
@@ -80,45 +92,72 @@ export async function verifySnapshot(snapshotDir: string, options: VerifyOptions
   // readable one would restore without its links and empty folders, so it is not intact.
   const meta = await readSnapshotMeta(snapshotDir);
   const index = await readSnapshotIndexLines(snapshotDir);
-  if (index === undefined && meta) {
-    findings.push(makeFinding('backup/manifest-invalid', { run: null, path: `${name}/${INDEX_FILE}` }, 'the snapshot index is gone: its symbolic links, empty folders and folder modes cannot be restored'));
-  }
-  for (const line of index?.badLines ?? []) {
-    findings.push(makeFinding('backup/manifest-invalid', { run: null, path: `${name}/${INDEX_FILE}`, ...(line > 0 ? { line } : {}) }, line > 0 ? 'not an index entry, or a path outside the snapshot: not used' : 'the snapshot index cannot be read'));
-  }
+  if (index === undefined && meta) invalid(INDEX_FILE, 'the snapshot index is gone: its symbolic links, empty folders and folder modes cannot be restored');
+  for (const line of index?.badLines ?? []) invalid(INDEX_FILE, line > 0 ? 'not an index entry, a path outside the snapshot, or a path named twice: not used' : 'the snapshot index cannot be read (not a regular file?)', line);
+  const trusted = index?.badLines.length === 0 ? index.entries : undefined;
   const links = new Map<string, string>();
-  for (const e of index?.badLines.length === 0 ? index.entries : []) if (e.t === 'l') links.set(e.p, e.target);
+  for (const e of trusted ?? []) if (e.t === 'l') links.set(e.p, e.target);
   for (const [p, target] of links) {
-    const now = await readlink(join(snapshotDir, p)).catch(() => undefined);
-    if (now === undefined) findings.push(makeFinding('backup/missing', at(p), `symbolic link (to ${target}) gone from the snapshot`));
-    else if (now !== target) findings.push(makeFinding('backup/modified', at(p), `symbolic link now leads to ${now}, recorded ${target}`));
+    const now = tree.get(p);
+    if (!now || now.kind !== 'symlink') findings.push(makeFinding('backup/missing', at(p), `symbolic link (to ${target}) gone from the snapshot`));
+    else if (now.link.target !== target) findings.push(makeFinding('backup/modified', at(p), `symbolic link now leads to ${now.link.target}, recorded ${target}`));
   }
-  if (manifest) await findUnlisted(snapshotDir, '', listed, links, (p) => findings.push(makeFinding('backup/unlisted', at(p), 'in the snapshot but not in its manifest')));
+  if (manifest) {
+    for (const [p, e] of tree) {
+      if (e.kind === 'dir' || linkAbove(tree, p)) continue;
+      if (e.kind === 'symlink' ? !links.has(p) : !listed.has(p)) findings.push(makeFinding('backup/unlisted', at(p), e.kind === 'symlink' ? `a symbolic link (to ${e.link.target}) its index does not record: never followed, not restored` : 'in the snapshot but not in its manifest'));
+    }
+    agree(manifest, trusted, meta, invalid);
+  }
 
   findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const { errors, warnings } = countSeverities(findings);
   const ok = errors === 0;
   const result: SnapshotVerification = { name, path: snapshotDir, ok, files, bytes, errors, warnings, findings };
   if (meta) {
-    result.state = ok ? 'verified' : 'damaged';
+    // A snapshot that lacks files stays partial however often it verifies: what it lacks is not in it.
+    result.state = !ok ? 'damaged' : meta.lacking ? 'partial' : 'verified';
+    if (meta.lacking) result.lacks = { count: meta.lacking, paths: meta.lacks ?? [] };
     if (options.record !== false) {
-      await writeSnapshotMeta(snapshotDir, { ...meta, state: result.state, verifiedAt: ok ? new Date().toISOString() : meta.verifiedAt, problems: errors });
+      await writeSnapshotMeta(snapshotDir, { ...meta, state: result.state, verifiedAt: ok ? new Date().toISOString() : meta.verifiedAt, problems: errors + (meta.lacking ?? 0) });
     }
   }
   return result;
 }
 
-async function findUnlisted(root: string, rel: string, listed: Set<string>, links: Map<string, string>, report: (p: string) => void): Promise<void> {
-  let entries: Dirent[];
-  try {
-    entries = await readdir(join(root, rel), { withFileTypes: true });
-  } catch {
-    return;
+/**
+ * The snapshot's three records must tell the same story: the manifest lists exactly the files the
+ * index records (same paths, same hashes), as many as the metadata counts, with the bytes it counts.
+ * An emptied or shortened manifest would otherwise verify (nothing listed, nothing wrong) and
+ * restore as an empty data dir.
+ */
+function agree(manifest: SnapshotManifest, index: IndexEntry[] | undefined, meta: SnapshotMeta | undefined, invalid: (file: string, message: string) => void): void {
+  const listed = new Map(manifest.entries.map((e) => [e.path, e.sha256]));
+  if (index) {
+    const indexed = index.filter((e): e is FileIndexEntry => e.t === 'f');
+    const notListed = indexed.filter((e) => listed.get(e.p) !== e.sha256);
+    const inIndex = new Set(indexed.map((e) => e.p));
+    const notIndexed = manifest.entries.filter((e) => !inIndex.has(e.path));
+    if (notListed.length > 0 || notIndexed.length > 0) {
+      const example = notListed[0] ? `${notListed[0].p} is in the index${listed.has(notListed[0].p) ? ' with another hash' : ' only'}` : `${notIndexed[0]!.path} is in the manifest only`;
+      invalid(MANIFEST_FILE, `the manifest (${manifest.entries.length} files) and the index (${indexed.length} files) disagree, e.g. ${example}: one of them was edited; the snapshot cannot be trusted to restore whole`);
+    }
+    if (meta && indexed.reduce((n, e) => n + e.size, 0) !== meta.bytes) {
+      invalid(INDEX_FILE, `the index records ${indexed.reduce((n, e) => n + e.size, 0)} bytes of files, the metadata ${meta.bytes}: one of them was edited`);
+    }
   }
-  for (const e of entries) {
-    const p = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) await findUnlisted(root, p, listed, links, report);
-    else if (rel === '' && SNAPSHOT_OWN_FILES.has(e.name)) continue;
-    else if (e.isSymbolicLink() ? !links.has(p) : !listed.has(p)) report(p);
+  if (meta && meta.files !== manifest.entries.length) {
+    invalid(MANIFEST_FILE, `the manifest lists ${manifest.entries.length} files, the snapshot's metadata counts ${meta.files}: the manifest was edited (emptied or shortened); restoring it would bring back less than was backed up`);
+  } else if (!meta && !index && manifest.entries.length === 0) {
+    invalid(MANIFEST_FILE, 'the manifest lists no file and the snapshot has no record of its own to say it was empty: nothing would be restored');
   }
+}
+
+/** The nearest proper ancestor of `rel` that the walk found to be a symbolic link. */
+function linkAbove(tree: Map<string, WalkEntry>, rel: string): Extract<WalkEntry, { kind: 'symlink' }> | undefined {
+  for (let cut = rel.lastIndexOf('/'); cut > 0; cut = rel.lastIndexOf('/', cut - 1)) {
+    const e = tree.get(rel.slice(0, cut));
+    if (e?.kind === 'symlink') return e;
+  }
+  return undefined;
 }

@@ -1,9 +1,8 @@
-import type { Dirent, Stats } from 'node:fs';
-import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../finding.js';
-import { isInside } from '../fs/isInside.js';
 import { isOwnTempName } from '../fs/ownNames.js';
+import { walkTree } from '../fs/walkTree.js';
 import { makeFinding } from '../makeFinding.js';
 
 export type DataEntry =
@@ -23,51 +22,28 @@ const OWN_TEMP = isOwnTempName;
 
 /**
  * Every directory, regular file and symlink of the data dir, parents before children, names in
- * byte order. Symlinks are never followed: they are listed as links, and one that leads outside the
- * data dir (or nowhere) is marked so the caller can report it.
+ * order and exact (walkTree). Symlinks are never followed: they are listed as links, and one that
+ * leads outside the data dir (or nowhere) is reported, as check reports it.
  */
 export async function walkDataDir(realDataDir: string, excludeAbs: string[], emit: (f: Finding) => void): Promise<DataEntry[]> {
-  const out: DataEntry[] = [];
   const excluded = new Set([...EXCLUDED_DIRS.map((d) => join(realDataDir, d)), ...excludeAbs]);
-  async function walk(dirAbs: string, dirRel: string): Promise<void> {
-    let entries: Dirent[];
-    try {
-      entries = await readdir(dirAbs, { withFileTypes: true });
-    } catch (err) {
-      emit(makeFinding('fs/unreadable', { run: runOf(dirRel), path: dirRel || '.' }, `cannot list directory: ${(err as Error).message}`));
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const abs = join(dirAbs, e.name);
-      const rel = dirRel ? `${dirRel}/${e.name}` : e.name;
-      if (excluded.has(abs) || OWN_TEMP(e.name)) continue;
-      let st: Stats;
-      try {
-        st = await lstat(abs);
-      } catch (err) {
-        emit(makeFinding('fs/unreadable', { run: runOf(rel), path: rel }, `cannot stat: ${(err as Error).message}`));
-        continue;
+  const out: DataEntry[] = [];
+  const walked = walkTree(realDataDir, {
+    skip: (rel, name) => OWN_TEMP(name) || excluded.has(join(realDataDir, rel)),
+    onError: (rel, err, what) => emit(makeFinding('fs/unreadable', { run: runOf(rel), path: rel || '.' }, `cannot ${what === 'list' ? 'list directory' : 'stat'}: ${err.message}; not in the snapshot`)),
+  });
+  for (const e of walked) {
+    if (e.kind === 'dir' || e.kind === 'file') out.push({ kind: e.kind, rel: e.rel, abs: e.abs, stat: e.stat });
+    else if (e.kind === 'symlink') {
+      if (e.link.escapes) {
+        const what = e.link.toDir ? 'its files are not in the snapshot' : 'its target is not backed up';
+        emit(makeFinding('backup/symlink-escape', { run: runOf(e.rel), path: e.rel }, `${e.link.real ? `symbolic link to ${e.link.real}, outside the data dir` : `symbolic link to ${e.link.target}, which leads nowhere`}: kept as a link, ${what}`));
       }
-      if (st.isDirectory()) {
-        out.push({ kind: 'dir', rel, abs, stat: st });
-        await walk(abs, rel);
-      } else if (st.isFile()) {
-        out.push({ kind: 'file', rel, abs, stat: st });
-      } else if (st.isSymbolicLink()) {
-        const target = await readlink(abs);
-        const real = await realpath(abs).catch(() => undefined);
-        const escapes = real === undefined || !isInside(realDataDir, real);
-        if (escapes) {
-          emit(makeFinding('backup/symlink-escape', { run: runOf(rel), path: rel }, `symbolic link to ${real ?? `${target} (which does not exist)`}: kept as a link, its target is not backed up`));
-        }
-        out.push({ kind: 'symlink', rel, abs, target, escapes });
-      } else {
-        emit(makeFinding('backup/not-copied', { run: runOf(rel), path: rel }, 'a FIFO, socket or device: not backed up'));
-      }
+      out.push({ kind: 'symlink', rel: e.rel, abs: e.abs, target: e.link.target, escapes: e.link.escapes });
+    } else {
+      emit(makeFinding('backup/not-copied', { run: runOf(e.rel), path: e.rel }, 'a FIFO, socket or device: not backed up'));
     }
   }
-  await walk(realDataDir, '');
   return out;
 }
 

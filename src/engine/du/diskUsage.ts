@@ -1,4 +1,5 @@
-import { readdir, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
+import { readNames } from '../fs/walkTree.js';
 import { join } from 'node:path';
 import { findSnapshots, treeSize } from '../backup/findSnapshots.js';
 import { resolveBackupsDir } from '../backup/resolveBackupsDir.js';
@@ -89,9 +90,9 @@ export async function diskUsage(dir: string | undefined, options: DiskUsageOptio
   // Everything else: quarantine on its own, the rest (manifest, own state, files beside the units) as other.
   let quarantine = 0;
   let all = 0;
-  for (const e of await readdir(dataDir, { withFileTypes: true })) {
-    const size = await apparentSize(join(dataDir, e.name), skip);
-    if (e.name === QUARANTINE_DIR) quarantine += size;
+  for (const name of readNames(dataDir)) {
+    const size = await apparentSize(join(dataDir, name), skip);
+    if (name === QUARANTINE_DIR) quarantine += size;
     else all += size;
   }
   const other = Math.max(0, all - unitBytes);

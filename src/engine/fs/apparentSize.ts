@@ -1,21 +1,16 @@
-import type { Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import { fsPath } from './pathBytes.js';
+import { walkTree } from './walkTree.js';
 
-/** Sum of the sizes of the regular files at or under `path` (as `du --apparent-size -sb`), symlinks not followed, `skip` left out. */
+/** Sum of the sizes of the regular files at or under `path` (as `du --apparent-size -sb`; walkTree: symlinks not followed, names exact), `skip` left out. */
 export async function apparentSize(path: string, skip?: string): Promise<number> {
   if (path === skip) return 0;
-  const st = await lstat(path).catch(() => undefined);
+  const st = lstatSync(fsPath(path), { throwIfNoEntry: false });
   if (!st) return 0;
   if (st.isFile()) return st.size;
   if (!st.isDirectory()) return 0;
-  let entries: Dirent[];
-  try {
-    entries = await readdir(path, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
   let n = 0;
-  for (const e of entries) n += await apparentSize(join(path, e.name), skip);
+  for (const e of walkTree(path, { skip: (rel) => skip !== undefined && join(path, rel) === skip })) if (e.kind === 'file') n += e.stat.size;
   return n;
 }

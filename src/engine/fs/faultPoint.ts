@@ -1,4 +1,5 @@
 import { throwIfInterrupted } from './interrupt.js';
+import { existsSync, writeFileSync } from 'node:fs';
 
 /**
  * Crash testing, one grammar for every command: TRACKIO_FSCK_FAULT=<point>[:<n>][@<action>] acts the
@@ -13,6 +14,12 @@ import { throwIfInterrupted } from './interrupt.js';
  * Every durable point is also where a Ctrl-C during a writing command takes effect (interrupt.ts).
  */
 const target = parseFault(process.env.TRACKIO_FSCK_FAULT);
+/**
+ * Concurrency testing: TRACKIO_FSCK_PAUSE=<point>[:<n>] with TRACKIO_FSCK_PAUSE_FILE=<path> makes the
+ * process create <path> at that point and wait (at most 60 s) until the test removes it, so a test
+ * can start another command while this one is held mid-way.
+ */
+const pause = parseFault(process.env.TRACKIO_FSCK_PAUSE);
 const counts = new Map<string, number>();
 let reached = 0;
 
@@ -35,6 +42,7 @@ export function parseFault(value: string | undefined): FaultTarget | undefined {
 /** A durable point called `name` (stable, kebab-case); `detail` (a path) only shows in the trace. */
 export function faultPoint(name: string, detail?: string): void {
   throwIfInterrupted();
+  if (pause !== undefined) pauseAt(name);
   if (target === undefined) return;
   reached++;
   const n = (counts.get(name) ?? 0) + 1;
@@ -55,4 +63,16 @@ export function faultPoint(name: string, detail?: string): void {
   process.kill(process.pid, 'SIGKILL');
   // The signal is delivered before kill() returns on Linux; block anyway so nothing runs after it.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+}
+
+const pauseCounts = new Map<string, number>();
+
+function pauseAt(name: string): void {
+  const file = process.env.TRACKIO_FSCK_PAUSE_FILE;
+  const n = (pauseCounts.get(name) ?? 0) + 1;
+  pauseCounts.set(name, n);
+  if (!file || pause!.name !== name || pause!.nth !== n) return;
+  writeFileSync(file, `${process.pid}\n`);
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; existsSync(file) && waited < 60_000; waited += 20) Atomics.wait(cell, 0, 0, 20);
 }

@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { FileHash } from './FileHash.js';
 import { reportRead } from './readProgress.js';
+import { fsPath } from './pathBytes.js';
 
 /**
  * Read-only; a symbolic link as the last component fails (ELOOP) instead of being followed, and
@@ -25,7 +26,7 @@ export interface HashResult {
  * buffer per file cost far more than the hashing (measured 30x on 50 000 files).
  */
 export function hashFileSync(path: string, buf: Buffer, prefixBytes?: number): HashResult {
-  const fd = openSync(path, FLAGS);
+  const fd = openSync(fsPath(path), FLAGS);
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new NotAFileError('not a regular file (directory, device, FIFO or socket): not read');

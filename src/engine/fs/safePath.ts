@@ -2,11 +2,25 @@ import { constants } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
+import { fsPath } from './pathBytes.js';
 
 /** Open flags for reading a file repair is about to change: never through a symbolic link. */
 export const READ_NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
 /** Open flags for a new file repair writes: it must not exist, and a link in its place is refused. */
 export const CREATE_NOFOLLOW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** An empty, `.` or `..` segment (which includes a leading `/`, `//` and a trailing `/`), or a NUL. */
+const UNSAFE = /(?:^|\/)\.{0,2}(?:\/|$)|\0/;
+
+/**
+ * The one rule for a relative path read from anything trackio-fsck did not just compute (a manifest,
+ * a snapshot index, a journal): not absolute, no `..`, `.` or empty segment, no NUL. Such a path
+ * can be joined to its root without leaving it (symbolic links are a separate matter: walkTree
+ * never follows one, and safePath refuses to write through one).
+ */
+export function isSafeRelPath(path: string): boolean {
+  return !UNSAFE.test(path);
+}
 
 /**
  * Resolves `rel` (relative to the real data dir, '/'-separated) for writing, refusing any path
@@ -14,14 +28,12 @@ export const CREATE_NOFOLLOW = constants.O_WRONLY | constants.O_CREAT | constant
  * link or outside the data dir. Components that do not exist yet are fine (they will be created).
  */
 export async function safePath(realDataDir: string, rel: string): Promise<string> {
+  if (!isSafeRelPath(rel)) throw new FsckError(`refusing to write ${JSON.stringify(rel)}: not a plain path inside the data dir`);
   const parts = rel.split('/');
-  if (rel === '' || rel.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..')) {
-    throw new FsckError(`refusing to write ${JSON.stringify(rel)}: not a plain path inside the data dir`);
-  }
   let abs = realDataDir;
   for (const part of parts) {
     abs = join(abs, part);
-    const st = await lstat(abs).catch((err: NodeJS.ErrnoException) => {
+    const st = await lstat(fsPath(abs)).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
       throw err;
     });

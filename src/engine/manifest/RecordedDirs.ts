@@ -1,5 +1,5 @@
 import type { DirListing } from '../layouts/runDirectory/listRunFiles.js';
-import { isSafeRelPath } from '../fs/isSafeRelPath.js';
+import { isSafeRelPath } from '../fs/safePath.js';
 
 /**
  * How the record stores directory listings, as columns (JSON.parse reads them several times faster

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../fs/openRegularFile.js';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { makeFinding } from '../makeFinding.js';
 import { foldMore } from '../FindingCap.js';
-import { isSafeRelPath } from '../fs/isSafeRelPath.js';
+import { isSafeRelPath } from '../fs/safePath.js';
 import { MANIFEST_NAME, RECORD_FORMAT, RECORD_FORMAT_1, STATE_DIR, RECORD_NAME, manifestPaths } from './manifestPaths.js';
-import { parseSha256sumLine } from './sha256sumLine.js';
+import { manifestLines, parseSha256sumLine } from './sha256sumLine.js';
 import { RecordedDirs, type StoredDirs } from './RecordedDirs.js';
 import { fromColumns, type RecordColumns } from './recordColumns.js';
 import type { RecordEntry } from './RecordEntry.js';
@@ -60,30 +60,33 @@ const RECORD_REL = `${STATE_DIR}/${RECORD_NAME}`;
  * manifest. Bad lines become findings (never opened, never thrown); a manifest that cannot be read,
  * or holds no sha256sum line at all, is an operational error (exit 8).
  */
-export async function readManifest(dir: string): Promise<ManifestState | undefined> {
+export async function readManifest(dir: string, options: { allowEmpty?: boolean } = {}): Promise<ManifestState | undefined> {
   const paths = manifestPaths(dir);
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    bytes = await readFile(paths.manifest);
+    // A FIFO, device or link in its place is refused unread (openRegularFile): it cannot hang or flood.
+    bytes = await readRegularFile(paths.manifest);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new FsckError(`cannot read ${paths.manifest}: ${(err as Error).message}`);
   }
+  if (!bytes) return undefined;
   const digest = createHash('sha256').update(bytes).digest('hex');
   const record = await readRecord(paths.record);
   if (record.ok && record.manifestSha256 === digest) {
     // The pair was written together: the record holds every line of the manifest, in order, and
     // more. Taking the entries from it saves parsing the text (a third of check --fast's time).
     const entries = entriesFromRecord(record.rows);
-    if (entries) return { dir, entries, problems: [], recordAgrees: true, dirs: RecordedDirs.from(record.dirs) };
+    if (entries) {
+      if (entries.size === 0 && !options.allowEmpty) await refuseEmpty(dir, paths.manifest);
+      return { dir, entries, problems: [], recordAgrees: true, dirs: RecordedDirs.from(record.dirs) };
+    }
   }
 
   const entries = new Map<string, ManifestEntry>();
   const problems: Finding[] = [];
   const malformed = new Folder('manifest/malformed-line');
   const unsafe = new Folder('manifest/unsafe-path');
-  const lines = bytes.toString('utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
+  const lines = manifestLines(bytes);
   let disagreeing = 0;
   const byPath = record.ok ? new Map(record.rows) : undefined;
   for (let i = 0; i < lines.length; i++) {
@@ -111,6 +114,7 @@ export async function readManifest(dir: string): Promise<ManifestState | undefin
   if (lines.length > 0 && entries.size === 0 && malformed.count === lines.length) {
     throw new FsckError(`${paths.manifest} is not a sha256sum manifest: none of its ${lines.length} lines reads as "<sha256>  <path>"`);
   }
+  if (lines.length === 0 && !options.allowEmpty) await refuseEmpty(dir, paths.manifest);
   problems.push(...malformed.findings(), ...unsafe.findings());
 
   let recordAgrees = false;
@@ -128,13 +132,31 @@ export async function readManifest(dir: string): Promise<ManifestState | undefin
 type RecordRow = [string, RecordEntry | Pick<RecordEntry, 'sha256'>];
 type RecordRead = { ok: true; manifestSha256: string; rows: RecordRow[]; dirs?: StoredDirs } | { ok: false; why: string };
 
+/**
+ * A manifest that records nothing verifies nothing: an emptied one would make every check pass.
+ * Exit 8, unless the data dir's databases are recorded (a Trackio data dir whose files are all in
+ * its databases has an empty manifest-sha256.txt beside a database record).
+ */
+async function refuseEmpty(dir: string, manifest: string): Promise<void> {
+  const { DATABASE_RECORD } = await import('../layouts/trackioSqlite/databaseManifest.js');
+  const bytes = await readRegularFile(`${dir}/${STATE_DIR}/${DATABASE_RECORD}`).catch(() => undefined);
+  try {
+    const doc = bytes && (JSON.parse(bytes.toString('utf8')) as { databases?: object });
+    if (doc && typeof doc.databases === 'object' && doc.databases !== null && Object.keys(doc.databases).length > 0) return;
+  } catch {
+    // not a record: the manifest records nothing
+  }
+  throw new FsckError(`${manifest} records nothing (no file line, and no database record): it verifies nothing, so it is not used. If it was emptied, restore it; if the data dir really is empty, remove it or write it again: trackio-fsck manifest write`);
+}
+
 async function readRecord(path: string): Promise<RecordRead> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const bytes = await readRegularFile(path);
+    if (!bytes) return { ok: false, why: `no ${RECORD_REL} beside the manifest` };
+    text = bytes.toString('utf8');
   } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    return { ok: false, why: missing ? `no ${RECORD_REL} beside the manifest` : `cannot read ${RECORD_REL}: ${(err as Error).message}` };
+    return { ok: false, why: `cannot read ${RECORD_REL}: ${(err as Error).message}` };
   }
   try {
     const doc = JSON.parse(text) as RecordFile;

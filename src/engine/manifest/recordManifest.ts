@@ -1,6 +1,8 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, type CheckEvent, type CheckOptions } from '../check.js';
+import { FsckError } from '../errors.js';
+import { fsPath } from '../fs/pathBytes.js';
 import type { Finding } from '../finding.js';
 import { findDataDir } from '../layouts/findDataDir.js';
 import { layoutNamed } from '../layouts/index.js';
@@ -45,7 +47,8 @@ const KEEP_FROM_OLD = new Set(['manifest/unsafe-path', 'manifest/malformed-line'
 export async function recordManifest(dir: string | undefined, options: RecordOptions = {}, onEvent?: (e: CheckEvent) => void): Promise<RecordResult> {
   const found = findDataDir(dir, { env: options.env, cwd: options.cwd });
   const realDataDir = await realpath(found.dataDir);
-  const old = await readManifest(realDataDir);
+  // An emptied old manifest is no reason to refuse writing a new one.
+  const old = await readManifest(realDataDir, { allowEmpty: true });
   const result = await check(found.dataDir, { ...options, manifest: old ?? false }, onEvent);
 
   const chosen = options.runs && options.runs.length > 0 ? new Set(options.runs) : undefined;
@@ -88,6 +91,10 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
     const run = runOf(rel + '/');
     if (chosen !== undefined && (run === null || !chosen.has(run)) && !dirs.has(rel)) dirs.set(rel, listing);
   }
+  if (next.size === 0 && !(result.databases && result.databases.length > 0)) {
+    // A manifest that records nothing verifies nothing, and check refuses one (exit 8): none is written.
+    throw new FsckError(`nothing to record in ${found.dataDir}: no file was read${result.report.summary.errors > 0 ? ` (${result.report.summary.errors} error${result.report.summary.errors === 1 ? '' : 's'}: see trackio-fsck check)` : ''}, so no manifest is written`);
+  }
   const written = await writeManifest(realDataDir, next.values(), { now: options.now, dirs });
   // What the byte manifest cannot hold (a project database's rows) is recorded by the layout.
   await layoutNamed(result.report.layout).writeRecords(realDataDir, result, options.now);
@@ -109,7 +116,7 @@ function isTemp(rel: string): boolean {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
+  return lstat(fsPath(path)).then(
     () => true,
     () => false,
   );

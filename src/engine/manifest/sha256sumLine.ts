@@ -1,3 +1,5 @@
+import { decodePathBytes } from '../fs/pathBytes.js';
+
 /**
  * One line of a GNU coreutils `sha256sum` file: "<hex>  <path>". A name holding a backslash,
  * newline or CR is escaped (\\, \n, \r) and the line then starts with a backslash, exactly as
@@ -33,4 +35,17 @@ export function parseSha256sumLine(line: string): Sha256sumEntry | undefined {
     if (!ok || /\\$/.test(m[2]!.replace(/\\\\/g, ''))) return undefined;
   }
   return { sha256: m[1]!.toLowerCase(), path };
+}
+
+/**
+ * The lines of a sha256sum file, its bytes decoded exactly (pathBytes: a name that is not valid
+ * UTF-8 stays the same bytes). A CR before the newline is a line end (a manifest saved by a Windows
+ * editor, which `sha256sum -c` accepts too), not part of the name: sha256sum writes a CR in a name
+ * escaped, as `\r`.
+ */
+export function manifestLines(bytes: Uint8Array): string[] {
+  const lines = decodePathBytes(bytes).split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) if (lines[i]!.endsWith('\r')) lines[i] = lines[i]!.slice(0, -1);
+  return lines;
 }

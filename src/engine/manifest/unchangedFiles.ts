@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
+import { fsPath } from '../fs/pathBytes.js';
+import { readNames } from '../fs/walkTree.js';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listRunFiles } from '../layouts/runDirectory/listRunFiles.js';
@@ -28,7 +30,8 @@ export async function unchangedFiles(dataDir: string, state: ManifestState): Pro
   const seen = new Set<string>();
   let runs: string[] = [];
   try {
-    runs = readdirSync(runsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    // walkTree's rule: runs/ and run directories are never walked through a link.
+    if (lstatSync(runsDir).isDirectory()) runs = readNames(runsDir).filter((name) => lstatSync(fsPath(join(runsDir, name)), { throwIfNoEntry: false })?.isDirectory());
   } catch {
     // no runs/: every recorded file is gone
   }

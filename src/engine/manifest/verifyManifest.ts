@@ -1,9 +1,10 @@
-import { existsSync, lstatSync, readdirSync, realpathSync, type Dirent } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { fsPath } from '../fs/pathBytes.js';
+import { inspectLink, linkMessage, walkTree, type LinkInfo } from '../fs/walkTree.js';
 import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
-import { isInside } from '../fs/isInside.js';
 import { CHUNK_BYTES } from '../fs/readFileOnce.js';
 import { findDataDir } from '../layouts/findDataDir.js';
 import { LAYOUTS, layoutNamed } from '../layouts/index.js';
@@ -68,10 +69,19 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     hashed += size;
     onEvent?.({ type: 'file', path: entry.path, bytes: size });
   }
+  verifier.finish();
+  // runs/ itself a link out of the data dir: said once, as check says it, even when nothing recorded lies behind it.
+  const runsLink = lstatSync(fsPath(`${realRoot}/runs`), { throwIfNoEntry: false });
+  if (runsLink?.isSymbolicLink() && !verifier.links.has('runs')) {
+    const info = inspectLink(`${realRoot}/runs`, realRoot);
+    if (info.escapes) emit(makeFinding('fs/symlink-escape', { run: null, path: 'runs' }, linkMessage(info)));
+  }
 
   if (options.reportNew !== false) {
     const added: string[] = [];
-    for (const rel of listRunTree(realRoot)) if (!state.entries.has(rel)) added.push(rel);
+    const reported = new Set(findings.filter((f) => f.code === 'fs/symlink-escape').map((f) => f.path));
+    const once = (f: Finding) => (reported.has(f.path) ? undefined : emit(f));
+    for (const rel of listRunTree(realRoot, once)) if (!state.entries.has(rel)) added.push(rel);
     for (const rel of added.sort()) emit(makeFinding('manifest/new', { run: runOf(rel), path: rel }, 'not in the manifest: written after it. Record it: trackio-fsck manifest write'));
   }
 
@@ -106,8 +116,10 @@ type Status = VerifyResult['files'][number]['status'];
 /** Reads recorded files one after another, synchronously, through one reused buffer (see hashFileSync). */
 class EntryVerifier {
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  /** Real path of each parent directory, or null when it is gone; a run's files share a few. */
-  private readonly dirs = new Map<string, string | null>();
+  /** Real path of each parent directory; null when it is gone; a link (never followed) by its path. */
+  private readonly dirs = new Map<string, string | null | { link: string }>();
+  /** Directory links met, reported once each (walkTree's rule: a link is never followed to walk a directory). */
+  readonly links = new Map<string, { info: LinkInfo; under: number }>();
 
   constructor(
     private readonly realRoot: string,
@@ -121,7 +133,7 @@ class EntryVerifier {
     try {
       const dir = cut === -1 ? this.realRoot : this.realDir(entry.path.slice(0, cut));
       if (dir === null) return this.missing(entry);
-      if (!isInside(this.realRoot, dir)) return this.escape(where, dir);
+      if (typeof dir === 'object') return this.throughLink(entry, dir.link);
       let path = `${dir}/${entry.path.slice(cut + 1)}`;
       let read;
       try {
@@ -130,44 +142,66 @@ class EntryVerifier {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') return this.missing(entry);
         if (code !== 'ELOOP') throw err;
-        // The file itself is a symbolic link: followed only when it stays inside the data dir.
-        const target = realpathOrNull(path);
-        if (target === null) return this.missing(entry);
-        if (!isInside(this.realRoot, target)) return this.escape(where, target);
-        path = target;
+        // The file itself is a symbolic link: read as its file only when that stays inside the data dir (as check does).
+        const link = inspectLink(path, this.realRoot);
+        if (link.real === undefined) return this.escape(where, link);
+        if (link.escapes) return this.escape(where, link);
+        if (link.toDir) throw new NotAFileError(`${linkMessage(link)} (a directory, not a file)`);
+        path = link.real;
         read = hashFileSync(path, this.buf, prefixBytes);
       }
       const finding = judgeFile(entry, { path: entry.path, sha256: read.sha256, size: read.size, prefixSha256: read.prefixSha256, stat: read.stat });
       if (finding) this.emit(finding);
       return { status: finding ? (finding.code === 'manifest/appended' ? 'appended' : 'modified') : 'ok', size: read.size };
     } catch (err) {
-      const message = err instanceof NotAFileError ? err.message : `cannot read: ${(err as Error).message}`;
-      this.emit(makeFinding('fs/unreadable', where, message));
+      const notFile = err instanceof NotAFileError;
+      this.emit(makeFinding(notFile ? 'fs/not-a-file' : 'fs/unreadable', where, notFile ? err.message : `cannot read: ${(err as Error).message}`));
       return { status: 'unreadable', size: 0 };
+    }
+  }
+
+  /** Reports each directory link once, with how many recorded files lie behind it. */
+  finish(): void {
+    for (const [rel, { info, under }] of this.links) {
+      const behind = `; ${under} recorded file${under === 1 ? '' : 's'} behind it not opened`;
+      if (info.escapes) this.emit(makeFinding('fs/symlink-escape', { run: runOf(rel + '/'), path: rel }, linkMessage(info) + behind));
     }
   }
 
   /**
    * Real path of a directory of the tree, one lstat per directory: a plain directory extends its
-   * parent's real path, only a link is resolved in full. null when it is gone.
+   * parent's path; a symbolic link is never followed (check does not walk through one either).
    */
-  private realDir(relDir: string): string | null {
+  private realDir(relDir: string): string | null | { link: string } {
     let real = this.dirs.get(relDir);
     if (real !== undefined) return real;
     const cut = relDir.lastIndexOf('/');
     const parent = cut === -1 ? this.realRoot : this.realDir(relDir.slice(0, cut));
-    if (parent === null) real = null;
+    if (parent === null || typeof parent === 'object') real = parent;
     else {
       const path = `${parent}/${relDir.slice(cut + 1)}`;
-      const st = lstatSync(path, { throwIfNoEntry: false });
-      real = !st ? null : st.isSymbolicLink() ? realpathOrNull(path) : path;
+      const st = lstatSync(fsPath(path), { throwIfNoEntry: false });
+      if (!st) real = null;
+      else if (st.isSymbolicLink()) {
+        this.links.set(relDir, { info: inspectLink(path, this.realRoot), under: 0 });
+        real = { link: relDir };
+      } else real = path;
     }
     this.dirs.set(relDir, real);
     return real;
   }
 
-  private escape(where: { run: string | null; path: string }, real: string): { status: Status; size: number } {
-    this.emit(makeFinding('fs/symlink-escape', where, `leads to ${real}, outside the data dir: not opened`));
+  private throughLink(entry: ManifestEntry, linkRel: string): { status: Status; size: number } {
+    const link = this.links.get(linkRel)!;
+    link.under++;
+    // Outside the data dir: one fs/symlink-escape for the link (finish), not one per file behind it.
+    if (link.info.escapes) return { status: 'unsafe', size: 0 };
+    this.emit(makeFinding('manifest/missing', { run: runOf(entry.path), path: entry.path }, `recorded in the manifest (line ${entry.line}), but ${linkRel} is now a symbolic link (to ${link.info.real}): not followed`));
+    return { status: 'missing', size: 0 };
+  }
+
+  private escape(where: { run: string | null; path: string }, link: LinkInfo): { status: Status; size: number } {
+    this.emit(makeFinding('fs/symlink-escape', where, linkMessage(link)));
     return { status: 'unsafe', size: 0 };
   }
 
@@ -177,38 +211,20 @@ class EntryVerifier {
   }
 }
 
-function realpathOrNull(path: string): string | null {
-  try {
-    return realpathSync.native(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-    throw err;
-  }
-}
-
 /**
- * Every file name under runs/, to find those the manifest does not know. Names only: one readdir
- * per directory and no stat, nothing opened, links not followed (what they are is check's concern).
+ * Every file under runs/ (walkTree: lstat, links never followed, names exact), to find those the
+ * manifest does not know. A link out of the data dir is reported as check reports it; what else
+ * each entry is (a FIFO, a stray file in runs/) is check's concern.
  */
-function* listRunTree(realRoot: string): Generator<string> {
-  const walk = function* (abs: string, rel: string): Generator<string> {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(abs, { withFileTypes: true });
-    } catch {
-      return; // gone or unreadable: not a new file
-    }
-    for (const e of entries) {
-      if (e.isDirectory()) yield* walk(`${abs}/${e.name}`, `${rel}/${e.name}`);
-      else yield `${rel}/${e.name}`;
-    }
-  };
-  let runs: Dirent[];
-  try {
-    runs = readdirSync(`${realRoot}/runs`, { withFileTypes: true });
-  } catch {
-    return; // a snapshot holding no runs/ has no new files
+function listRunTree(realRoot: string, emit: (f: Finding) => void): string[] {
+  const runs = lstatSync(`${realRoot}/runs`, { throwIfNoEntry: false });
+  // A snapshot holding no runs/ has no new files; a runs/ that is a link is reported by the caller.
+  if (!runs?.isDirectory()) return [];
+  const out: string[] = [];
+  for (const e of walkTree(`${realRoot}/runs`, { prefix: 'runs', escapeRoot: realRoot })) {
+    const top = e.rel.indexOf('/', 5) === -1;
+    if (e.kind === 'symlink' && e.link.escapes) emit(makeFinding('fs/symlink-escape', { run: runOf(e.rel + '/'), path: e.rel }, top ? `run directory is a ${linkMessage(e.link)}` : linkMessage(e.link)));
+    else if (e.kind !== 'dir' && !top) out.push(e.rel);
   }
-  // Run directories only; whatever else lives in runs/ is check's business.
-  for (const run of runs) if (run.isDirectory()) yield* walk(`${realRoot}/runs/${run.name}`, `runs/${run.name}`);
+  return out;
 }

@@ -6,8 +6,9 @@ import { FsckError } from '../errors.js';
 import { isInside } from '../fs/isInside.js';
 import { ignoreStateDir } from '../fs/ignoreStateDir.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { pathBytes } from '../fs/pathBytes.js';
 import { TOOL, VERSION } from '../version.js';
-import { isSafeRelPath } from '../fs/isSafeRelPath.js';
+import { isSafeRelPath } from '../fs/safePath.js';
 import { isAppendOnly, manifestPaths, RECORD_FORMAT, type ManifestPaths } from './manifestPaths.js';
 import type { RecordEntry } from './readManifest.js';
 import { formatSha256sumLine } from './sha256sumLine.js';
@@ -61,6 +62,8 @@ export async function writeManifest(dir: string, files: Iterable<ManifestInput>,
     bytes += f.size ?? 0;
     record.push([f.path, toRecordEntry(f)]);
   }
+  // A name that is not valid UTF-8 goes into the manifest as its own bytes, as sha256sum writes it.
+  const bytes8 = pathBytes(text);
   const paths = manifestPaths(dir);
   await ensureStateDir(dir, dirname(paths.record));
   const head = {
@@ -68,11 +71,11 @@ export async function writeManifest(dir: string, files: Iterable<ManifestInput>,
     tool: TOOL,
     version: VERSION,
     writtenAt: (opts.now ?? new Date()).toISOString(),
-    manifestSha256: createHash('sha256').update(text).digest('hex'),
+    manifestSha256: createHash('sha256').update(bytes8).digest('hex'),
   };
   const dirs = [...(opts.dirs ?? [])].filter(([rel]) => isSafeRelPath(rel)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   await writeFileAtomic(paths.record, recordLines(head, record, dirs));
-  await writeFileAtomic(paths.manifest, text);
+  await writeFileAtomic(paths.manifest, bytes8);
   return { ...paths, files: sorted.length, bytes };
 }
 

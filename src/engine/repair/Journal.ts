@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
-import { isSafeRelPath } from '../fs/isSafeRelPath.js';
+import { isSafeRelPath } from '../fs/safePath.js';
 import { isInside } from '../fs/isInside.js';
 import { FsckError } from '../errors.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';

@@ -1,9 +1,9 @@
-import { constants } from 'node:fs';
-import { readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { FsckError } from '../errors.js';
 import { createExclusive } from '../fs/createExclusive.js';
+import { NotRegularFileError, readRegularFile } from '../fs/openRegularFile.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
 import { ensureStateDir, STATE_DIR } from './stateDir.js';
 
@@ -44,6 +44,10 @@ export class RepairLock {
       const held = await readOwner(path);
       if (!held) continue; // released between our attempts, or unreadable garbage we remove below
       const stale = held.host === owner.host && !pidAlive(held.pid);
+      // A live backup is never forced out: the snapshot it is taking would hold a half-repaired state.
+      if (!stale && held.command === 'backup') {
+        throw new FsckError(`${realDataDir} is being backed up (trackio-fsck backup, pid ${held.pid} on ${held.host}, since ${held.started}): ${opts.command} waits until it is done. Nothing was changed.`);
+      }
       if (!stale && !opts.force) {
         throw new FsckError(
           `${realDataDir} is locked by another repair (${held.command}, pid ${held.pid} on ${held.host}, since ${held.started}).\n` +
@@ -75,10 +79,13 @@ async function create(path: string, owner: LockOwner): Promise<boolean> {
 async function readOwner(path: string): Promise<LockOwner | undefined> {
   let text: string;
   try {
-    text = await readFile(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW });
+    // openRegularFile: a FIFO planted as the lock cannot hang a repair or a backup; it reads as garbage (a dead owner).
+    const bytes = await readRegularFile(path, 1 << 16);
+    if (!bytes) return undefined;
+    text = bytes.toString('utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    if (!(err instanceof NotRegularFileError)) throw err;
+    text = '';
   }
   try {
     const o = JSON.parse(text) as LockOwner;

@@ -1,7 +1,8 @@
-import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, statSync, type Stats } from 'node:fs';
 import type { Finding } from '../../finding.js';
 import { makeFinding } from '../../makeFinding.js';
-import { isInside } from '../../fs/isInside.js';
+import { fsPath } from '../../fs/pathBytes.js';
+import { inspectLink, linkMessage, readEntries } from '../../fs/walkTree.js';
 import { COPY_TEMP_INFIX, TEMP_PREFIX } from '../../fs/ownNames.js';
 
 export interface FileEntry {
@@ -30,6 +31,8 @@ export interface ListOptions {
   cache?: { get(relDir: string): DirListing | undefined };
   /** Receives every listing that a later walk may reuse, by directory path relative to the data dir. */
   listed?: Map<string, DirListing>;
+  /** Receives the names at the run's top that are there but not regular files (already reported), so they are not also called missing. */
+  notFiles?: Set<string>;
 }
 
 /**
@@ -45,6 +48,9 @@ const RACY_MS = 2000;
  * `*.trackio-fsck-copy-<pid>`), left when it was killed mid-write.
  */
 export const TEMP_NAME = new RegExp(`\\.tmp$|\\.partial($|[.-])|\\.swp$|^${escapeRe(TEMP_PREFIX)}|${escapeRe(COPY_TEMP_INFIX)}\\d+$`);
+
+/** The files a run is read for; any of them as a folder is reported as not a file, not walked. */
+const RUN_FILES = new Set(['metrics.jsonl', 'config.json', 'summary.json']);
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -69,7 +75,7 @@ export function listRunFiles(runAbs: string, runId: string, realDataDir: string,
     let dirStat: Stats | undefined;
     if (cache || listed) {
       try {
-        dirStat = lstatSync(dirAbs); // before the readdir: a change after it shows as a newer mtime
+        dirStat = lstatSync(fsPath(dirAbs)); // before the readdir: a change after it shows as a newer mtime
       } catch {
         dirStat = undefined; // the readdir below says why
       }
@@ -79,15 +85,16 @@ export function listRunFiles(runAbs: string, runId: string, realDataDir: string,
     if (cached && cached.mtimeMs === dirStat!.mtimeMs && cached.ino === dirStat!.ino) {
       names = cached.names;
     } else {
-      let entries: Dirent[];
+      let entries: Array<{ name: string; isDir: boolean }>;
       try {
-        entries = readdirSync(dirAbs, { withFileTypes: true });
+        // Names exact (walkTree's readEntries): a name that is not valid UTF-8 is found and opened like any other.
+        entries = readEntries(dirAbs);
       } catch (err) {
         emit(makeFinding('fs/unreadable', { run: runId, path: relDir }, `cannot list directory: ${(err as Error).message}`));
         return;
       }
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      names = entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+      names = entries.map((e) => (e.isDir ? `${e.name}/` : e.name));
+      names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     }
     if (listed && dirStat?.isDirectory() && (names === cached?.names || now - dirStat.mtimeMs > RACY_MS)) {
       listed.set(relDir, { mtimeMs: dirStat.mtimeMs, ino: dirStat.ino, names });
@@ -95,6 +102,12 @@ export function listRunFiles(runAbs: string, runId: string, realDataDir: string,
     for (const entry of names) {
       if (entry.endsWith('/')) {
         const name = entry.slice(0, -1);
+        if (!inRun && RUN_FILES.has(name)) {
+          // metrics.jsonl/ as a folder is not "missing": it is there, and not a file.
+          emit(makeFinding('fs/not-a-file', { run: runId, path: `${runRel}/${name}` }, `${name} is a directory, not a file: not read`));
+          options.notFiles?.add(name);
+          continue;
+        }
         walk(`${dirAbs}/${name}`, inRun ? `${inRun}/${name}` : name);
         continue;
       }
@@ -102,31 +115,31 @@ export function listRunFiles(runAbs: string, runId: string, realDataDir: string,
       const childInRun = inRun ? `${inRun}/${entry}` : entry;
       const rel = `${runRel}/${childInRun}`;
       let st: Stats;
+      let readAt = abs;
       try {
-        st = lstatSync(abs);
+        st = lstatSync(fsPath(abs));
         if (st.isSymbolicLink()) {
-          let target: string | undefined;
-          try {
-            target = realpathSync(abs);
-          } catch {
-            target = undefined;
-          }
-          if (!target || !isInside(realDataDir, target)) {
-            emit(makeFinding('fs/symlink-escape', { run: runId, path: rel }, target ? `symbolic link to ${target}, outside the data dir: not followed` : 'dangling symbolic link: not followed'));
+          // walkTree's rule: a link is never followed to walk; one to a file inside the data dir is read as that file.
+          const link = inspectLink(abs, realDataDir);
+          if (link.escapes) {
+            emit(makeFinding('fs/symlink-escape', { run: runId, path: rel }, linkMessage(link)));
+            if (!inRun) options.notFiles?.add(entry);
             continue;
           }
-          st = statSync(abs);
+          st = statSync(fsPath(link.real!));
           if (st.isDirectory()) continue; // a linked directory inside the data dir is listed where it really lives
+          readAt = link.real!;
         }
       } catch (err) {
         emit(makeFinding('fs/unreadable', { run: runId, path: rel }, `cannot stat: ${(err as Error).message}`));
         continue;
       }
       if (!st.isFile()) {
-        emit(makeFinding('fs/unreadable', { run: runId, path: rel }, 'not a regular file (device, FIFO or socket): not read'));
+        emit(makeFinding('fs/not-a-file', { run: runId, path: rel }, 'a FIFO, socket or device, not a regular file: not read'));
+        if (!inRun) options.notFiles?.add(entry);
         continue;
       }
-      files.push({ abs, rel, inRun: childInRun, stat: st });
+      files.push({ abs: readAt, rel, inRun: childInRun, stat: st });
     }
   };
   walk(runAbs.endsWith('/') ? runAbs.slice(0, -1) : runAbs, '');

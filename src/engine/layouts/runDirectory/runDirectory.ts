@@ -4,6 +4,8 @@ import { basename, join, resolve, sep } from 'node:path';
 import { FsckError } from '../../errors.js';
 import type { FixAction } from '../../finding.js';
 import { apparentSize } from '../../fs/apparentSize.js';
+import { fsPath } from '../../fs/pathBytes.js';
+import { readNames } from '../../fs/walkTree.js';
 import { notPlainFile } from '../../repair/notPlainFile.js';
 import type { Layout, UnitUsage } from '../Layout.js';
 
@@ -21,7 +23,7 @@ function isDir(p: string): boolean {
   }
 }
 
-function isRealDir(p: string): boolean {
+function isRealDir(p: string | Buffer): boolean {
   try {
     return lstatSync(p).isDirectory();
   } catch {
@@ -121,18 +123,21 @@ export const runDirectory: Layout = {
   async diskUsage(realDataDir, skip) {
     const units: UnitUsage[] = [];
     const runsDir = join(realDataDir, 'runs');
-    for (const e of await readdir(runsDir, { withFileTypes: true }).catch(() => [])) {
-      if (!e.isDirectory()) continue;
-      const abs = join(runsDir, e.name);
+    // walkTree's rule: no link followed (runs/ itself included), names exact.
+    if (!isRealDir(runsDir)) return units;
+    for (const name of readNames(runsDir)) {
+      const abs = join(runsDir, name);
+      if (!isRealDir(fsPath(abs))) continue;
       const parts = { metrics: 0, artifacts: 0, logs: 0, other: 0 };
       let bytes = 0;
-      for (const c of await readdir(abs, { withFileTypes: true }).catch(() => [])) {
-        const size = await apparentSize(join(abs, c.name), skip);
-        const part = c.name === 'metrics.jsonl' ? 'metrics' : c.name === 'artifacts' && c.isDirectory() ? 'artifacts' : c.name === 'logs' && c.isDirectory() ? 'logs' : 'other';
+      for (const c of readNames(abs)) {
+        const size = await apparentSize(join(abs, c), skip);
+        const isDir = isRealDir(fsPath(join(abs, c)));
+        const part = c === 'metrics.jsonl' ? 'metrics' : c === 'artifacts' && isDir ? 'artifacts' : c === 'logs' && isDir ? 'logs' : 'other';
         parts[part] += size;
         bytes += size;
       }
-      units.push({ unit: e.name, bytes, parts });
+      units.push({ unit: name, bytes, parts });
     }
     return units;
   },
@@ -161,6 +166,8 @@ export const runDirectory: Layout = {
       if (unit === '' || unit === '.' || unit === '..') continue;
       const runDir = join(dataDir, 'runs', unit);
       const dotted = basename(dataDir) === '.trackio';
+      // A run directory that is a link is checked (and reported: never followed), not taken for a deleted run.
+      if (lstatSync(runDir, { throwIfNoEntry: false })?.isSymbolicLink()) return { dataDir, unit, rel: parts.slice(i).join('/') };
       if (!isRealDir(runDir)) {
         if (isRealDir(join(dataDir, 'runs')) || dotted) return { gone: true };
         continue;

@@ -38,7 +38,7 @@ export function kindFor(inRun: string): FileKind {
  * Run-level facts, decided before any file is read: is someone writing this run, is anything
  * missing, are there leftovers of interrupted writes.
  */
-export function planRun(run: string, files: FileEntry[], evidence: LiveEvidence, emit: (f: Finding) => void): RunPlan {
+export function planRun(run: string, files: FileEntry[], evidence: LiveEvidence, emit: (f: Finding) => void, notFiles?: ReadonlySet<string>): RunPlan {
   const byName = new Map(files.map((f) => [f.inRun, f]));
   const runPath = `runs/${run}`;
   const metrics = byName.get('metrics.jsonl');
@@ -55,7 +55,8 @@ export function planRun(run: string, files: FileEntry[], evidence: LiveEvidence,
     emit(makeFinding('run/unfinished', { run, path: runPath }, 'no summary.json: the run crashed or was stopped before it finished'));
   }
   for (const name of REQUIRED_FILES) {
-    if (!byName.has(name)) emit(makeFinding('run/missing-file', { run, path: `${runPath}/${name}` }, `${name} is missing`));
+    // There but not a file: listRunFiles reported what it is (fs/not-a-file, fs/symlink-escape).
+    if (!byName.has(name) && !notFiles?.has(name)) emit(makeFinding('run/missing-file', { run, path: `${runPath}/${name}` }, `${name} is missing`));
   }
   for (const f of files) {
     const base = f.inRun.slice(f.inRun.lastIndexOf('/') + 1);

@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
-import { readdir, realpath } from 'node:fs/promises';
+import { existsSync, lstatSync } from 'node:fs';
+import { lstat, realpath } from 'node:fs/promises';
+import { fsPath } from '../../fs/pathBytes.js';
+import { inspectLink, linkMessage, readNames } from '../../fs/walkTree.js';
 import { join } from 'node:path';
 import type { CheckEvent, CheckOptions, CheckResult } from '../../CheckOptions.js';
 import { DEFAULT_LIVE_WINDOW_MS } from '../../defaults.js';
 import { FsckError } from '../../errors.js';
 import type { FileRecord, Finding } from '../../finding.js';
 import { forEachConcurrently } from '../../forEachConcurrently.js';
-import { isInside } from '../../fs/isInside.js';
 import { openForWriting } from '../../live/openForWriting.js';
 import { makeFinding } from '../../makeFinding.js';
 import { ManifestCheck } from '../../manifest/ManifestCheck.js';
@@ -46,8 +47,9 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   const walk = { cache: options.fast ? manifest?.state.dirs : undefined, listed: dirs };
   for (const run of runIds) {
     const runAbs = join(realDataDir, 'runs', run);
-    const files = listRunFiles(runAbs, run, realDataDir, emit, walk);
-    const plan = planRun(run, files, evidence, emit);
+    const notFiles = new Set<string>();
+    const files = listRunFiles(runAbs, run, realDataDir, emit, { ...walk, notFiles });
+    const plan = planRun(run, files, evidence, emit, notFiles);
     if (manifest) {
       for (const file of files) seen.add(file.rel);
       // --fast: a trusted file is done here, so its entry and stat die young (a third of the time of
@@ -100,25 +102,33 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
 
 async function selectRuns(dataDir: string, wanted: string[] | undefined, emit: (f: Finding) => void): Promise<string[]> {
   const runsDir = join(dataDir, 'runs');
-  const entries = await readdir(runsDir, { withFileTypes: true });
   const runs: string[] = [];
-  for (const e of entries) {
-    if (e.isDirectory()) runs.push(e.name);
-    else if (e.isSymbolicLink()) {
-      const target = await realpath(join(runsDir, e.name)).catch(() => undefined);
-      if (!target || !isInside(dataDir, target)) {
-        emit(makeFinding('fs/symlink-escape', { run: e.name, path: `runs/${e.name}` }, `run directory is a symbolic link ${target ? `to ${target}, outside the data dir` : 'that leads nowhere'}: not followed`));
-      } else {
-        emit(makeFinding('fs/not-a-run', { run: null, path: `runs/${e.name}` }, `symbolic link to ${target}: runs are not followed through links`));
-      }
-    } else if (!e.name.startsWith('.')) {
-      emit(makeFinding('fs/not-a-run', { run: null, path: `runs/${e.name}` }, 'a file where run directories belong'));
+  // walkTree's rule: a link is never followed to walk a directory, runs/ itself included.
+  const top = await lstat(runsDir).catch(() => undefined);
+  if (top?.isSymbolicLink()) {
+    const link = inspectLink(runsDir, dataDir);
+    emit(makeFinding(link.escapes ? 'fs/symlink-escape' : 'fs/not-a-run', { run: null, path: 'runs' }, `runs/ is a ${linkMessage(link)}; no run behind it is read`));
+    if (wanted && wanted.length > 0) throw new FsckError(`no such run in ${dataDir}/runs (runs/ is a symbolic link, not followed): ${wanted.join(', ')}`);
+    return [];
+  }
+  for (const name of readNames(runsDir)) {
+    const st = lstatSync(fsPath(join(runsDir, name)), { throwIfNoEntry: false });
+    if (!st) continue;
+    if (st.isDirectory()) runs.push(name);
+    else if (st.isSymbolicLink()) {
+      const link = inspectLink(join(runsDir, name), dataDir);
+      if (link.escapes) emit(makeFinding('fs/symlink-escape', { run: name, path: `runs/${name}` }, `run directory is a ${linkMessage(link)}`));
+      else emit(makeFinding('fs/not-a-run', { run: null, path: `runs/${name}` }, `${linkMessage(link)}: runs are not followed through links`));
+    } else if (!name.startsWith('.')) {
+      emit(makeFinding('fs/not-a-run', { run: null, path: `runs/${name}` }, 'a file where run directories belong'));
     }
   }
   runs.sort();
   if (!wanted || wanted.length === 0) return runs;
   const have = new Set(runs);
-  const missing = wanted.filter((r) => !have.has(r));
+  // A wanted run that is a link was reported above (never followed); it is not "no such run".
+  const linked = new Set(readNames(runsDir).filter((name) => lstatSync(fsPath(join(runsDir, name)), { throwIfNoEntry: false })?.isSymbolicLink()));
+  const missing = wanted.filter((r) => !have.has(r) && !linked.has(r));
   if (missing.length > 0) throw new FsckError(`no such run in ${dataDir}/runs: ${missing.join(', ')}`);
-  return [...new Set(wanted)].sort();
+  return [...new Set(wanted)].filter((r) => have.has(r)).sort();
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRegularFile } from '../../fs/openRegularFile.js';
 import type { Finding } from '../../finding.js';
 import { writeFileAtomic } from '../../fs/writeFileAtomic.js';
 import { STATE_DIR } from '../../fs/ownNames.js';
@@ -82,7 +82,9 @@ export async function putDatabaseEntries(realDataDir: string, entries: Record<st
 
 async function readDatabaseManifest(realDataDir: string): Promise<RecordFile | undefined> {
   try {
-    const doc = JSON.parse(await readFile(join(realDataDir, STATE_DIR, DATABASE_RECORD), 'utf8')) as RecordFile;
+    const bytes = await readRegularFile(join(realDataDir, STATE_DIR, DATABASE_RECORD));
+    if (!bytes) return undefined;
+    const doc = JSON.parse(bytes.toString('utf8')) as RecordFile;
     return doc.format === FORMAT ? doc : undefined;
   } catch {
     return undefined;
