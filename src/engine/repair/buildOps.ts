@@ -2,6 +2,7 @@ import { basename, dirname } from 'node:path';
 import type { Edit, PlanStep } from './RepairPlan.js';
 import type { JournalOp } from './Journal.js';
 import { TEMP_PREFIX } from '../io/writeFileAtomic.js';
+import { unplacedRowsFile } from '../layouts/trackioSqlite/salvage/unplacedRowsFile.js';
 
 /** Suffix of the file that receives a JSONL file's quarantined lines, beside its record of why. */
 export const BAD_LINES_SUFFIX = '.bad-lines';
@@ -83,7 +84,7 @@ function databaseOp(base: Pick<JournalOp, 'id' | 'path' | 'steps' | 'state'>, st
       original,
     },
     // The original database stays in quarantine after a salvage; undo restores the verified backup copy instead.
-    creates: [why, ...(rowsFile ? [rowsFile] : []), ...(original ? [original] : [])],
+    creates: [why, ...(rowsFile ? [rowsFile] : []), ...(original ? [original, unplacedRowsFile(original)] : [])],
   };
 }
 

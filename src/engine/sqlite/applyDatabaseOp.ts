@@ -13,6 +13,7 @@ import { loadSqlite } from './loadSqlite.js';
 import { quarantineInvalidJsonRows } from './quarantineInvalidJsonRows.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
 import { salvageDatabase } from './salvageDatabase.js';
+import { unplacedRowsFile } from '../layouts/trackioSqlite/salvage/unplacedRowsFile.js';
 
 export interface OpHelpers {
   markDone(realDataDir: string, journal: Journal, op: JournalOp): Promise<void>;
@@ -60,15 +61,25 @@ export async function applyDatabaseOp(realDataDir: string, journal: Journal, op:
 async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs: string, temp: string, helpers: OpHelpers): Promise<void> {
   const info = op.database!;
   await removeTemps(temp);
+  // A salvage reads the file page by page and needs no intact header.
   const header = await readSqliteHeader(abs);
-  if (!header) throw new FsckError(`${op.path} is no longer a SQLite database; the repair stops here`);
+  if (!header && !info.salvage) throw new FsckError(`${op.path} is no longer a SQLite database; the repair stops here`);
+  const unplacedAbs = info.salvage && info.original ? await safePath(realDataDir, unplacedRowsFile(info.original)) : undefined;
+  if (unplacedAbs) await removeFile(unplacedAbs); // a half-written one from a killed attempt: the rows are still in the database
   await mkdirDurable(realDataDir, dirname(op.creates[0]!));
   const rowsAbs = info.rowsFile ? await safePath(realDataDir, info.rowsFile) : undefined;
   if (rowsAbs) await removeFile(rowsAbs); // a half-written one from a killed attempt: the rows are still in the database
   const Database = loadSqlite();
+  let walMode = header?.wal ?? false;
+  let salvageWhy: Record<string, unknown> = {};
   try {
     if (info.salvage) {
-      const salvaged = await salvageDatabase(abs, temp);
+      const salvaged = await salvageDatabase(abs, temp, { unplacedFile: unplacedAbs });
+      if (salvaged.pages) {
+        walMode = header?.wal ?? salvaged.pages.walMode;
+        const p = salvaged.pages;
+        salvageWhy = { method: 'pages', unplaced: p.unplaced, unplacedByWhy: p.unplacedByWhy, ...(p.unplacedFile ? { unplacedFile: unplacedRowsFile(info.original!) } : {}), duplicates: p.duplicates, wal: p.wal, schemaFrom: p.schemaFrom };
+      } else salvageWhy = { method: 'sqlite', pagesError: salvaged.pagesError };
       info.copied = salvaged.copied;
       info.skipped = salvaged.tables.flatMap((t) => t.skipped.map((s) => ({ table: t.name, after: s.after, before: s.before })));
     } else {
@@ -79,7 +90,7 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
     try {
       if (rowsAbs) info.rows = (await quarantineInvalidJsonRows(db, rowsAbs)).rows;
       // Trackio's databases are WAL (0.3.x: rollback journal); the fresh copy gets the mode the original had.
-      db.pragma(`journal_mode = ${header.wal ? 'WAL' : 'DELETE'}`);
+      db.pragma(`journal_mode = ${walMode ? 'WAL' : 'DELETE'}`);
     } finally {
       db.close();
     }
@@ -99,7 +110,7 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
   if (rowsAbs) faultPoint('quarantined-rows', op.path);
   await helpers.writeWhy(realDataDir, op.creates[0]!, journal, op, {
     ...(info.rowsFile ? { rowsFile: info.rowsFile, rows: info.rows } : {}),
-    ...(info.salvage ? { original: info.original, copied: info.copied, skipped: info.skipped } : {}),
+    ...(info.salvage ? { original: info.original, copied: info.copied, skipped: info.skipped, ...salvageWhy } : {}),
     sidecars: info.sidecars.map((s) => s.quarantine),
   });
   op.post = await imageOf(temp);
