@@ -1,6 +1,6 @@
 /** A varint as SQLite stores it (big-endian, 7 bits a byte, the 9th byte whole): its value and the offset after it. */
 export interface Varint {
-  /** A number when it fits exactly (|v| <= 2^53), else a bigint (64-bit two's complement, signed). */
+  /** A number when it is a safe integer (|v| < 2^53), else a bigint (64-bit two's complement, signed). */
   value: number | bigint;
   next: number;
 }
