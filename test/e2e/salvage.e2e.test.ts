@@ -25,6 +25,11 @@ describe('repair of a database whose header SQLite refuses (page-level salvage)'
   it('check offers a salvage, repair -y gets every row back (exit 1), undo restores the exact original bytes', () => {
     const dataDir = makeTrackioDir(tempDir(), { projects: [['mnist', 'current']], runs: 3, steps: 300 });
     const db = join(dataDir, 'mnist.db');
+    // Deleted rows leave free pages behind: the salvage finds them but must not bring them back.
+    const w = new (loadSqlite())(db);
+    w.prepare("DELETE FROM metrics WHERE run_name = 'run-2'").run();
+    w.pragma('wal_checkpoint(TRUNCATE)');
+    w.close();
     const healthy = rows(db);
     const bytes = readFileSync(db);
     bytes[0] ^= 0x01; // "SQLite format 3" -> "RQLite format 3": SQLite says "file is not a database"
@@ -43,6 +48,9 @@ describe('repair of a database whose header SQLite refuses (page-level salvage)'
     expect(readFileSync(join(q, 'mnist.db'))).toEqual(bytes); // the original, kept as it was
     const why = JSON.parse(readFileSync(join(q, 'mnist.db.why.json'), 'utf8'));
     expect(why.method).toBe('pages');
+    const unplaced = readFileSync(join(q, 'mnist.db.unplaced.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(unplaced.length).toBeGreaterThan(0);
+    expect(unplaced.every((r) => r.why.startsWith('on a free page') && (r.table !== 'metrics' || r.row.run_name === 'run-2'))).toBe(true);
     expect(runCli(['check', dataDir]).code).toBe(0);
 
     const undone = runCli(['undo', dataDir]);
