@@ -60,6 +60,10 @@ export interface DatabaseOpInfo {
   rows?: Record<string, number>;
   skipped?: Array<{ table: string; after: number | null; before: number | null }>;
   copied?: number;
+  /** Page-level salvage: rows found but not put back (kept in `unplacedFile`), and why a -wal was not read. */
+  unplaced?: number;
+  unplacedFile?: string;
+  walIgnored?: string;
 }
 
 export interface BackedUpFile extends FileImage {

@@ -78,6 +78,9 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
       if (salvaged.pages) {
         walMode = header?.wal ?? salvaged.pages.walMode;
         const p = salvaged.pages;
+        info.unplaced = p.unplaced;
+        if (p.unplacedFile) info.unplacedFile = unplacedRowsFile(info.original!);
+        if (p.wal.state === 'ignored') info.walIgnored = p.wal.note;
         salvageWhy = { method: 'pages', unplaced: p.unplaced, unplacedByWhy: p.unplacedByWhy, ...(p.unplacedFile ? { unplacedFile: unplacedRowsFile(info.original!) } : {}), duplicates: p.duplicates, wal: p.wal, schemaFrom: p.schemaFrom };
       } else salvageWhy = { method: 'sqlite', pagesError: salvaged.pagesError };
       info.copied = salvaged.copied;

@@ -9,7 +9,7 @@ import { readTableCell } from './readTableCell.js';
 import { readWal } from './readWal.js';
 import { looksLikeSchemaRow, scanDatabase, type DatabaseScan } from './scanDatabase.js';
 import { classifyPage, shapeScore, tableShapes, type TableShape } from './TableShape.js';
-import { inLostRange } from './walkTableTree.js';
+import { inLostRange, type TreeWalk } from './walkTableTree.js';
 import { applyTrackioSchema, TRACKIO_SCHEMAS, type TrackioSchemaName } from './trackioSchemas.js';
 import { UnplacedRows } from './UnplacedRows.js';
 
@@ -127,7 +127,14 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
     writer.begin();
     for (const [name, walk] of scan.trees) {
       damagedPages += walk.damaged.length;
-      if (walk.damaged.length > 0) tables.get(name)?.skipped.push({ after: null, before: null, error: `${walk.damaged.length} page(s) of its b-tree damaged or missing; rows of pages cut off below them were looked for among all pages` });
+      // Each range of rowids under a damaged page: rows there may be lost (those found on pages outside the tree are put back).
+      for (const r of mergeRanges(walk.lost)) {
+        tables.get(name)?.skipped.push({
+          after: r.lo === null ? null : Number(r.lo),
+          before: r.hi === null ? null : Number(r.hi) + 1,
+          error: 'a damaged or missing page of its b-tree',
+        });
+      }
       for (const n of walk.leaves) {
         const rows = rowsOf(src, n, unplaced, name);
         if (!byName.has(name) && name !== 'sqlite_sequence') {
@@ -213,6 +220,17 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
     if (unplacedFile) rmSync(unplacedFile, { force: true });
     throw err;
   }
+}
+
+/** Adjacent lost ranges as one: (a, b] and (b, c] are (a, c]. Ranges come in key order from the walk. */
+function mergeRanges(ranges: TreeWalk['lost']): TreeWalk['lost'] {
+  const out: TreeWalk['lost'] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && last.hi !== null && r.lo !== null && last.hi === r.lo) last.hi = r.hi;
+    else out.push({ ...r });
+  }
+  return out;
 }
 
 interface Row {
