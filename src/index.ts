@@ -13,6 +13,7 @@ export { isProjectLive, projectLiveness, type Liveness } from './engine/sqlite/i
 export { backupDatabase, type BackupResult as DatabaseBackupResult } from './engine/sqlite/backupDatabase.js';
 export { quarantineInvalidJsonRows, type QuarantinedRows } from './engine/sqlite/quarantineInvalidJsonRows.js';
 export { salvageDatabase, type SalvageResult, type SalvagedTable } from './engine/sqlite/salvageDatabase.js';
+export { salvagePages, type PageSalvageResult } from './engine/layouts/trackioSqlite/salvage/salvagePages.js';
 export { databaseDigest, type DatabaseDigest, type TableDigest } from './engine/sqlite/databaseDigest.js';
 export { openReadOnly, type ReadOnlyDatabase } from './engine/sqlite/openReadOnly.js';
 export { loadSqlite } from './engine/sqlite/loadSqlite.js';
