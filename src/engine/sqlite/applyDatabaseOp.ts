@@ -82,7 +82,7 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
         if (p.unplacedFile) info.unplacedFile = unplacedRowsFile(info.original!);
         if (p.wal.state === 'ignored') info.walIgnored = p.wal.note;
         salvageWhy = { method: 'pages', unplaced: p.unplaced, unplacedByWhy: p.unplacedByWhy, ...(p.unplacedFile ? { unplacedFile: unplacedRowsFile(info.original!) } : {}), duplicates: p.duplicates, wal: p.wal, schemaFrom: p.schemaFrom };
-      } else salvageWhy = { method: 'sqlite', pagesError: salvaged.pagesError };
+      } else salvageWhy = salvaged.method === 'reindex' ? { method: 'reindex' } : { method: 'sqlite', pagesError: salvaged.pagesError };
       info.copied = salvaged.copied;
       info.skipped = salvaged.tables.flatMap((t) => t.skipped.map((s) => ({ table: t.name, after: s.after, before: s.before })));
     } else {

@@ -7,6 +7,7 @@ import type { SqliteDatabase } from './loadSqlite.js';
 import { loadSqlite } from './loadSqlite.js';
 import { openReadOnly } from './openReadOnly.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
+import { reindexCopy } from '../layouts/trackioSqlite/salvage/reindexCopy.js';
 import { salvagePages, type PageSalvageResult } from '../layouts/trackioSqlite/salvage/salvagePages.js';
 
 export interface SalvagedTable {
@@ -23,8 +24,8 @@ export interface SalvageResult {
   copied: number;
   /** Schema objects (indexes, triggers, views) that could not be recreated. */
   schemaErrors: string[];
-  /** How the rows were read: page by page from the file (salvagePages), or through SQLite when that failed. */
-  method?: 'pages' | 'sqlite';
+  /** How: a copy with its indexes rebuilt (only the indexes were damaged), page by page from the file (salvagePages), or through SQLite when that failed. */
+  method?: 'reindex' | 'pages' | 'sqlite';
   /** The page-level salvage's account: rows not put back (in `unplacedFile`), what became of the -wal, the journal mode. */
   pages?: PageSalvageResult;
   /** Why the page-level salvage failed, when SQLite's was used instead. */
@@ -43,7 +44,13 @@ const BATCH = 10_000;
  */
 export async function salvageDatabase(src: string, dest: string, opts: { unplacedFile?: string } = {}): Promise<SalvageResult> {
   if (existsSync(dest)) throw new FsckError(`salvage target already exists: ${dest}`);
-  // Page by page first: it reads every row SQLite's walk reads, plus those SQLite cannot reach
+  // Index-only damage first: REINDEX on a page-for-page copy keeps everything exactly as it was.
+  const reindexed = await reindexCopy(src, dest);
+  if (reindexed) {
+    await fsyncDir(dirname(dest));
+    return { dest, ...reindexed, schemaErrors: [], method: 'reindex' };
+  }
+  // Then page by page: it reads every row SQLite's walk reads, plus those SQLite cannot reach
   // (damaged header, truncation, cut-off pages) and it ignores a -wal that does not belong.
   let pagesError: string;
   try {
