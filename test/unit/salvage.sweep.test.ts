@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { salvagePages } from '../../src/engine/layouts/trackioSqlite/salvage/salvagePages.js';
+import { salvageWithSqlite } from '../../src/engine/sqlite/salvageDatabase.js';
 import { buildSource, Database, foreignWal, readRows, recoverRows, rowsSqliteReads, sourceWithWal, writeCase, type SweepSource } from './salvageSweep.helpers.js';
 
 /**
@@ -17,6 +18,8 @@ import { buildSource, Database, foreignWal, readRows, recoverRows, rowsSqliteRea
  */
 const FULL = process.env.TRACKIO_FSCK_FULL_SWEEPS === '1';
 const SQLITE3 = process.env.TRACKIO_FSCK_SQLITE3;
+/** Also count the rows of the salvage through SQLite (salvageWithSqlite), the method the page-level one replaced. */
+const VIA_SQLITE = process.env.TRACKIO_FSCK_COMPARE_SQLITE_SALVAGE === '1';
 const GENERATIONS = FULL ? ['v0.3', 'pre-0.24', 'current', 'upgraded'] : ['v0.3', 'pre-0.24', 'current'];
 const STEPS = FULL ? 600 : 250;
 
@@ -33,10 +36,12 @@ interface Tally {
   unplaced: number;
   /** Cases where .recover kept more of the expected rows than the page-level salvage. */
   behindRecover: string[];
+  viaSqlite: number;
+  behindSqlite: string[];
 }
 const tallies = new Map<string, Tally>();
 afterAll(() => {
-  const lines = [...tallies].map(([k, t]) => `${k.padEnd(22)} cases ${String(t.cases).padStart(4)}  rows ${String(t.rows).padStart(8)}  floor ${String(t.floor).padStart(8)}  kept ${String(t.ours).padStart(8)}  unplaced ${String(t.unplaced).padStart(6)}${t.recoverCases ? `  .recover ${String(t.recover).padStart(8)} (${t.recoverCases} cases, ${t.behindRecover.length} behind it${t.behindRecover.length ? `: ${t.behindRecover.slice(0, 3).join('; ')}` : ''})` : ''}`);
+  const lines = [...tallies].map(([k, t]) => `${k.padEnd(22)} cases ${String(t.cases).padStart(4)}  rows ${String(t.rows).padStart(8)}  floor ${String(t.floor).padStart(8)}  kept ${String(t.ours).padStart(8)}  unplaced ${String(t.unplaced).padStart(6)}${t.recoverCases ? `  .recover ${String(t.recover).padStart(8)} (${t.recoverCases} cases, ${t.behindRecover.length} behind it${t.behindRecover.length ? `: ${t.behindRecover.slice(0, 3).join('; ')}` : ''})` : ''}${VIA_SQLITE ? `  via SQLite ${t.viaSqlite} (${t.behindSqlite.length} cases behind it${t.behindSqlite.length ? `: ${t.behindSqlite.slice(0, 3).join('; ')}` : ''})` : ''}`);
   console.log(`salvage sweep (${FULL ? 'full' : 'sample'}):\n${lines.join('\n')}`);
 });
 
@@ -120,7 +125,7 @@ function walCases(src: SweepSource, dir: string): Case[] {
 }
 
 describe.each(GENERATIONS)('page-level salvage sweep, %s schema', (generation) => {
-  it('keeps every row on undamaged pages, nothing from elsewhere, in a database that passes integrity_check', () => {
+  it('keeps every row on undamaged pages, nothing from elsewhere, in a database that passes integrity_check', async () => {
     const dir = join(root, generation);
     const src = buildSource(join(dir, 'source'), generation, STEPS);
     const cases = [...casesOf(src), ...walCases(src, join(dir, 'wal'))];
@@ -146,7 +151,7 @@ describe.each(GENERATIONS)('page-level salvage sweep, %s schema', (generation) =
         failures.push(`${c.name}: ${(err as Error).message}`);
         continue;
       }
-      const t = tallies.get(`${c.kind}`) ?? { cases: 0, rows: 0, floor: 0, ours: 0, recover: 0, recoverCases: 0, unplaced: 0, behindRecover: [] };
+      const t = tallies.get(`${c.kind}`) ?? { cases: 0, rows: 0, floor: 0, ours: 0, recover: 0, recoverCases: 0, unplaced: 0, behindRecover: [], viaSqlite: 0, behindSqlite: [] };
       t.cases++;
       t.rows += c.expected.size;
       t.floor += c.floor;
@@ -162,6 +167,20 @@ describe.each(GENERATIONS)('page-level salvage sweep, %s schema', (generation) =
           t.recover += theirs;
           if (theirs > kept) t.behindRecover.push(`${generation} ${c.name} (${kept} vs ${theirs})`);
         }
+      }
+      if (VIA_SQLITE) {
+        const viaOut = join(caseDir, 'via-sqlite.db');
+        let theirs = 0;
+        try {
+          await salvageWithSqlite(path, viaOut);
+          const d = new Database(viaOut, { readonly: true });
+          for (const k of readRows(d).keys()) if (c.expected.has(k)) theirs++;
+          d.close();
+        } catch {
+          // SQLite cannot open or walk it: nothing salvaged that way
+        }
+        t.viaSqlite += theirs;
+        if (theirs > kept) t.behindSqlite.push(`${generation} ${c.name} (${kept} vs ${theirs})`);
       }
       tallies.set(c.kind, t);
       if (kept < c.floor) failures.push(`${c.name}: kept ${kept} of ${c.expected.size} rows, floor ${c.floor}`);
