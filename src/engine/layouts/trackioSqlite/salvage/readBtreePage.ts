@@ -19,9 +19,10 @@ export interface BtreePage {
  * type byte, or a cell count whose pointer array would not fit. Each pointer is checked against
  * the page (after the pointer array, before the reserved bytes), so no cell is read from outside it.
  */
-export function readBtreePage(page: Buffer, usable: number, headerAt = 0): BtreePage | undefined {
+export function readBtreePage(page: Buffer, usable: number, headerAt = 0, assumeType?: number): BtreePage | undefined {
   if (page.length < headerAt + 8) return undefined;
-  const type = page[headerAt]!;
+  // `assumeType`: the type a damaged type byte must have had (a page the parent's tree says is a leaf).
+  const type = assumeType ?? page[headerAt]!;
   if (type !== INDEX_INTERIOR && type !== TABLE_INTERIOR && type !== INDEX_LEAF && type !== TABLE_LEAF) return undefined;
   const interior = type === INDEX_INTERIOR || type === TABLE_INTERIOR;
   const headerSize = interior ? 12 : 8;

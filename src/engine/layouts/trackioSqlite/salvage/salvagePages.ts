@@ -4,7 +4,7 @@ import { loadSqlite, type SqliteDatabase } from '../../../sqlite/loadSqlite.js';
 import { openDbFile } from './DbFile.js';
 import { decodeRecord, TextBytes, type SqlValue } from './decodeRecord.js';
 import { openPages, type PageSource } from './openPages.js';
-import { readBtreePage } from './readBtreePage.js';
+import { readBtreePage, TABLE_LEAF } from './readBtreePage.js';
 import { readTableCell } from './readTableCell.js';
 import { readWal } from './readWal.js';
 import { looksLikeSchemaRow, scanDatabase, type DatabaseScan } from './scanDatabase.js';
@@ -241,7 +241,8 @@ interface Row {
 /** The rows of one table-leaf page; cells that do not decode, or whose overflow chain broke, go to `unplaced`. */
 function rowsOf(src: PageSource, n: number, unplaced: UnplacedRows, table: string | null): Row[] {
   const buf = src.page(n);
-  const page = buf && readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0);
+  // Only pages known to be leaves come here: one whose type byte is damaged the walk read as a leaf.
+  const page = buf && (readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0) ?? readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0, TABLE_LEAF));
   if (!buf || !page) return [];
   const rows: Row[] = [];
   for (const c of page.cells) {

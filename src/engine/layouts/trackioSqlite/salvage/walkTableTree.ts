@@ -19,6 +19,17 @@ export interface TreeWalk {
   lost: Array<{ lo: number | bigint | null; hi: number | bigint | null }>;
 }
 
+/** Whether every cell's rowid reads and lies in (lo, hi], in ascending order: what a real leaf of this place holds. */
+function rowidsFit(buf: Buffer, cells: number[], usable: number, lo: number | bigint | null, hi: number | bigint | null): boolean {
+  let prev = lo;
+  for (const c of cells) {
+    const r = readCellRowid(buf, c, usable);
+    if (r === undefined || (prev !== null && r <= prev) || (hi !== null && r > hi)) return false;
+    prev = r;
+  }
+  return true;
+}
+
 /** Whether `rowid` lies in one of the ranges a tree lost. */
 export function inLostRange(walk: TreeWalk, rowid: number | bigint): boolean {
   return walk.lost.some((r) => (r.lo === null || rowid > r.lo) && (r.hi === null || rowid <= r.hi));
@@ -34,17 +45,29 @@ export function inLostRange(walk: TreeWalk, rowid: number | bigint): boolean {
 export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array): TreeWalk {
   const walk: TreeWalk = { leaves: [], interiors: [], damaged: [], misplaced: [], lost: [] };
   const usable = src.header.usable;
-  type Frame = { page: number; lo: number | bigint | null; hi: number | bigint | null };
-  const stack: Frame[] = [{ page: root, lo: null, hi: null }];
+  /** `leafLevel`: a sibling of this page is a leaf, so it is one too. */
+  type Frame = { page: number; lo: number | bigint | null; hi: number | bigint | null; leafLevel?: boolean };
+  // The root may be a leaf (a small table): with a damaged type byte it is tried as one too.
+  const stack: Frame[] = [{ page: root, lo: null, hi: null, leafLevel: root !== 1 }];
   while (stack.length > 0) {
-    const { page: n, lo, hi } = stack.pop()!;
+    const { page: n, lo, hi, leafLevel } = stack.pop()!;
     if (n < 1 || n > src.pageCount || claimed[n] || (n === 1 && root !== 1)) {
       walk.damaged.push(n);
       walk.lost.push({ lo, hi });
       continue;
     }
     const buf = src.page(n);
-    const page = buf && readBtreePage(buf, usable, n === 1 ? 100 : 0);
+    let page = buf && readBtreePage(buf, usable, n === 1 ? 100 : 0);
+    if (buf && (!page || (page.type !== TABLE_LEAF && page.type !== TABLE_INTERIOR)) && leafLevel) {
+      // A damaged type byte on a page whose siblings are leaves: read it as a leaf
+      // when every cell pointer is in range and its rowids fit the bounds its parent gives.
+      const forced = readBtreePage(buf, usable, 0, TABLE_LEAF);
+      if (forced && forced.badPointers === 0 && forced.cells.length > 0 && rowidsFit(buf, forced.cells, usable, lo, hi)) {
+        page = forced;
+        walk.damaged.push(n);
+        walk.lost.push({ lo, hi });
+      }
+    }
     if (!buf || !page || (page.type !== TABLE_LEAF && page.type !== TABLE_INTERIOR)) {
       walk.damaged.push(n);
       walk.lost.push({ lo, hi });
@@ -83,7 +106,9 @@ export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array
       prev = key;
     }
     children.push({ page: page.rightChild, lo: prev, hi });
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    const isLeaf = (c: Frame | undefined) => c !== undefined && c.page >= 2 && c.page <= src.pageCount && src.page(c.page)?.[0] === TABLE_LEAF;
+    const childrenAreLeaves = isLeaf(children[children.length - 1]) || isLeaf(children[0]) || isLeaf(children[1]);
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ ...children[i]!, leafLevel: childrenAreLeaves });
   }
   return walk;
 }
