@@ -187,5 +187,5 @@ describe.each(GENERATIONS)('page-level salvage sweep, %s schema', (generation) =
       if (foreign > c.slack) failures.push(`${c.name}: ${foreign} rows that are not the source's (allowed ${c.slack})`);
     }
     expect(failures).toEqual([]);
-  });
+  }, FULL || SQLITE3 || VIA_SQLITE ? 3_600_000 : 120_000);
 });
