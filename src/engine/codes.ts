@@ -118,6 +118,11 @@ export const CODES = {
     meaning: 'a <project>.db file that SQLite cannot read as a database (wrong header, truncated, overwritten); nothing in it can be salvaged: restore it from a snapshot (trackio-fsck restore)',
     fix: 'none',
   },
+  'sqlite/damaged-header': {
+    severity: 'error',
+    meaning: "a <project>.db whose header SQLite refuses (a damaged magic string or page size) but whose pages still hold rows: repair salvages them by reading the file page by page",
+    fix: 'salvage-database',
+  },
   'sqlite/cannot-open': {
     severity: 'error',
     meaning: 'SQLite could not open the database (permissions, I/O error, a lock that never clears)',

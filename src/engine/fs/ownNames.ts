@@ -35,3 +35,8 @@ export function repairTempPath(path: string, repairId: string): string {
 
 /** repairTempPath under the name the op kinds use. */
 export const ownTempBeside = repairTempPath;
+
+/** Where a salvage keeps the rows it found but did not put back (JSONL), beside the original it keeps in quarantine. */
+export function unplacedRowsFile(original: string): string {
+  return `${original}.unplaced.jsonl`;
+}

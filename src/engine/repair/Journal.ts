@@ -9,7 +9,7 @@ import { TOOL, VERSION } from '../version.js';
 import type { Edit, FileImage, PlanStep, SourceFile } from './RepairPlan.js';
 import { faultPoint } from '../fs/faultPoint.js';
 import type { CutRange } from './rewriteWithEdits.js';
-import { BAD_LINES_SUFFIX, QUARANTINE_DIR, repairTempPath, STATE_DIR, WHY_SUFFIX } from '../fs/ownNames.js';
+import { BAD_LINES_SUFFIX, QUARANTINE_DIR, repairTempPath, STATE_DIR, WHY_SUFFIX, unplacedRowsFile } from '../fs/ownNames.js';
 
 /** pending: not applied; prepared: its result is written and its post-image recorded, not yet in place; done; undone. */
 export type OpState = 'pending' | 'prepared' | 'done' | 'undone';
@@ -64,6 +64,10 @@ export interface DatabaseOpInfo {
   rows?: Record<string, number>;
   skipped?: Array<{ table: string; after: number | null; before: number | null }>;
   copied?: number;
+  /** Page-level salvage: rows found but not put back (kept in `unplacedFile`), and why a -wal was not read. */
+  unplaced?: number;
+  unplacedFile?: string;
+  walIgnored?: string;
 }
 
 export interface BackedUpFile extends FileImage {
@@ -230,7 +234,7 @@ function expectedPaths(op: JournalOp, id: string, qd: string): { temp?: string; 
       return { temp, quarantine, quarantineTemp: repairTempPath(quarantine, id), creates: [quarantine, quarantine + WHY_SUFFIX] };
     }
     case 'database':
-      return { temp: repairTempPath(path, id), creates: [`${qd}/${path}${WHY_SUFFIX}`, `${qd}/${path}.rows.jsonl`, `${qd}/${path}`] };
+      return { temp: repairTempPath(path, id), creates: [`${qd}/${path}${WHY_SUFFIX}`, `${qd}/${path}.rows.jsonl`, `${qd}/${path}`, unplacedRowsFile(`${qd}/${path}`)] };
     default:
       return undefined;
   }

@@ -14,6 +14,7 @@ import { quarantineInvalidJsonRows } from './quarantineInvalidJsonRows.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
 import { salvageDatabase } from './salvageDatabase.js';
 import type { OpContext } from '../../repair/ops/OpKind.js';
+import { unplacedRowsFile } from './salvage/unplacedRowsFile.js';
 
 /** The two durable records every op writes, supplied by the repair that runs it. */
 interface OpHelpers {
@@ -70,15 +71,28 @@ async function applyDatabaseOp(realDataDir: string, journal: Journal, op: Journa
 async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs: string, temp: string, helpers: OpHelpers): Promise<void> {
   const info = op.database!;
   await removeTemps(temp);
+  // A salvage reads the file page by page and needs no intact header.
   const header = await readSqliteHeader(abs);
-  if (!header) throw new FsckError(`${op.path} is no longer a SQLite database; the repair stops here`);
+  if (!header && !info.salvage) throw new FsckError(`${op.path} is no longer a SQLite database; the repair stops here`);
+  const unplacedAbs = info.salvage && info.original ? await safePath(realDataDir, unplacedRowsFile(info.original)) : undefined;
+  if (unplacedAbs) await removeFile(unplacedAbs); // a half-written one from a killed attempt: the rows are still in the database
   await mkdirDurable(realDataDir, dirname(op.creates[0]!));
   const rowsAbs = info.rowsFile ? await safePath(realDataDir, info.rowsFile) : undefined;
   if (rowsAbs) await removeFile(rowsAbs); // a half-written one from a killed attempt: the rows are still in the database
   const Database = loadSqlite();
+  let walMode = header?.wal ?? false;
+  let salvageWhy: Record<string, unknown> = {};
   try {
     if (info.salvage) {
-      const salvaged = await salvageDatabase(abs, temp);
+      const salvaged = await salvageDatabase(abs, temp, { unplacedFile: unplacedAbs });
+      if (salvaged.pages) {
+        walMode = header?.wal ?? salvaged.pages.walMode;
+        const p = salvaged.pages;
+        info.unplaced = p.unplaced;
+        if (p.unplacedFile) info.unplacedFile = unplacedRowsFile(info.original!);
+        if (p.wal.state === 'ignored') info.walIgnored = p.wal.note;
+        salvageWhy = { method: 'pages', unplaced: p.unplaced, unplacedByWhy: p.unplacedByWhy, ...(p.unplacedFile ? { unplacedFile: unplacedRowsFile(info.original!) } : {}), duplicates: p.duplicates, wal: p.wal, schemaFrom: p.schemaFrom };
+      } else salvageWhy = salvaged.method === 'reindex' ? { method: 'reindex' } : { method: 'sqlite', pagesError: salvaged.pagesError };
       info.copied = salvaged.copied;
       info.skipped = salvaged.tables.flatMap((t) => t.skipped.map((s) => ({ table: t.name, after: s.after, before: s.before })));
     } else {
@@ -89,7 +103,7 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
     try {
       if (rowsAbs) info.rows = (await quarantineInvalidJsonRows(db, rowsAbs)).rows;
       // Trackio's databases are WAL (0.3.x: rollback journal); the fresh copy gets the mode the original had.
-      db.pragma(`journal_mode = ${header.wal ? 'WAL' : 'DELETE'}`);
+      db.pragma(`journal_mode = ${walMode ? 'WAL' : 'DELETE'}`);
     } finally {
       db.close();
     }
@@ -109,7 +123,7 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
   if (rowsAbs) faultPoint('quarantined-rows', op.path);
   await helpers.writeWhy(realDataDir, op.creates[0]!, journal, op, {
     ...(info.rowsFile ? { rowsFile: info.rowsFile, rows: info.rows } : {}),
-    ...(info.salvage ? { original: info.original, copied: info.copied, skipped: info.skipped } : {}),
+    ...(info.salvage ? { original: info.original, copied: info.copied, skipped: info.skipped, ...salvageWhy } : {}),
     sidecars: info.sidecars.map((s) => s.quarantine),
   });
   op.post = await imageOf(temp);

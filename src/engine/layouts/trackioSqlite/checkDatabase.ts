@@ -5,6 +5,7 @@ import { makeFinding } from '../../makeFinding.js';
 import { FindingFolder } from './FindingFolder.js';
 import { checkTrackioOperations } from './checks/checkTrackioOperations.js';
 import { runSignatures } from './checks/runSignatures.js';
+import { findSalvageableRows } from './salvage/findSalvageableRows.js';
 import { inspectCell, mediaPaths, type ManifestEntry } from './inspectCell.js';
 import type { SqliteDatabase } from './loadSqlite.js';
 import { manifestDigest } from './manifestDigest.js';
@@ -61,7 +62,9 @@ export async function checkDatabase(ctx: DatabaseCheckContext): Promise<Database
     return result;
   }
   if (!header) {
-    ctx.emit(makeFinding('sqlite/not-a-database', at, 'not a SQLite database: the file does not start with a SQLite header; restore it from a snapshot (trackio-fsck restore)'));
+    const rows = salvageableRows(abs);
+    if (rows > 0) ctx.emit(makeFinding('sqlite/damaged-header', at, `the file does not start with a SQLite header, but its pages still hold ${rows} rows: repair salvages them page by page`));
+    else ctx.emit(makeFinding('sqlite/not-a-database', at, 'not a SQLite database: the file does not start with a SQLite header; restore it from a snapshot (trackio-fsck restore)'));
     return result;
   }
   if (header.wal && (sidecars.wal ?? 0) > 0) {
@@ -118,9 +121,20 @@ export async function checkDatabase(ctx: DatabaseCheckContext): Promise<Database
 function reportOpenError(ctx: DatabaseCheckContext, rel: string, err: unknown): void {
   const message = (err as Error).message;
   const code = (err as { code?: string }).code ?? '';
-  if (code === 'SQLITE_NOTADB') ctx.emit(makeFinding('sqlite/not-a-database', { run: null, path: rel }, `SQLite cannot read it: ${message}; restore it from a snapshot (trackio-fsck restore)`));
+  const rows = code === 'SQLITE_NOTADB' || code === 'SQLITE_CANTOPEN' ? salvageableRows(join(ctx.dataDir, rel)) : 0;
+  if (rows > 0) ctx.emit(makeFinding('sqlite/damaged-header', { run: null, path: rel }, `SQLite cannot read it (${message}), but its pages still hold ${rows} rows: repair salvages them page by page`));
+  else if (code === 'SQLITE_NOTADB') ctx.emit(makeFinding('sqlite/not-a-database', { run: null, path: rel }, `SQLite cannot read it: ${message}; restore it from a snapshot (trackio-fsck restore)`));
   else if (code === 'SQLITE_CORRUPT') ctx.emit(makeFinding('sqlite/integrity', { run: null, path: rel }, `SQLite cannot open it: ${message}`));
   else ctx.emit(makeFinding('sqlite/cannot-open', { run: null, path: rel }, `cannot open: ${message}${code ? ` (${code})` : ''}`));
+}
+
+/** Rows a page-level salvage would find in a file SQLite refuses (0 when it cannot even be read). */
+function salvageableRows(abs: string): number {
+  try {
+    return findSalvageableRows(abs);
+  } catch {
+    return 0;
+  }
 }
 
 /** Tables and their columns; undefined (with a finding) when even the schema cannot be read. */

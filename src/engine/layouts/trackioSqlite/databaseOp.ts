@@ -4,6 +4,7 @@ import type { OpKind } from '../../repair/ops/OpKind.js';
 
 const DATABASE_ACTIONS: ReadonlySet<FixAction> = new Set(['quarantine-rows', 'salvage-database', 'reindex-database']);
 import { applyDatabaseOpIn } from './applyDatabaseOp.js';
+import { unplacedRowsFile } from './salvage/unplacedRowsFile.js';
 import { undoDatabaseOp } from './undoDatabaseOp.js';
 
 /**
@@ -36,7 +37,7 @@ export const databaseOp: OpKind = {
         original,
       },
       // The original database stays in quarantine after a salvage; undo restores the verified backup copy instead.
-      creates: [why, ...(rowsFile ? [rowsFile] : []), ...(original ? [original] : [])],
+      creates: [why, ...(rowsFile ? [rowsFile] : []), ...(original ? [original, unplacedRowsFile(original)] : [])],
     };
   },
   // A database's -wal and -journal hold committed (or to-be-rolled-back) data: its exact state is the set of files.

@@ -7,6 +7,8 @@ import type { SqliteDatabase } from './loadSqlite.js';
 import { loadSqlite } from './loadSqlite.js';
 import { openReadOnly } from './openReadOnly.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
+import { reindexCopy } from './salvage/reindexCopy.js';
+import { salvagePages, type PageSalvageResult } from './salvage/salvagePages.js';
 
 export interface SalvagedTable {
   name: string;
@@ -22,6 +24,12 @@ export interface SalvageResult {
   copied: number;
   /** Schema objects (indexes, triggers, views) that could not be recreated. */
   schemaErrors: string[];
+  /** How: a copy with its indexes rebuilt (only the indexes were damaged), page by page from the file (salvagePages), or through SQLite when that failed. */
+  method?: 'reindex' | 'pages' | 'sqlite';
+  /** The page-level salvage's account: rows not put back (in `unplacedFile`), what became of the -wal, the journal mode. */
+  pages?: PageSalvageResult;
+  /** Why the page-level salvage failed, when SQLite's was used instead. */
+  pagesError?: string;
 }
 
 const BATCH = 10_000;
@@ -34,8 +42,32 @@ const BATCH = 10_000;
  * created after the rows are in. `src` is only read; the caller keeps it (in quarantine).
  * The new database must pass integrity_check, or the salvage fails and `dest` is removed.
  */
-export async function salvageDatabase(src: string, dest: string): Promise<SalvageResult> {
+export async function salvageDatabase(src: string, dest: string, opts: { unplacedFile?: string } = {}): Promise<SalvageResult> {
   if (existsSync(dest)) throw new FsckError(`salvage target already exists: ${dest}`);
+  // Index-only damage first: REINDEX on a page-for-page copy keeps everything exactly as it was.
+  const reindexed = await reindexCopy(src, dest);
+  if (reindexed) {
+    await fsyncDir(dirname(dest));
+    return { dest, ...reindexed, schemaErrors: [], method: 'reindex' };
+  }
+  // Then page by page: it reads every row SQLite's walk reads, plus those SQLite cannot reach
+  // (damaged header, truncation, cut-off pages) and it ignores a -wal that does not belong.
+  let pagesError: string;
+  try {
+    const pages = salvagePages(src, dest, opts);
+    await fsyncDir(dirname(dest));
+    return { dest, tables: pages.tables, copied: pages.copied, schemaErrors: pages.schemaErrors, method: 'pages', pages };
+  } catch (err) {
+    pagesError = (err as Error).message;
+  }
+  const viaSqlite = await salvageWithSqlite(src, dest).catch((err: Error) => {
+    throw new FsckError(`${err.message}; reading it page by page failed too: ${pagesError}`);
+  });
+  return { ...viaSqlite, method: 'sqlite', pagesError };
+}
+
+/** The salvage through SQLite itself (see salvageDatabase): the fallback when the page-level one fails. */
+export async function salvageWithSqlite(src: string, dest: string): Promise<SalvageResult> {
   const header = await readSqliteHeader(src);
   if (!header) throw new FsckError(`${src} is not a SQLite database: nothing to salvage`);
   const opened = await openReadOnly(src, header, false);

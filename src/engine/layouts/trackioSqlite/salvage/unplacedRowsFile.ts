@@ -1,0 +1,1 @@
+export { unplacedRowsFile } from '../../../fs/ownNames.js';
