@@ -21,23 +21,17 @@ export const SHAPES = {
   orjson: (step) => `{"step":${step},"timestamp":"${isoformat(step)}","loss":${loss(step)},"lr":${LRS_ORJSON[step % 6]},"grad_norm":${((step % 977) / 97).toFixed(4)}}`,
   /** Exponents everywhere: Python's 1e+20, others' upper-case E. */
   exponents: (step) => `{"step": ${step}, "timestamp": "${isoformat(step)}", "lr": ${LRS[step % 6]}, "tokens": ${(step % 9) + 1}.5e+20, "eps": -2.5E-7, "loss": ${loss(step)}}`,
-  /** json.dumps of a diverging run: bare NaN and Infinity on one line in ten. */
-  nan: (step) => `{"step": ${step}, "timestamp": "${isoformat(step)}", "loss": ${step % 10 === 0 ? 'NaN' : loss(step)}, "grad_norm": ${step % 10 === 5 ? 'Infinity' : '1.25'}}`,
-  /** A media object (as Trackio logs an image) on one line in ten. */
+  // Rare lines come every 7th step: 7 is prime to the mix's 5 shapes, so the mix has them too.
+  /** json.dumps of a diverging run: a bare NaN on one line in seven, Infinity on another. */
+  nan: (step) => `{"step": ${step}, "timestamp": "${isoformat(step)}", "loss": ${step % 7 === 0 ? 'NaN' : loss(step)}, "grad_norm": ${step % 7 === 3 ? 'Infinity' : '1.25'}}`,
+  /** A media object (as Trackio logs an image) on one line in seven. */
   media: (step) =>
-    step % 10 === 0
+    step % 7 === 0
       ? `{"step": ${step}, "timestamp": "${isoformat(step)}", "image": {"_type": "trackio.image", "file_path": "bench/run-0/${step}/5f0c1e2a.png", "caption": null}, "loss": ${loss(step)}}`
       : `{"step": ${step}, "timestamp": "${isoformat(step)}", "loss": ${loss(step)}}`,
 };
 const ORDER = Object.keys(SHAPES);
 SHAPES.mix = (step) => SHAPES[ORDER[step % ORDER.length]](step);
-
-/** How many lines of a shape hold bare NaN/Infinity tokens among `lines` (the warnings check reports). */
-export function bareTokenLines(shape, lines) {
-  let n = 0;
-  for (let step = 0; step < lines; step++) if (/: (NaN|Infinity)/.test(SHAPES[shape](step))) n++;
-  return n;
-}
 
 /** Appends lines of `shape` until the file holds at least `bytes`; returns { bytes, lines }. */
 export function writeShapedMetrics(file, bytes, shape) {
