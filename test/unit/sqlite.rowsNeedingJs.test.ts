@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadSqlite } from '../../src/index.js';
+import { loadSqlite } from '../helpers/internals.js';
 import { inspectCell, mediaPaths } from '../../src/engine/layouts/trackioSqlite/inspectCell.js';
 import { canJudgeInSqlite, rowsNeedingJs, type RowTally } from '../../src/engine/layouts/trackioSqlite/rowsNeedingJs.js';
 import type { JsonColumn } from '../../src/engine/layouts/trackioSqlite/trackioSchema.js';
