@@ -2,7 +2,7 @@
 // standalone code here). They are ajv-formats' "full" formats, with one faster path:
 // ajv-formats' iso-date-time splits the string with a regex and runs two more regexes, which was
 // about 85% of the time spent validating a metrics line. Timestamps almost always have one shape
-// (2026-01-01T10:30:00.123456, with or without Z); those are checked with char codes here, and
+// (2026-01-01T10:30:00.123456, with Z, +00:00 or none); those are checked with char codes here, and
 // every other string goes to ajv-formats' own function, so the accepted set is exactly the same.
 'use strict';
 const { fullFormats } = require('ajv-formats/dist/formats');
@@ -17,7 +17,7 @@ function twoDigits(s, i) {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
-/** YYYY-MM-DDTHH:MM:SS[.fraction][Z|z], a real date and an ordinary time: true; anything else: ajv-formats decides. */
+/** YYYY-MM-DDTHH:MM:SS[.fraction][Z|z|±HH[:MM]], a real date and an ordinary time: true; anything else: ajv-formats decides. */
 function isoDateTime(s) {
   const n = s.length;
   if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) {
@@ -45,6 +45,16 @@ function isoDateTime(s) {
   if (i === n) return true;
   const zone = s.charCodeAt(i);
   if ((zone === 90 || zone === 122) && i + 1 === n) return true;
+  // ±HH:MM (Python's isoformat() writes +00:00), ±HHMM or ±HH, within ±23:59.
+  if (zone === 43 || zone === 45) {
+    const zoneHour = twoDigits(s, i + 1);
+    if (zoneHour >= 0 && zoneHour <= 23) {
+      if (i + 3 === n) return true;
+      const m = s.charCodeAt(i + 3) === 58 ? i + 4 : i + 3;
+      const zoneMinute = twoDigits(s, m);
+      if (zoneMinute >= 0 && zoneMinute <= 59 && m + 2 === n) return true;
+    }
+  }
   return fullIsoDateTime(s);
 }
 

@@ -7,10 +7,10 @@ import { dirname, join } from 'node:path';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
 const [mode, file] = process.argv.slice(2);
-const { JsonlScanner } = await import(join(dist, 'engine/kinds/JsonlScanner.js'));
-const { readFileOnce } = await import(join(dist, 'engine/io/readFileOnce.js'));
-const { scanJsonlParallel, closeWorkerPool } = await import(join(dist, 'engine/parallel/scanJsonlParallel.js'));
-const { parallelConfig } = await import(join(dist, 'engine/parallel/parallelConfig.js'));
+const { JsonlScanner } = await import(join(dist, 'engine/layouts/runDirectory/kinds/JsonlScanner.js'));
+const { readFileOnce } = await import(join(dist, 'engine/fs/readFileOnce.js'));
+const { scanJsonlParallel, closeWorkerPool } = await import(join(dist, 'engine/layouts/runDirectory/parallel/scanJsonlParallel.js'));
+const { parallelConfig } = await import(join(dist, 'engine/layouts/runDirectory/parallel/parallelConfig.js'));
 
 async function scanner() {
   let findings = 0;

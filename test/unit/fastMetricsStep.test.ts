@@ -1,26 +1,34 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isUtf8 } from 'node:buffer';
 import { metricsRecord } from '../../fixtures/build/dataDir.mjs';
-import { fastMetricsStep } from '../../src/engine/layouts/runDirectory/kinds/fastMetricsStep.js';
+import { fastMetricsStep, lastLineHadBareNonfinite } from '../../src/engine/layouts/runDirectory/kinds/fastMetricsStep.js';
+import { parseJsonTolerant } from '../../src/engine/parseJsonTolerant.js';
 import { validators } from '../helpers/engine.js';
 
-// The byte-level fast path may only accept what JSON.parse + the compiled schema accept, with the
-// same step: if it ever accepted more, a damaged line would go unreported.
+// The byte-level fast path may only accept what the full path (parseJsonTolerant + the compiled
+// schema) accepts, with the same step and the same bare-NaN verdict: if it ever accepted more, a
+// damaged line would go unreported.
 const validate = validators.metricsLine!;
 
-function fullPath(line: string): { ok: true; step: unknown } | { ok: false } {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return { ok: false };
-  }
-  return validate(value) ? { ok: true, step: (value as { step: unknown }).step } : { ok: false };
+type Verdict = { ok: true; step: unknown; nonfinite: boolean } | { ok: false };
+
+function fullPath(line: string): Verdict {
+  const parsed = parseJsonTolerant(line);
+  if (!parsed.ok) return { ok: false };
+  return validate(parsed.value) ? { ok: true, step: (parsed.value as { step: unknown }).step, nonfinite: parsed.nonfinite } : { ok: false };
 }
 
+/** The fast path's step, bytes >= 0x80 allowed when the line is valid UTF-8 (as the scanner knows of its blocks). */
 function fast(line: string): number {
   const buf = Buffer.from(line, 'utf8');
-  return fastMetricsStep(buf, 0, buf.length);
+  return fastMetricsStep(buf, 0, buf.length, isUtf8(buf));
+}
+
+/** What the fast path said about `line`, in fullPath's terms (undefined: it left the line to the full path). */
+function fastVerdict(line: string): Verdict | undefined {
+  const step = fast(line);
+  return step < 0 ? undefined : { ok: true, step, nonfinite: lastLineHadBareNonfinite() };
 }
 
 /** Mostly `usual`, sometimes `odd`: lines near the fast path's edges. */
@@ -31,17 +39,63 @@ const key = mostly(
   fc.constantFrom('"loss"', '"acc"', '"timestamp"', '"lr"'),
   fc.constantFrom('"step"', '""', '"__proto__"', '"a\\"b"', '"st\\u0065p"', '"café"', '"tab\there"', 'step', '"x\u007f"'),
 );
+/** Numbers as Python (3e-05, 1e+20), orjson (3e-5) and others (2.5E-7) write them, near the edge of finite. */
+const exponentNumber = fc
+  .tuple(
+    fc.constantFrom('', '-'),
+    fc.constantFrom('0', '1', '3', '2.5', '1.2345678901234567', '12', '0.0', '179'),
+    fc.constantFrom('e', 'E'),
+    fc.constantFrom('', '+', '-'),
+    fc.oneof(fc.integer({ min: 0, max: 400 }).map(String), fc.constantFrom('05', '007', '0', '298', '299', '300', '306', '308', '309', '1000000', '')),
+  )
+  .map((p) => p.join(''));
+/** Timestamps as writers format them: Z, ±HH:MM offsets, fractions of any length, and near misses. */
+const timestampString = fc
+  .tuple(
+    fc.constantFrom('2026-01-01T10:30:00', '2024-02-29T23:59:59', '2026-12-31T00:00:00', '2023-02-29T10:30:00', '2026-01-01T10:30:60', '2026-01-01 10:30:00'),
+    fc.constantFrom('', '.5', '.123', '.123456', '.123456789', '.', '.12a'),
+    fc.constantFrom('', 'Z', 'z', '+00:00', '-05:30', '+23:59', '+24:00', '-00:60', '+0530', '+05', '+05:3', 'ZZ', ' '),
+  )
+  .map((p) => JSON.stringify(p.join('')));
+/** Any JSON inside a media object, and some that is not JSON. */
+const anyJson: fc.Arbitrary<string> = fc.letrec<{ v: string }>((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom('null', 'true', 'false', '0', '-1.5e3', '"x"', '"a\\"b"', '"\\u00e9"', '"\\ud83d"', '"caf\u00e9"', '"tab\there"', '"\\x"', '"\\u12G4"', '"\\u12"', 'NaN', '[1,]', 'nul', '01', '1e', '"un'),
+    fc.array(tie('v'), { maxLength: 3 }).map((a) => `[${a.join(', ')}]`),
+    fc.array(fc.tuple(fc.constantFrom('"a"', '"_type"', '"file_path"', '"\\u005ftype"', 'a'), tie('v')), { maxLength: 3 }).map((m) => `{${m.map(([k, x]) => `${k}: ${x}`).join(', ')}}`),
+  ),
+})).v;
+/** Media objects as Trackio writes them, and near misses (no _type, a _type that is not a string, an escaped key). */
+const mediaObject = fc
+  .tuple(
+    fc.constantFrom('"_type"', '"_type"', '"_type"', '"type"', '"_typ\\u0065"'),
+    fc.constantFrom('"trackio.image"', '"trackio.table"', '""', '"\\u0041"', '1', 'null', '["x"]', 'NaN'),
+    fc.array(fc.tuple(fc.constantFrom('"file_path"', '"caption"', '"width"', '"_type"', '"data"', '"__proto__"'), anyJson), { maxLength: 3 }),
+    fc.constantFrom(', ', ','),
+    fc.boolean(),
+  )
+  .map(([typeKey, typeValue, rest, sep, typeFirst]) => {
+    const members = rest.map(([k, v]) => `${k}: ${v}`);
+    const typed = `${typeKey}: ${typeValue}`;
+    return `{${(typeFirst ? [typed, ...members] : [...members, typed]).join(sep)}}`;
+  });
 const value = mostly(
   fc.oneof(
     fc.integer({ min: -1e6, max: 1e6 }).map(String),
     fc.double({ noDefaultInfinity: true, noNaN: true }).map((d) => JSON.stringify(d)),
-    fc.constantFrom('null', '"NaN"', '"Infinity"', '"-Infinity"', '0.5', '-0', '"2026-01-01T10:30:00.000Z"', '"2024-02-29T10:30:00Z"'),
+    fc.constantFrom('null', '"NaN"', '"Infinity"', '"-Infinity"', '0.5', '-0', '"2026-01-01T10:30:00.000Z"', '"2024-02-29T10:30:00Z"', '"2026-01-01T10:30:00.123456+00:00"'),
+    fc.constantFrom('NaN', 'Infinity', '-Infinity'),
+    exponentNumber,
+    timestampString,
+    mediaObject,
   ),
   fc.oneof(
-    fc.constantFrom('007', '1.', '.5', '1e5', '1E-3', '-', '--1', '1.2.3', '0x10', 'nul', 'true', 'false', 'NaN', 'Infinity', '-Infinity', '"nan"', '"text"', '""'),
+    fc.constantFrom('007', '1.', '.5', '1e5', '1E-3', '-', '--1', '1.2.3', '0x10', 'nul', 'true', 'false', '-NaN', 'NaNx', 'Infinityy', '+Infinity', 'nan', '"nan"', '"text"', '""'),
     fc.constantFrom('"2026-01-01T10:30:00"', '"2026-02-29T10:30:00Z"', '"2026-13-01T00:00:00Z"', '"2026-01-01T24:00:00Z"', '"2026-01-01 10:30:00"', '"2026-01-01T10:30:00+01:00"', '"2026-01-01T23:59:60Z"', '"2026-01-01T10:30:00.Z"'),
-    fc.constantFrom('{}', '{"_type": "image"}', '[1]', '[]', '{"_type": 1}'),
+    fc.constantFrom('{}', '{"_type": "image"}', '[1]', '[]', '{"_type": 1}', '{"_type": "a", "x": NaN}', '{"_type": "a", "x": [1, {"y": null}]}'),
     fc.bigInt({ min: 0n, max: 10n ** 320n }).map(String),
+    anyJson,
   ),
 );
 const stepValue = mostly(fc.integer({ min: 0, max: 1e9 }).map(String), fc.constantFrom('-1', '1.0', '1.5', '01', '1e3', '"1"', 'null', '9007199254740993', '1234567890123456'));
@@ -79,14 +133,32 @@ describe('fastMetricsStep', () => {
     expect(fast('{"step": 3, "loss": null, "lr": "NaN", "x": -0.5}\r')).toBe(3);
   });
 
+  it('takes the lines real writers produce (json.dumps, orjson), with the step and the bare-NaN verdict of the full path', () => {
+    const lines = [
+      // Python json.dumps, default separators: exponents, isoformat() offsets, bare NaN, media objects.
+      '{"step": 12, "timestamp": "2026-01-01T10:30:05.123456+00:00", "loss": 0.123, "lr": 3e-05, "tokens": 1e+20, "x": -2.5E-7}',
+      '{"step": 13, "timestamp": "2026-01-01T10:30:05-05:30", "loss": NaN, "grad_norm": Infinity, "min": -Infinity}',
+      '{"step": 14, "image": {"_type": "trackio.image", "file_path": "media/p/r/14/a.png", "caption": null, "size": [64, 64]}, "loss": 1.5}',
+      '{"step": 15, "table": {"_type": "trackio.table", "_value": [{"a": 1, "b": "x\\"y"}], "meta": {"n": 1e400}}}',
+      // orjson: compact, shortest exponents, raw UTF-8.
+      '{"step":16,"timestamp":"2026-01-01T10:30:05.1+00:00","lr":3e-5,"big":1e20,"caption":{"_type":"trackio.text","text":"naïve ☕"}}',
+      '{"step":17,"timestamp":1767263400.5,"val/損失":0.25}',
+    ];
+    for (const line of lines) {
+      const full = fullPath(line);
+      expect(full.ok, line).toBe(true);
+      expect(fastVerdict(line), line).toEqual(full);
+    }
+  });
+
   it('never accepts a line the full path rejects, and agrees on the step (generated objects)', () => {
     let accepted = 0;
     fc.assert(
       fc.property(objectLine, (line) => {
-        const step = fast(line);
-        if (step < 0) return true;
+        const verdict = fastVerdict(line);
+        if (!verdict) return true;
         accepted++;
-        expect(fullPath(line)).toEqual({ ok: true, step });
+        expect(fullPath(line)).toEqual(verdict);
         return true;
       }),
       { numRuns: 30_000 },
@@ -95,14 +167,40 @@ describe('fastMetricsStep', () => {
     expect(accepted).toBeGreaterThan(300);
   });
 
+  it('never accepts a timestamp, media object or number the full path rejects (one member at a time)', () => {
+    // One member per line, so each shape is tried often on its own, not drowned by an odd neighbour.
+    const field = (width: number, min: number, max: number) =>
+      fc.oneof({ weight: 4, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 10 ** width - 1 }) }).map((v) => String(v).padStart(width, '0'));
+    const timestampLike = fc
+      .tuple(field(4, 1896, 2104), field(2, 0, 13), field(2, 0, 32), fc.constantFrom('T', 't', ' '), field(2, 0, 25), field(2, 0, 61), field(2, 0, 61),
+        fc.constantFrom('', '.', '.0', '.123456', '.12a'), fc.constantFrom('', 'Z', 'z', '+', '-'), field(2, 0, 25), fc.constantFrom(':', '', '::'), field(2, 0, 61))
+      .map(([y, mo, d, sep, h, mi, sec, frac, sign, zh, zc, zm]) => JSON.stringify(`${y}-${mo}-${d}${sep}${h}:${mi}:${sec}${frac}${sign === '+' || sign === '-' ? `${sign}${zh}${zc}${zm}` : sign}`));
+    const line = fc.oneof(
+      fc.oneof(timestampLike, timestampString, exponentNumber).map((v) => `{"step": 7, "timestamp": ${v}}`),
+      fc.oneof(mediaObject, anyJson, exponentNumber).map((v) => `{"step": 7, "m": ${v}}`),
+    );
+    let accepted = 0;
+    fc.assert(
+      fc.property(line, (l) => {
+        const verdict = fastVerdict(l);
+        if (!verdict) return true;
+        accepted++;
+        expect(fullPath(l)).toEqual(verdict);
+        return true;
+      }),
+      { numRuns: 30_000 },
+    );
+    expect(accepted).toBeGreaterThan(5000);
+  });
+
   it('never accepts a line the full path rejects (records cut or with one byte changed)', () => {
     let accepted = 0;
     fc.assert(
       fc.property(mutatedRecord, (line) => {
-        const step = fast(line);
-        if (step < 0) return true;
+        const verdict = fastVerdict(line);
+        if (!verdict) return true;
         accepted++;
-        expect(fullPath(line)).toEqual({ ok: true, step });
+        expect(fullPath(line)).toEqual(verdict);
         return true;
       }),
       { numRuns: 30_000 },

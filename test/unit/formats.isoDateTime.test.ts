@@ -23,7 +23,11 @@ const timestampLike = fc
     field(2, 0, 61),
     field(2, 0, 61),
     fc.constantFrom('', '', '.', '.0', '.123', '.123456', '.12a'),
-    fc.constantFrom('', '', 'Z', 'Z', 'z', '+01:00', '-0530', '+24:00', '+01', 'ZZ', ' ', 'Zx'),
+    fc.oneof(
+      fc.constantFrom('', '', 'Z', 'Z', 'z', '+01:00', '-0530', '+24:00', '+01', 'ZZ', ' ', 'Zx', '+00:00', '-05:30', '+23:59', '-00:60', '+05:3', '+05:', '+1', '+05:30Z'),
+      // Offsets of every shape, each field around its edges.
+      fc.tuple(fc.constantFrom('+', '-'), field(2, 0, 25), fc.constantFrom(':', '', '::'), fc.oneof(field(2, 0, 61), fc.constantFrom('', '0'))).map((p) => p.join('')),
+    ),
   )
   .map(([y, mo, d, sep, h, mi, s, frac, zone]) => `${y}-${mo}-${d}${sep}${h}:${mi}:${s}${frac}${zone}`);
 

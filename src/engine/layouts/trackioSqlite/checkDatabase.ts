@@ -12,6 +12,7 @@ import { manifestDigest } from './manifestDigest.js';
 import { checkIndexes, isIndexProblem } from './checkIndexes.js';
 import { openReadOnly, readSidecars } from './openReadOnly.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
+import { canJudgeInSqlite, rowsNeedingJs, type RowTally } from './rowsNeedingJs.js';
 import { generationOf, JSON_COLUMNS, REQUIRED_COLUMNS, REQUIRED_TABLES, type Generation, type JsonColumn } from './trackioSchema.js';
 
 export interface DatabaseCheckContext {
@@ -88,7 +89,7 @@ export async function checkDatabase(ctx: DatabaseCheckContext): Promise<Database
     const tables = readTables(db, ctx, rel);
     if (!tables) return result;
     result.generation = generationOf(tables);
-    integrity(db, ctx, rel, tables);
+    const intact = integrity(db, ctx, rel, tables);
     for (const t of REQUIRED_TABLES) {
       if (!tables.has(t)) ctx.emit(makeFinding('sqlite/missing-table', { ...at, table: t }, `table ${t} is missing: Trackio cannot read this project`));
     }
@@ -102,7 +103,7 @@ export async function checkDatabase(ctx: DatabaseCheckContext): Promise<Database
     for (const spec of JSON_COLUMNS) {
       const have = tables.get(spec.table);
       if (!have?.has(spec.column)) continue;
-      result.rows[spec.table] = scanJsonColumn(db, spec, have, ctx, rel, folder, spec.table === 'metrics' ? runs : undefined);
+      result.rows[spec.table] = scanJsonColumn(db, spec, have, ctx, rel, folder, spec.table === 'metrics' ? runs : undefined, intact);
     }
     try {
       checkTrackioOperations(db, tables, ctx.dataDir, rel, folder);
@@ -153,7 +154,8 @@ function readTables(db: SqliteDatabase, ctx: DatabaseCheckContext, rel: string):
   }
 }
 
-function integrity(db: SqliteDatabase, ctx: DatabaseCheckContext, rel: string, tables: Map<string, Set<string>>): void {
+/** quick_check (integrity_check); false, with a finding, when it found problems. */
+function integrity(db: SqliteDatabase, ctx: DatabaseCheckContext, rel: string, tables: Map<string, Set<string>>): boolean {
   const pragma = ctx.full ? 'integrity_check' : 'quick_check';
   let problems: string[];
   try {
@@ -163,24 +165,28 @@ function integrity(db: SqliteDatabase, ctx: DatabaseCheckContext, rel: string, t
   }
   if (problems.length === 1 && problems[0] === 'ok') {
     // quick_check does not compare indexes with their tables; a cheap comparison does (checkIndexes.ts).
+    let indexDamage = false;
     if (!ctx.full) {
       for (const m of checkIndexes(db, tables.keys())) {
+        indexDamage = true;
         ctx.emit(makeFinding('sqlite/index', { run: null, path: rel, table: m.table }, `index ${m.index} does not match table ${m.table} (through the index: ${m.viaIndex}; the table: ${m.viaTable}); REINDEX rebuilds it from the table`));
       }
     }
-    return;
+    // A damaged index could mislead the chunked queries: such a database is read row by row.
+    return !indexDamage;
   }
   if (problems.every(isIndexProblem)) {
     // Only index entries are wrong: the rows are all there, and rebuilding the indexes mends it without loss.
     const names = [...new Set(problems.map((p) => / index (\S+)$/.exec(p)?.[1]).filter(Boolean))];
     const quotedIdx = problems.slice(0, QUOTED_PROBLEMS).join('; ');
     ctx.emit(makeFinding('sqlite/index', { run: null, path: rel }, `PRAGMA integrity_check: index${names.length > 1 ? 'es' : ''} ${names.join(', ')} do${names.length > 1 ? '' : 'es'} not match ${names.length > 1 ? 'their tables' : 'its table'}: ${quotedIdx}${problems.length > QUOTED_PROBLEMS ? ` (${problems.length - QUOTED_PROBLEMS}${problems.length === 100 ? '+' : ''} more)` : ''}; REINDEX rebuilds ${names.length > 1 ? 'them' : 'it'} from the table`));
-    return;
+    return false;
   }
   const table = tableOfProblems(db, problems, tables);
   const quoted = problems.slice(0, QUOTED_PROBLEMS).join('; ');
   const rest = problems.length > QUOTED_PROBLEMS ? ` (${problems.length - QUOTED_PROBLEMS}${problems.length === 100 ? '+' : ''} more)` : '';
   ctx.emit(makeFinding('sqlite/integrity', { run: null, path: rel, ...(table ? { table } : {}) }, `PRAGMA ${pragma} failed${table ? ` in table ${table}` : ''}: ${quoted}${rest}`));
+  return false;
 }
 
 /** "Tree 2 page 7 ..." names a b-tree by its root page; when every problem is in one table, name it. */
@@ -195,7 +201,12 @@ function tableOfProblems(db: SqliteDatabase, problems: string[], tables: Map<str
   }
 }
 
-/** Streams one JSON column row by row (never a whole table in memory); returns the rows read. */
+/**
+ * Checks one JSON column; returns the rows read. In an intact database, SQLite judges the cells
+ * and only the rows it cannot pass come into JavaScript (rowsNeedingJs); otherwise, or when that
+ * scan fails, every row is streamed into JavaScript one by one (never a whole table in memory),
+ * and the findings are the same either way.
+ */
 function scanJsonColumn(
   db: SqliteDatabase,
   spec: JsonColumn,
@@ -204,6 +215,7 @@ function scanJsonColumn(
   rel: string,
   folder: FindingFolder,
   runs: Set<string> | undefined,
+  intact: boolean,
 ): number {
   const hasRun = columns.has('run_name');
   const hasStep = columns.has('step');
@@ -216,39 +228,70 @@ function scanJsonColumn(
     isManifest && columns.has('manifest_digest') ? 'manifest_digest' : 'NULL',
     isManifest && columns.has('size_bytes') ? 'size_bytes' : 'NULL',
   ];
-  const stmt = db.prepare(`SELECT ${select.join(', ')} FROM "${spec.table}"`).raw(true);
   const mediaDir = join(ctx.dataDir, 'media');
   const blobsDir = join(ctx.dataDir, 'artifacts', ctx.project, 'blobs', 'sha256');
+  /** Rows up to this rowid were reported by the SQLite-judged scan, which failed after them. */
+  let reportedThrough = -Infinity;
+  const checkRow = (row: unknown[]): void => {
+    const [rowId, runName, step, cell, digest, sizeBytes] = row as [number, unknown, unknown, unknown, unknown, unknown];
+    if (rowId <= reportedThrough) return;
+    const run = typeof runName === 'string' ? runName : null;
+    // Locations are built only for rows with something to report: most rows have nothing.
+    // `run` stays null: in this layout a run is a name inside a database, not runs/<id>/, and the
+    // run name is in the message.
+    const where = () => ({ run: null, path: rel, table: spec.table, rowId });
+    const what = () => `${spec.table} row ${rowId}${run !== null ? ` (run ${run}${hasStep && step !== null ? `, step ${step}` : ''})` : ''}`;
+    const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined, spec.nullable);
+    if (!verdict.ok) {
+      folder.report(verdict.code, where(), `${what()}: ${spec.column} cell: ${verdict.why}`);
+      return;
+    }
+    if (verdict.nonfinite) folder.report('sqlite/nonfinite-number', where(), `${what()}: bare NaN/Infinity in a TEXT cell, as Trackio 0.3.x wrote it (read as the strings later versions use)`);
+    if (spec.shape === 'metrics') {
+      for (const p of mediaPaths(verdict.value)) {
+        // 0.3.x stored "media/<project>/..."; later versions the path under <data dir>/media.
+        const file = p.startsWith('media/') ? resolve(ctx.dataDir, p) : resolve(mediaDir, p);
+        const state = pathState(file);
+        if (state === 'missing') folder.report('trackio/missing-media', where(), `${what()}: media file ${p} is missing`);
+        else if (state !== 'present') folder.report('fs/unreadable', where(), `${what()}: media file ${p} cannot be looked at (${state}: a folder on its path cannot be read); not counted as missing`);
+      }
+    }
+    if (isManifest) checkManifest(verdict.value as ManifestEntry[], digest, sizeBytes, where(), what(), blobsDir, folder);
+  };
+
+  if (intact) {
+    const tally: RowTally = { rows: 0, runs: runs ? new Set() : undefined, doneThrough: -Infinity };
+    let lastRowId = -Infinity;
+    // One read transaction, so a live writer's rows do not come and go between the chunks.
+    const ownTransaction = !db.inTransaction;
+    try {
+      if (ownTransaction) db.exec('BEGIN');
+      if (canJudgeInSqlite(db, spec)) {
+        for (const row of rowsNeedingJs(db, spec, select, hasRun, hasStep, tally)) {
+          lastRowId = row[0] as number;
+          checkRow(row);
+        }
+        if (runs) for (const r of tally.runs!) runs.add(r);
+        return tally.rows;
+      }
+    } catch {
+      // Read again row by row, which says where reading stops; the rows already reported are not reported twice.
+      reportedThrough = Math.max(tally.doneThrough, lastRowId);
+    } finally {
+      if (ownTransaction && db.inTransaction) db.exec('COMMIT');
+    }
+  }
+
+  const stmt = db.prepare(`SELECT ${select.join(', ')} FROM "${spec.table}"`).raw(true);
   let rows = 0;
   let lastRowId: number | undefined;
   try {
     for (const row of stmt.iterate() as IterableIterator<unknown[]>) {
       rows++;
-      const [rowId, runName, step, cell, digest, sizeBytes] = row as [number, unknown, unknown, unknown, unknown, unknown];
-      lastRowId = rowId;
-      const run = typeof runName === 'string' ? runName : null;
-      if (runs && run !== null) runs.add(run);
-      // Locations are built only for rows with something to report: most rows have nothing.
-      // `run` stays null: in this layout a run is a name inside a database, not runs/<id>/, and the
-      // run name is in the message.
-      const where = () => ({ run: null, path: rel, table: spec.table, rowId });
-      const what = () => `${spec.table} row ${rowId}${run !== null ? ` (run ${run}${hasStep && step !== null ? `, step ${step}` : ''})` : ''}`;
-      const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined, spec.nullable);
-      if (!verdict.ok) {
-        folder.report(verdict.code, where(), `${what()}: ${spec.column} cell: ${verdict.why}`);
-        continue;
-      }
-      if (verdict.nonfinite) folder.report('sqlite/nonfinite-number', where(), `${what()}: bare NaN/Infinity in a TEXT cell, as Trackio 0.3.x wrote it (read as the strings later versions use)`);
-      if (spec.shape === 'metrics') {
-        for (const p of mediaPaths(verdict.value)) {
-          // 0.3.x stored "media/<project>/..."; later versions the path under <data dir>/media.
-          const file = p.startsWith('media/') ? resolve(ctx.dataDir, p) : resolve(mediaDir, p);
-          const state = pathState(file);
-          if (state === 'missing') folder.report('trackio/missing-media', where(), `${what()}: media file ${p} is missing`);
-          else if (state !== 'present') folder.report('fs/unreadable', where(), `${what()}: media file ${p} cannot be looked at (${state}: a folder on its path cannot be read); not counted as missing`);
-        }
-      }
-      if (isManifest) checkManifest(verdict.value as ManifestEntry[], digest, sizeBytes, where(), what(), blobsDir, folder);
+      lastRowId = row[0] as number;
+      const runName = row[1];
+      if (runs && typeof runName === 'string') runs.add(runName);
+      checkRow(row);
     }
   } catch (err) {
     const after = lastRowId === undefined ? 'before its first row' : `after row ${lastRowId}`;

@@ -4,7 +4,7 @@ import type { FindingCode } from '../../../codes.js';
 import type { Finding, FixAction } from '../../../finding.js';
 import { makeFinding } from '../../../makeFinding.js';
 import { parseJsonTolerant } from '../../../parseJsonTolerant.js';
-import { fastMetricsStep } from './fastMetricsStep.js';
+import { fastMetricsStep, lastLineHadBareNonfinite } from './fastMetricsStep.js';
 import { firstError, validators, type Validator } from '../../../validators.js';
 
 const NEWLINE = 0x0a;
@@ -245,9 +245,10 @@ export class JsonlScanner {
       return;
     }
     if (this.fastPath) {
-      // Accepts only pure-ASCII lines, so it never hides an encoding problem.
-      const step = fastMetricsStep(buf, s, e);
+      // Bytes >= 0x80 only where this block was checked as UTF-8, so it never hides an encoding problem.
+      const step = fastMetricsStep(buf, s, e, !checkUtf8);
       if (step >= 0) {
+        if (lastLineHadBareNonfinite()) this.reportNonfinite(at);
         this.checkStep(step, at);
         return;
       }
@@ -299,12 +300,16 @@ export class JsonlScanner {
   }
 
   private record(value: unknown, nonfinite: boolean, at: number): void {
-    if (nonfinite) this.report('jsonl/nonfinite-number', this.where(at), 'bare NaN/Infinity token (read as the string Trackio uses)');
+    if (nonfinite) this.reportNonfinite(at);
     if (!this.validate(value)) {
       this.report('jsonl/schema', this.where(at), `not a metrics record: ${firstError(this.validate)}`);
       return;
     }
     this.checkStep((value as { step?: unknown }).step, at);
+  }
+
+  private reportNonfinite(at: number): void {
+    this.report('jsonl/nonfinite-number', this.where(at), 'bare NaN/Infinity token (read as the string Trackio uses)');
   }
 
   private checkStep(step: unknown, at: number): void {
