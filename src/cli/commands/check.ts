@@ -46,7 +46,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       // Loaded here, not at start-up: --help and --version stay fast.
       const { check } = await import('../../engine/check.js');
       const progress = args.json ? undefined : new ProgressBar();
-      const { report, files } = await check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000, full: args.full, fast: args.fast }, (e) => {
+      // Records and listings are a manifest's business: check keeps neither, so its memory stays flat.
+      const { report, trusted } = await check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000, full: args.full, fast: args.fast, keepFiles: false, keepDirs: false }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
       });
@@ -59,7 +60,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         process.stdout.write(`${c.bold('trackio-fsck')} ${report.dataDir} (${report.layout} layout)\n\n`);
         if (body) process.stdout.write(body + '\n\n');
         process.stdout.write(renderSummaryLine(report, c) + '\n');
-        if (args.fast) process.stdout.write(c.dim(`--fast: ${files.filter((f) => f.trusted).length} files unchanged since the manifest (size, mtime, inode), not read\n`));
+        if (args.fast) process.stdout.write(c.dim(`--fast: ${trusted ?? 0} files unchanged since the manifest (size, mtime, inode), not read\n`));
         if (report.exitCode !== 0) process.stdout.write(c.dim('To mend: trackio-fsck repair --dry-run, then trackio-fsck repair\n'));
       }
       return report.exitCode;
