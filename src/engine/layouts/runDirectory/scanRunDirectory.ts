@@ -13,6 +13,7 @@ import { countSeverities, makeReport, sortFindings } from '../../report.js';
 import type { DataDir } from '../Layout.js';
 import { listRunFiles, type DirListing } from './listRunFiles.js';
 import { checkFile, planRun, type RunPlan } from './scanRun.js';
+import { scanWindow } from './scanWindow.js';
 
 /**
  * check for the run-directory layout: every file of every run read once, hashed, parsed and
@@ -66,7 +67,7 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
     const plans: RunPlan[] = [];
     const done: FileRecord[] = [];
     let windowFiles = 0;
-    while (next < runIds.length && windowFiles < WINDOW_FILES) {
+    while (next < runIds.length && windowFiles < scanWindow.files) {
       const run = runIds[next++]!;
       const runAbs = join(realDataDir, 'runs', run);
       const listed = listRunFiles(runAbs, run, realDataDir, emit, walk);
@@ -130,12 +131,6 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   if (options.fast && manifest) result.trusted = trusted;
   return result;
 }
-
-/**
- * Files listed per window: enough to keep 8 reads in flight and the pool busy, few enough that a
- * window's entries and records are a few MB.
- */
-const WINDOW_FILES = 4096;
 
 function byPath(a: FileRecord, b: FileRecord): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
