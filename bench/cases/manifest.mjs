@@ -2,6 +2,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDataDir, runId } from '../../fixtures/build/dataDir.mjs';
+import { manyFilesRows } from '../lib/manyFilesRows.mjs';
 
 export const title = 'Manifests: verify throughput beside sha256sum -c, check --fast on 10 000 unchanged runs';
 
@@ -9,7 +10,8 @@ const BIG_RUNS = Number(process.env.BENCH_MANIFEST_BIG_RUNS ?? 24);
 const BIG_MB = Number(process.env.BENCH_MANIFEST_BIG_MB ?? 40);
 const SMALL_RUNS = Number(process.env.BENCH_MANIFEST_SMALL_RUNS ?? 10_000);
 
-export async function run({ bin, scratch, measure, bestOf }) {
+export async function run(ctx) {
+  const { bin, scratch, measure, bestOf } = ctx;
   const rows = [];
   const node = process.execPath;
 
@@ -52,5 +54,8 @@ export async function run({ bin, scratch, measure, bestOf }) {
   const smallVerify = measure(node, [bin, 'manifest', 'verify', small, '--json'], { stdoutToNull: true });
   const smallSum = measure('sha256sum', ['--strict', '--quiet', '-c', 'manifest-sha256.txt'], { cwd: small, stdoutToNull: true });
   rows.push({ name: `manifest verify, ${files} small files`, value: smallVerify.seconds, unit: 's', note: `sha256sum -c: ${smallSum.seconds.toFixed(2)} s (per-file cost dominates)` });
+
+  // 3. Memory flat in the number of files, and the per-file cost against the plain tools.
+  rows.push(...manyFilesRows({ ...ctx, scratch: join(scratch, 'rss') }));
   return { rows };
 }

@@ -27,10 +27,27 @@ export interface CheckOptions {
   fast?: boolean;
   /** With `fast`: paths (relative to the data dir) read whatever their stat says, e.g. the files a commit stages. */
   mustRead?: ReadonlySet<string>;
+  /**
+   * Keep every file's record in CheckResult.files (default true). false leaves `files` empty, so
+   * memory stays flat at any number of files (what `check` itself needs); `onFile` still sees each.
+   */
+  keepFiles?: boolean;
+  /** Keep the directory listings of the walk in CheckResult.dirs (default true; only `manifest write` needs them). */
+  keepDirs?: boolean;
+  /**
+   * Each file's record once its run is done, in path order (run-directory layout: windows of runs
+   * are listed, read and dropped in turn, so a caller can stream them, e.g. into a manifest).
+   */
+  onFile?: (record: FileRecord) => void;
 }
 
 export type CheckEvent =
-  | { type: 'start'; dataDir: string; runs: number; files: number; bytes: number }
+  /**
+   * `files` and `bytes` are exact when every unit is listed before reading starts; for a data dir
+   * of many runs (read in windows so memory stays flat) they are extrapolated from the first window
+   * and `estimated` is true: the `file` events say what is really read.
+   */
+  | { type: 'start'; dataDir: string; runs: number; files: number; bytes: number; estimated?: boolean }
   | { type: 'file'; path: string; bytes: number }
   | { type: 'finding'; finding: Finding };
 
@@ -44,4 +61,6 @@ export interface CheckResult {
   databases?: Array<DatabaseCheckResult & { live: boolean }>;
   /** Directory listings of the walk that a manifest may record, so check --fast can skip their readdir. */
   dirs?: Map<string, DirListing>;
+  /** check --fast: how many files were taken from the manifest's record unread (also with keepFiles false). */
+  trusted?: number;
 }

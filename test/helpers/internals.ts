@@ -12,3 +12,4 @@ export { writeManifest } from '../../src/engine/manifest/writeManifest.js';
 export { unchangedFiles } from '../../src/engine/manifest/unchangedFiles.js';
 export { findVerifiedCopy } from '../../src/engine/backup/findVerifiedCopy.js';
 export { applyPlan, journalPath, listJournals, planFromCheck, resumeRepair, verifyRepair } from '../../src/engine/repair/index.js';
+export { scanWindow } from '../../src/engine/layouts/runDirectory/scanWindow.js';

@@ -21,8 +21,8 @@ export const checkHandler = (args: CheckArgs) =>
   runCommand(async () => {
     // Loaded here, not at start-up: --help and --version stay fast.
     const { check } = await import('../../engine/check.js');
-    const { report, files } = await showProgress(!args.json && !cliContext.quiet, (progress) =>
-      check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000, full: args.full, fast: args.fast }, (e) => {
+    const { report, trusted } = await showProgress(!args.json && !cliContext.quiet, (progress) =>
+      check(args.dir, { runs: args.run, strict: args.strict, liveWindowMs: args['live-window'] * 1000, full: args.full, fast: args.fast, keepFiles: false, keepDirs: false }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
       }),
@@ -41,7 +41,7 @@ export const checkHandler = (args: CheckArgs) =>
     process.stdout.write(`${c.bold('trackio-fsck')} ${report.dataDir} (${report.layout} layout)\n\n`);
     if (body) process.stdout.write(body + '\n\n');
     process.stdout.write(renderSummaryLine(report, c) + '\n');
-    if (args.fast) process.stdout.write(c.dim(`--fast: ${files.filter((f) => f.trusted).length} files unchanged since the manifest (size, mtime, inode), not read\n`));
+    if (args.fast) process.stdout.write(c.dim(`--fast: ${trusted ?? 0} files unchanged since the manifest (size, mtime, inode), not read\n`));
     if (report.exitCode !== 0) {
       const same = sameRunsOptions(args);
       process.stdout.write(c.dim(`To mend: ${commandLine('repair', '--dry-run', ...same, args.dir)}, then ${commandLine('repair', ...same, args.dir)}\n`));

@@ -79,7 +79,7 @@ export class ManifestCheck {
    * Recorded files of the checked runs (undefined: every recorded run, those deleted too) that the walk did not meet. One that still exists was left
    * out by the walk for a reason it reported (a link out of the data dir, an unreadable file).
    */
-  async finish(seen: ReadonlySet<string>, runs: ReadonlySet<string> | undefined): Promise<void> {
+  async finish(seen: { has(path: string): boolean }, runs: ReadonlySet<string> | undefined): Promise<void> {
     for (const entry of this.state.entries.values()) {
       if (seen.has(entry.path)) continue;
       const run = runOf(entry.path);

@@ -15,13 +15,14 @@ import { countSeverities, makeReport, sortFindings } from '../../report.js';
 import type { DataDir } from '../Layout.js';
 import { listRunFiles, type DirListing } from './listRunFiles.js';
 import { checkFile, planRun, type RunPlan } from './scanRun.js';
+import { scanWindow } from './scanWindow.js';
 
 /**
  * check for the run-directory layout: every file of every run read once, hashed, parsed and
  * validated, small files many at a time, a large metrics file on worker threads.
  */
 export async function scanRunDirectory(found: DataDir, options: CheckOptions, onEvent?: (e: CheckEvent) => void): Promise<CheckResult> {
-  const started = performance.now();
+  const startedAt = performance.now();
   const findings: Finding[] = [];
   const emit = (finding: Finding): void => {
     findings.push(finding);
@@ -40,64 +41,134 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
     openFilesKnown: existsSync('/proc/self/fd'),
   };
 
-  const plans: RunPlan[] = [];
+  const keepFiles = options.keepFiles ?? true;
   const records: FileRecord[] = [];
-  const seen = new Set<string>();
-  const dirs = new Map<string, DirListing>();
+  const runs: CheckResult['runs'] = [];
+  const seen = manifest ? new SeenPaths(manifest.state.entries) : undefined;
+  const dirs = options.keepDirs === false ? undefined : new Map<string, DirListing>();
   const walk = { cache: options.fast ? manifest?.state.dirs : undefined, listed: dirs };
-  for (const run of runIds) {
-    const runAbs = join(realDataDir, 'runs', run);
-    const notFiles = new Set<string>();
-    const files = listRunFiles(runAbs, run, realDataDir, emit, { ...walk, notFiles });
-    const plan = planRun(run, files, evidence, emit, notFiles);
-    if (manifest) {
-      for (const file of files) seen.add(file.rel);
-      // --fast: a trusted file is done here, so its entry and stat die young (a third of the time of
-      // 10 000 unchanged runs went to the garbage collector while they were kept to the end).
-      if (options.fast) {
-        plan.files = files.filter((file) => {
-          const trusted = options.mustRead?.has(file.rel) ? undefined : manifest.trustedRecordIfUnchanged(file.rel, file.stat, plan.live, plan.run);
-          if (!trusted) return true;
-          records.push(trusted);
-          return false;
-        });
-      }
+  let files = 0;
+  let bytes = 0;
+  let trusted = 0;
+  // Delivered in path order, window by window, then dropped unless the caller keeps them.
+  const deliver = (done: FileRecord[]): void => {
+    done.sort(byPath);
+    for (const r of done) {
+      files++;
+      bytes += r.size;
+      if (r.trusted) trusted++;
+      options.onFile?.(r);
+      if (keepFiles) records.push(r);
     }
-    plans.push(plan);
-  }
-  const tasks = plans.flatMap((p) => p.files.map((file) => ({ file, plan: p })));
-  const totalBytes = tasks.reduce((n, t) => n + t.file.stat.size, 0);
-  onEvent?.({ type: 'start', dataDir: found.dataDir, runs: plans.length, files: tasks.length, bytes: totalBytes });
+  };
 
-  await forEachConcurrently(tasks, options.concurrency ?? 8, async ({ file, plan }) => {
-    const own: Finding[] = [];
-    const fileEmit = (f: Finding): void => {
-      own.push(f);
-      emit(f);
-    };
-    const record = await checkFile(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel));
-    if (record) {
-      // Kept with the record, so a manifest can remember them for check --fast.
-      if (own.length > 0) record.findings = own;
-      if (plan.live) record.live = true;
-      manifest?.compare(record);
-      records.push(record);
+  // Runs are listed, planned and read a window at a time, and each window's entries, stats and
+  // records are dropped before the next is listed: memory stays flat at any number of files (a data
+  // dir of 20 000 runs listed whole held 100 000 FileEntry objects with their Stats to the end).
+  let announced = false;
+  for (let next = 0; next < runIds.length; ) {
+    const plans: RunPlan[] = [];
+    const done: FileRecord[] = [];
+    let windowFiles = 0;
+    while (next < runIds.length && windowFiles < scanWindow.files) {
+      const run = runIds[next++]!;
+      const runAbs = join(realDataDir, 'runs', run);
+      const notFiles = new Set<string>();
+      const listed = listRunFiles(runAbs, run, realDataDir, emit, { ...walk, notFiles });
+      const plan = planRun(run, listed, evidence, emit, notFiles);
+      windowFiles += listed.length;
+      if (manifest) {
+        for (const file of listed) seen!.add(file.rel);
+        // --fast: a trusted file is done here, so its entry and stat die young (a third of the time of
+        // 10 000 unchanged runs went to the garbage collector while they were kept to the end).
+        if (options.fast) {
+          plan.files = listed.filter((file) => {
+            const record = options.mustRead?.has(file.rel) ? undefined : manifest.trustedRecordIfUnchanged(file.rel, file.stat, plan.live, plan.run);
+            if (!record) return true;
+            done.push(record);
+            return false;
+          });
+        }
+      }
+      plans.push(plan);
+      runs.push({ run: plan.run, live: plan.live, liveWhy: plan.liveWhy });
     }
-    onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
-  });
+    const tasks = plans.flatMap((p) => p.files.map((file) => ({ file, plan: p })));
+    if (!announced) {
+      announced = true;
+      const windowBytes = tasks.reduce((n, t) => n + t.file.stat.size, 0);
+      const whole = next >= runIds.length;
+      const scale = whole ? 1 : runIds.length / next;
+      onEvent?.({ type: 'start', dataDir: found.dataDir, runs: runIds.length, files: Math.round(tasks.length * scale), bytes: Math.round(windowBytes * scale), ...(whole ? {} : { estimated: true }) });
+    }
+    await forEachConcurrently(tasks, options.concurrency ?? 8, async ({ file, plan }) => {
+      const own: Finding[] = [];
+      const fileEmit = (f: Finding): void => {
+        own.push(f);
+        emit(f);
+      };
+      const record = await checkFile(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel));
+      if (record) {
+        // Kept with the record, so a manifest can remember them for check --fast.
+        if (own.length > 0) record.findings = own;
+        if (plan.live) record.live = true;
+        manifest?.compare(record);
+        done.push(record);
+      }
+      onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
+    });
+    deliver(done);
+  }
+  if (!announced) onEvent?.({ type: 'start', dataDir: found.dataDir, runs: 0, files: 0, bytes: 0 });
   // Every run checked: a recorded run whose folder is gone is missing too, as manifest verify says.
-  await manifest?.finish(seen, options.runs && options.runs.length > 0 ? new Set(runIds) : undefined);
-  records.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  await manifest?.finish(seen!, options.runs && options.runs.length > 0 ? new Set(runIds) : undefined);
+  runs.sort((a, b) => (a.run < b.run ? -1 : a.run > b.run ? 1 : 0));
 
   const summary = {
-    runs: plans.length,
-    files: records.length,
-    bytes: records.reduce((n, r) => n + r.size, 0),
+    runs: runs.length,
+    files,
+    bytes,
     ...countSeverities(findings),
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(performance.now() - startedAt),
   };
   const report = makeReport('check', found.dataDir, found.layout, summary, sortFindings(findings), options.strict ?? false);
-  return { report, files: records, runs: plans.map((p) => ({ run: p.run, live: p.live, liveWhy: p.liveWhy })), dirs };
+  const result: CheckResult = { report, files: records, runs, dirs: dirs ?? new Map() };
+  if (options.fast && manifest) result.trusted = trusted;
+  return result;
+}
+
+function byPath(a: FileRecord, b: FileRecord): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Order of run ids whose paths (`runs/<id>/...`) then sort as whole paths do: 'a-b/' < 'a/', so 'a-b' comes first. */
+function byRunPath(a: string, b: string): number {
+  const x = `${a}/`;
+  const y = `${b}/`;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Which recorded paths the walk met, as one byte per manifest line instead of a Set of every path
+ * walked (only recorded paths matter to ManifestCheck.finish).
+ */
+class SeenPaths {
+  private readonly met: Uint8Array;
+  constructor(private readonly entries: ReadonlyMap<string, { line: number }>) {
+    let last = 0;
+    for (const e of entries.values()) if (e.line > last) last = e.line;
+    this.met = new Uint8Array(last + 1);
+  }
+
+  add(path: string): void {
+    const e = this.entries.get(path);
+    if (e) this.met[e.line] = 1;
+  }
+
+  has(path: string): boolean {
+    const e = this.entries.get(path);
+    return e !== undefined && this.met[e.line] === 1;
+  }
 }
 
 async function selectRuns(dataDir: string, wanted: string[] | undefined, emit: (f: Finding) => void): Promise<string[]> {
@@ -123,12 +194,12 @@ async function selectRuns(dataDir: string, wanted: string[] | undefined, emit: (
       emit(makeFinding('fs/not-a-run', { run: null, path: `runs/${name}` }, 'a file where run directories belong'));
     }
   }
-  runs.sort();
+  runs.sort(byRunPath);
   if (!wanted || wanted.length === 0) return runs;
   const have = new Set(runs);
   // A wanted run that is a link was reported above (never followed); it is not "no such run".
   const linked = new Set(readNames(runsDir).filter((name) => lstatSync(fsPath(join(runsDir, name)), { throwIfNoEntry: false })?.isSymbolicLink()));
   const missing = wanted.filter((r) => !have.has(r) && !linked.has(r));
   if (missing.length > 0) throw new FsckError(`no such run in ${dataDir}/runs: ${missing.join(', ')}`);
-  return [...new Set(wanted)].filter((r) => have.has(r)).sort();
+  return [...new Set(wanted)].filter((r) => have.has(r)).sort(byRunPath);
 }

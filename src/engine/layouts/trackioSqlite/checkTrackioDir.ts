@@ -69,6 +69,8 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
     ...(await hashMedia(dataDir, emit, only)),
     ...(await checkInbox(dataDir, [...liveness.values()].some((l) => l.live), emit)),
   ];
+  records.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (options.onFile) for (const r of records) options.onFile(r);
   if (options.manifest !== false) {
     await verifyDatabaseManifest(dataDir, emit, projects.map((p) => `${p}.db`), only && new Set(selected.map((p) => `${p}.db`)));
   }
@@ -81,7 +83,7 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
     durationMs: Math.round(performance.now() - started),
   };
   const report = makeReport('check', found.dataDir, found.layout, summary, sortByPlace(findings), options.strict ?? false);
-  return { report, files: records, runs: selected.map((p) => ({ run: p, live: isLive(p) })), databases: databases.map((d) => ({ ...d, live: isLive(d.project) })) };
+  return { report, files: options.keepFiles === false ? [] : records, runs: selected.map((p) => ({ run: p, live: isLive(p) })), databases: databases.map((d) => ({ ...d, live: isLive(d.project) })) };
 }
 
 /** `--run NAME` selects projects in this layout (a project is the unit a database holds). */
