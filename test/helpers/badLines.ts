@@ -18,6 +18,7 @@ export const BASE: Record<CommandName, string[]> = {
   'backups list': ['backups', 'list'],
   'backups verify': ['backups', 'verify'],
   'backups prune': ['backups', 'prune', '--keep', '1'],
+  'backups diff': ['backups', 'diff', 'snap1', 'snap2'],
   restore: ['restore', 'snap', '--yes'],
   du: ['du'],
   'manifest write': ['manifest', 'write'],
@@ -25,6 +26,7 @@ export const BASE: Record<CommandName, string[]> = {
   'hook run': ['hook', 'run'],
   'hook install': ['hook', 'install'],
   'hook uninstall': ['hook', 'uninstall'],
+  compare: ['compare', 'a', 'b'],
 };
 
 /** Every command x every option with a rule x every bad value, and an empty DIR for each command that takes one. */
