@@ -148,7 +148,7 @@ describe('a tracker killed with SIGKILL mid-run', () => {
     expect(during.report.findings[0]).toMatchObject({ code: 'run/live', severity: 'info', run: live, path: `runs/${live}` });
     expect(during.runs).toEqual([
       { run: RUN, live: false },
-      { run: live, live: true },
+      { run: live, live: true, liveWhy: expect.stringContaining('open for writing') },
     ]);
     expect(during.report.exitCode).toBe(0);
     const cli = runCli(['check', dataDir, '--live-window', '0']);
