@@ -1,3 +1,4 @@
+import { commandLine } from '../commandLine.js';
 import { lstat, mkdir, realpath, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FsckError } from '../errors.js';
@@ -56,7 +57,7 @@ export async function applyPlan(plan: RepairPlan, selected: number[], opts: Appl
     faultPoint('lock-taken');
     const unfinished = await unfinishedJournal(realDataDir);
     if (unfinished) {
-      throw new FsckError(`repair ${unfinished.id} was interrupted and must be finished or undone first: run trackio-fsck repair (it resumes) or trackio-fsck undo`);
+      throw new FsckError(`repair ${unfinished.id} was interrupted and must be finished or undone first: run ${commandLine('repair', '-y', realDataDir)} (it resumes) or ${commandLine('undo', realDataDir)}`);
     }
     // Everything that could stop the repair halfway is checked before the first byte changes.
     await refuseLinkedDir(realDataDir, QUARANTINE_DIR);
@@ -87,7 +88,7 @@ export async function resumeRepair(dataDir: string, opts: ApplyOptions): Promise
     if (lock.replaced) opts.onEvent?.({ type: 'lock-replaced', owner: lock.replaced });
     const journal = await unfinishedJournal(realDataDir);
     if (!journal) return undefined;
-    if (journal.status === 'undoing') throw new FsckError(`an undo of repair ${journal.id} was interrupted: run trackio-fsck undo to finish it`);
+    if (journal.status === 'undoing') throw new FsckError(`an undo of repair ${journal.id} was interrupted: run ${commandLine('undo', realDataDir)} to finish it`);
     await runJournal(realDataDir, journal, opts);
     noteDataState(COMPLETE, false);
     return { journal, journalPath: journalPath(realDataDir, journal.id), applied: journal.selected };

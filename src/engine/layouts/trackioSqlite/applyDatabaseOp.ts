@@ -1,3 +1,4 @@
+import { commandLine } from '../../commandLine.js';
 import { chmod, link, lstat, open, rename } from 'node:fs/promises';
 import { copyFileVerified } from '../../fs/copyFileVerified.js';
 import { dirname } from 'node:path';
@@ -58,9 +59,9 @@ async function applyDatabaseOp(realDataDir: string, journal: Journal, op: Journa
   }
   const prepared = op.state === 'prepared' && sameImage(await imageOf(temp), op.post);
   if (!prepared) {
-    if (!sameImage(now, op.pre)) throw new FsckError(`${op.path} changed since the repair was planned; the repair stops here (undo: trackio-fsck undo)`);
+    if (!sameImage(now, op.pre)) throw new FsckError(`${op.path} changed since the repair was planned; the repair stops here (undo: ${commandLine('undo', realDataDir)})`);
     for (const s of info.sidecars) {
-      if (!sameImage(await imageOf(await safePath(realDataDir, s.path)), s)) throw new FsckError(`${s.path} changed since the repair was planned (a writer?); the repair stops here (undo: trackio-fsck undo)`);
+      if (!sameImage(await imageOf(await safePath(realDataDir, s.path)), s)) throw new FsckError(`${s.path} changed since the repair was planned (a writer?); the repair stops here (undo: ${commandLine('undo', realDataDir)})`);
     }
     await rebuild(realDataDir, journal, op, abs, temp, helpers);
   }
@@ -136,7 +137,7 @@ async function swap(realDataDir: string, op: JournalOp, abs: string, temp: strin
   for (const s of info.sidecars) {
     const from = await safePath(realDataDir, s.path);
     if (!(await lstat(from).catch(() => undefined))) continue; // moved by the attempt a crash ended
-    if (!sameImage(await imageOf(from), s)) throw new FsckError(`${s.path} changed while the database was being repaired (a writer?); the repair stops here (undo: trackio-fsck undo)`);
+    if (!sameImage(await imageOf(from), s)) throw new FsckError(`${s.path} changed while the database was being repaired (a writer?); the repair stops here (undo: ${commandLine('undo', realDataDir)})`);
     const to = await safePath(realDataDir, s.quarantine);
     await mkdirDurable(realDataDir, dirname(s.quarantine));
     await rename(from, to);
@@ -144,7 +145,7 @@ async function swap(realDataDir: string, op: JournalOp, abs: string, temp: strin
     await fsyncDir(dirname(from));
     faultPoint('moved-sidecar-to-quarantine', s.path);
   }
-  if (!sameImage(await imageOf(abs), op.pre)) throw new FsckError(`${op.path} changed while it was being repaired; the repair stops here (undo: trackio-fsck undo)`);
+  if (!sameImage(await imageOf(abs), op.pre)) throw new FsckError(`${op.path} changed while it was being repaired; the repair stops here (undo: ${commandLine('undo', realDataDir)})`);
   if (info.salvage && info.original) {
     // Kept by a hard link, not a move: <project>.db never disappears, even for a moment (the data dir
     // is recognised by its .db files, and Trackio would create an empty database in the gap).

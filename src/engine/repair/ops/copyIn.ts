@@ -1,3 +1,4 @@
+import { commandLine } from '../../commandLine.js';
 import { dirname } from 'node:path';
 import { FsckError } from '../../errors.js';
 import { copyFileVerified } from '../../fs/copyFileVerified.js';
@@ -28,7 +29,7 @@ async function applyCopyIn(ctx: OpContext, op: JournalOp): Promise<void> {
   const now = await imageOf(abs);
   if (sameImage(now, op.post)) return ctx.markDone(op);
   if (op.pre ? !sameImage(now, op.pre) : now !== undefined) {
-    throw new FsckError(`${op.path} changed since the repair was planned; the repair stops here (undo: trackio-fsck undo)`);
+    throw new FsckError(`${op.path} changed since the repair was planned; the repair stops here (undo: ${commandLine('undo', realDataDir)})`);
   }
   op.state = 'prepared';
   await saveJournal(realDataDir, journal, `prepared ${op.path}`);

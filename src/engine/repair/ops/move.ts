@@ -1,3 +1,4 @@
+import { commandLine } from '../../commandLine.js';
 import { lstat, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FsckError } from '../../errors.js';
@@ -37,7 +38,7 @@ async function applyMove(ctx: OpContext, op: JournalOp): Promise<void> {
   if (s.isSymbolicLink()) throw new FsckError(`${op.path} is a symbolic link: not moved`);
   if (op.pre) {
     const now = await imageOf(src);
-    if (!sameImage(now, op.pre)) throw new FsckError(`${op.path} changed since the repair was planned; the repair stops here (undo: trackio-fsck undo)`);
+    if (!sameImage(now, op.pre)) throw new FsckError(`${op.path} changed since the repair was planned; the repair stops here (undo: ${commandLine('undo', realDataDir)})`);
   } else if (!s.isDirectory()) {
     throw new FsckError(`${op.path} is no longer a directory; the repair stops here`);
   }

@@ -1,3 +1,4 @@
+import { commandLine } from '../../commandLine.js';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, lstat, open, rename, utimes, type FileHandle } from 'node:fs/promises';
@@ -106,7 +107,7 @@ async function applyRewrite(ctx: OpContext, op: JournalOp): Promise<void> {
     const last = await lstat(abs);
     if (last.size !== st.size || last.mtimeMs !== st.mtimeMs || last.ino !== st.ino) {
       await removeFile(tempAbs);
-      throw new FsckError(`${op.path} changed while it was being repaired (a writer is active?): left as it is; the repair stops here (undo: trackio-fsck undo)`);
+      throw new FsckError(`${op.path} changed while it was being repaired (a writer is active?): left as it is; the repair stops here (undo: ${commandLine('undo', realDataDir)})`);
     }
     faultPoint('checked-before-rename', op.path);
     await rename(tempAbs, abs);
