@@ -1,3 +1,4 @@
+import { printProblems } from '../render/printProblems.js';
 import type { ArgsOf } from '../options.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
 import { showProgress } from '../render/showProgress.js';
@@ -24,8 +25,7 @@ export const backupHandler = (args: BackupArgs) =>
       }
       const c = makeStyle(process.stdout, args.color);
       if (cliContext.quiet) {
-        const problems = renderFindings(result.findings.filter((f) => f.severity !== 'info'), c, true);
-        if (problems) process.stdout.write(problems + '\n');
+        printProblems(result.findings, c, true);
         return result.exitCode;
       }
       const s = result.summary;

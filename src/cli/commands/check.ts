@@ -1,3 +1,4 @@
+import { printProblems } from '../render/printProblems.js';
 import { commandLine } from '../../engine/commandLine.js';
 import { DEFAULT_LIVE_WINDOW_MS } from '../../engine/defaults.js';
 import { cliContext } from '../cliContext.js';
@@ -33,8 +34,7 @@ export const checkHandler = (args: CheckArgs) =>
     }
     const c = makeStyle(process.stdout, args.color);
     if (cliContext.quiet) {
-      const problems = renderFindings(report.findings.filter((f) => f.severity !== 'info'), c);
-      if (problems) process.stdout.write(problems + '\n');
+      printProblems(report.findings, c);
       return report.exitCode;
     }
     const body = renderFindings(report.findings, c, args.verbose);

@@ -1,3 +1,4 @@
+import { printProblems } from '../render/printProblems.js';
 import type { ArgsOf } from '../options.js';
 import { formatBytes, plural } from '../render/formatBytes.js';
 import { showProgress } from '../render/showProgress.js';
@@ -28,8 +29,7 @@ export const manifestWriteHandler = (args: ManifestWriteArgs) =>
       }
       const c = makeStyle(process.stdout, args.color);
       if (cliContext.quiet) {
-        const problems = renderFindings(report.findings.filter((f) => f.severity !== 'info'), c);
-        if (problems) process.stdout.write(problems + '\n');
+        printProblems(report.findings, c);
         return report.exitCode;
       }
       const body = renderFindings(report.findings, c, args.verbose);

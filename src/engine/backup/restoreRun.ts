@@ -81,11 +81,13 @@ export async function restoreRun(snapshot: string, dir: string | undefined, id: 
   let bytes = 0;
   try {
     const staged = join(staging, basename(unit));
+    // A path of the unit (`runs/ID/...`) in the staging folder: the same path below `runs/`.
+    const inStaging = (p: string) => join(staging, p.slice(`${dirname(unit)}/`.length));
     if (!single) {
       // Folders (empty ones too) and links of the run, from the snapshot's index.
       for (const e of (await readSnapshotIndex(snapPath)) ?? []) {
         if (!e.p.startsWith(`${unit}/`)) continue;
-        const dst = join(staging, e.p.slice('runs/'.length));
+        const dst = inStaging(e.p);
         if (e.t === 'd') await mkdir(dst, { recursive: true });
         else if (e.t === 'l') {
           await mkdir(dirname(dst), { recursive: true });
@@ -95,7 +97,7 @@ export async function restoreRun(snapshot: string, dir: string | undefined, id: 
       await mkdir(staged, { recursive: true });
     }
     for (const e of entries) {
-      const dst = single ? staged : join(staging, e.path.slice(`${dirname(unit)}/`.length));
+      const dst = single ? staged : inStaging(e.path);
       await mkdir(dirname(dst), { recursive: true });
       const copy = await copyFileInto(join(snapPath, e.path), dst, e.sha256, { fsync: true });
       files++;
