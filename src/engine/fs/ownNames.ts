@@ -33,6 +33,15 @@ export function repairTempPath(path: string, repairId: string): string {
   return `${dir === '.' ? '' : `${dir}/`}${TEMP_PREFIX}${basename(path)}-${repairId}`;
 }
 
+/**
+ * A second name a rewrite gives the original file just before it renames the new content over it
+ * (`<temp>.held`): the old inode stays linked, so bytes a writer appends to it after the rename
+ * survive a kill until they are carried over to the new file.
+ */
+export function heldLinkPath(path: string, repairId: string): string {
+  return `${repairTempPath(path, repairId)}.held`;
+}
+
 /** repairTempPath under the name the op kinds use. */
 export const ownTempBeside = repairTempPath;
 

@@ -9,7 +9,7 @@ import { TOOL, VERSION } from '../version.js';
 import type { Edit, FileImage, PlanStep, SourceFile } from './RepairPlan.js';
 import { faultPoint } from '../fs/faultPoint.js';
 import type { CutRange } from './rewriteWithEdits.js';
-import { BAD_LINES_SUFFIX, QUARANTINE_DIR, repairTempPath, STATE_DIR, WHY_SUFFIX, unplacedRowsFile } from '../fs/ownNames.js';
+import { BAD_LINES_SUFFIX, heldLinkPath, QUARANTINE_DIR, repairTempPath, STATE_DIR, WHY_SUFFIX, unplacedRowsFile } from '../fs/ownNames.js';
 
 /** pending: not applied; prepared: its result is written and its post-image recorded, not yet in place; done; undone. */
 export type OpState = 'pending' | 'prepared' | 'done' | 'undone';
@@ -38,6 +38,8 @@ export interface JournalOp {
   temp?: string;
   /** rewrite: the temp file the quarantined lines are written to, beside their final name (relative). */
   quarantineTemp?: string;
+  /** rewrite: the original's second name while the rename happens (heldLinkPath); absent in journals of older versions. */
+  held?: string;
   source?: SourceFile;
   /** rewrite: what was cut (kept only in the backup), for the summary. */
   cut?: CutRange[];
@@ -200,6 +202,7 @@ export function validateJournal(j: Journal, dirName: string): void {
     if (!same(op.temp, expected.temp)) throw bad(`${where}: its temp ${JSON.stringify(op.temp)}`);
     if (!same(op.quarantine, expected.quarantine)) throw bad(`${where}: its quarantine ${JSON.stringify(op.quarantine)}`);
     if (!same(op.quarantineTemp, expected.quarantineTemp)) throw bad(`${where}: its quarantineTemp ${JSON.stringify(op.quarantineTemp)}`);
+    if (op.held !== undefined && !same(op.held, expected.held)) throw bad(`${where}: its held link ${JSON.stringify(op.held)}`);
     for (const c of op.creates) if (typeof c !== 'string' || !expected.creates.includes(c)) throw bad(`${where}: the file it creates ${JSON.stringify(c)}`);
     opPaths.add(op.path);
     if (op.kind === 'database') {
@@ -218,7 +221,7 @@ export function validateJournal(j: Journal, dirName: string): void {
 }
 
 /** The temp, quarantine and created paths buildOps gives an op of this kind on this path; undefined for an unknown kind. */
-function expectedPaths(op: JournalOp, id: string, qd: string): { temp?: string; quarantine?: string; quarantineTemp?: string; creates: string[] } | undefined {
+function expectedPaths(op: JournalOp, id: string, qd: string): { temp?: string; quarantine?: string; quarantineTemp?: string; held?: string; creates: string[] } | undefined {
   const path = op.path;
   switch (op.kind) {
     case 'move': {
@@ -229,9 +232,10 @@ function expectedPaths(op: JournalOp, id: string, qd: string): { temp?: string; 
       return { creates: [] };
     case 'rewrite': {
       const temp = repairTempPath(path, id);
-      if (op.quarantine === undefined) return { temp, creates: [] };
+      const held = heldLinkPath(path, id);
+      if (op.quarantine === undefined) return { temp, held, creates: [] };
       const quarantine = `${qd}/${path}${BAD_LINES_SUFFIX}`;
-      return { temp, quarantine, quarantineTemp: repairTempPath(quarantine, id), creates: [quarantine, quarantine + WHY_SUFFIX] };
+      return { temp, held, quarantine, quarantineTemp: repairTempPath(quarantine, id), creates: [quarantine, quarantine + WHY_SUFFIX] };
     }
     case 'database':
       return { temp: repairTempPath(path, id), creates: [`${qd}/${path}${WHY_SUFFIX}`, `${qd}/${path}.rows.jsonl`, `${qd}/${path}`, unplacedRowsFile(`${qd}/${path}`)] };

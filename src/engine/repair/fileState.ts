@@ -10,6 +10,11 @@ import { open } from 'node:fs/promises';
 
 /** The content of a file as it is now, or undefined when there is none. Never follows a link. */
 export async function imageOf(abs: string): Promise<FileImage | undefined> {
+  return imageOfPrefix(abs, Number.POSITIVE_INFINITY);
+}
+
+/** The image of the first `limit` bytes of a file (all of it when shorter), or undefined when there is none. */
+export async function imageOfPrefix(abs: string, limit: number): Promise<FileImage | undefined> {
   const st = await lstat(abs).catch(() => undefined);
   if (!st || !st.isFile()) return undefined;
   const fh = await open(abs, READ_NOFOLLOW);
@@ -17,8 +22,8 @@ export async function imageOf(abs: string): Promise<FileImage | undefined> {
     const hash = createHash('sha256');
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     let size = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+    while (size < limit) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, limit - size), null);
       if (bytesRead === 0) break;
       hash.update(buf.subarray(0, bytesRead));
       size += bytesRead;

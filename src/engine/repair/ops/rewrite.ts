@@ -1,22 +1,24 @@
 import { commandLine } from '../../commandLine.js';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, lstat, open, rename, utimes, type FileHandle } from 'node:fs/promises';
+import { chmod, link, lstat, open, rename, utimes, type FileHandle } from 'node:fs/promises';
 import { CHUNK_BYTES } from '../../fs/readFileOnce.js';
 import { READ_NOFOLLOW } from '../../fs/safePath.js';
 import { writeAll } from '../../fs/writeAll.js';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { copyFileVerified } from '../../fs/copyFileVerified.js';
 import { FsckError } from '../../errors.js';
 import { faultPoint } from '../../fs/faultPoint.js';
 import { fsyncDir } from '../../fs/fsyncDir.js';
-import { BAD_LINES_SUFFIX, ownTempBeside, WHY_SUFFIX } from '../../fs/ownNames.js';
+import { BAD_LINES_SUFFIX, heldLinkPath, ownTempBeside, WHY_SUFFIX } from '../../fs/ownNames.js';
 import { safePath } from '../../fs/safePath.js';
-import { imageOf, removeFile, sameImage } from '../fileState.js';
-import { saveJournal, type JournalOp } from '../Journal.js';
+import { imageOf, imageOfPrefix, removeFile, sameImage } from '../fileState.js';
+import { repairsDir, saveJournal, type JournalOp } from '../Journal.js';
 import type { Edit, FileImage } from '../RepairPlan.js';
 import { mkdirDurable } from '../stateDir.js';
 import { rewriteWithEdits, type RewriteResult } from '../rewriteWithEdits.js';
-import type { OpContext, OpKind } from './OpKind.js';
+import type { OpContext, OpKind, UndoContext } from './OpKind.js';
 import { opFindings } from './writeWhy.js';
 import { restoreFromRepairBackup } from './restoreFromRepairBackup.js';
 
@@ -41,16 +43,19 @@ export const rewriteOp: OpKind = {
       quarantineTemp: hasQuarantine ? ownTempBeside(bad, repairId) : undefined,
       creates: hasQuarantine ? [bad, bad + WHY_SUFFIX] : [],
       temp: ownTempBeside(base.path, repairId),
+      held: heldLinkPath(base.path, repairId),
     };
   },
   backupSet: (op) => (op.pre ? [{ path: op.path, ...op.pre }] : []),
   apply: applyRewrite,
   async undo(ctx, op) {
-    for (const temp of [op.temp, op.quarantineTemp]) {
+    const kept = await keepHeldBytes(ctx, op);
+    for (const temp of [op.temp, op.quarantineTemp, op.held]) {
       const abs = temp ? await safePath(ctx.realDataDir, temp).catch(() => undefined) : undefined;
       if (abs) await removeFile(abs);
     }
-    return restoreFromRepairBackup(ctx, op);
+    const effects = await restoreFromRepairBackup(ctx, op);
+    return kept ? { ...effects, displaced: [...(effects.displaced ?? []), kept] } : effects;
   },
 };
 
@@ -58,11 +63,15 @@ async function applyRewrite(ctx: OpContext, op: JournalOp): Promise<void> {
   const { realDataDir, journal } = ctx;
   const abs = await safePath(realDataDir, op.path);
   const tempAbs = await safePath(realDataDir, op.temp!);
-  if (op.state === 'prepared' && sameImage(await imageOf(abs), op.post)) {
-    // Killed between the rename and the journal update: the rename happened.
-    await removeFile(tempAbs);
-    return ctx.markDone(op);
+  const heldAbs = op.held ? await safePath(realDataDir, op.held) : undefined;
+  if (op.state === 'prepared') {
+    const after = await finishAfterRename(abs, tempAbs, heldAbs, op);
+    if (after === 'done') return ctx.markDone(op);
+    if (after === 'refuse') {
+      throw new FsckError(`${op.path} is neither its original nor its repaired content after an interrupted repair; ${op.held} keeps the original's bytes: left as they are (undo: ${commandLine('undo', realDataDir)})`);
+    }
   }
+  if (heldAbs) await removeFile(heldAbs); // only ever a second name of the file itself here
   await removeFile(tempAbs);
   let qTemp: string | undefined;
   let qAbs: string | undefined;
@@ -109,17 +118,90 @@ async function applyRewrite(ctx: OpContext, op: JournalOp): Promise<void> {
       await removeFile(tempAbs);
       throw new FsckError(`${op.path} changed while it was being repaired (a writer is active?): left as it is; the repair stops here (undo: ${commandLine('undo', realDataDir)})`);
     }
+    // The old inode keeps a name until its late appends are carried over: a kill in between loses none.
+    if (heldAbs) await link(abs, heldAbs).catch(() => undefined); // another filesystem's rules: keep the in-memory handle only
     faultPoint('checked-before-rename', op.path);
     await rename(tempAbs, abs);
     await fsyncDir(dirname(abs));
+    faultPoint('renamed-before-late-appends', op.path);
     // Bytes appended between the look above and the rename went to the old inode: copy them over.
     const late = await keepLateAppends(original, abs, st.size);
     if (late) op.appended = { bytes: (op.appended?.bytes ?? 0) + late.bytes, sha256: late.sha256 };
+    if (heldAbs) await removeFile(heldAbs);
   } finally {
     await original.close();
   }
   faultPoint('renamed-into-place', op.path);
   await ctx.markDone(op);
+}
+
+/**
+ * A resumed op in state `prepared`: did its rename happen? Without a held link the file must be
+ * exactly the new content (a trim's result is also a prefix of the original, so a prefix proves
+ * nothing). With one, a held inode other than the file's means the rename happened: the file starts
+ * with the new content, then the late appends copied before the kill, and the rest of the old
+ * inode's appends are carried over now. 'redo' when the rename did not happen; 'refuse' when the
+ * pieces do not add up (the held link is kept for a person).
+ */
+async function finishAfterRename(abs: string, tempAbs: string, heldAbs: string | undefined, op: JournalOp): Promise<'done' | 'redo' | 'refuse'> {
+  const [now, held] = await Promise.all([lstat(abs).catch(() => undefined), heldAbs ? lstat(heldAbs).catch(() => undefined) : undefined]);
+  if (!op.post || !op.pre) return 'redo';
+  if (!held || !heldAbs) {
+    if (!now?.isFile() || !sameImage(await imageOf(abs), op.post)) return 'redo';
+    await removeFile(tempAbs);
+    return 'done';
+  }
+  if (now && held.ino === now.ino && held.dev === now.dev) return 'redo'; // linked, not yet renamed over
+  if (!now?.isFile() || !held.isFile() || !sameImage(await imageOfPrefix(abs, op.post.size), op.post)) return 'refuse';
+  const copied = now.size - op.post.size;
+  if (!(await sameBytes(abs, op.post.size, heldAbs, op.pre.size, copied))) return 'refuse';
+  await removeFile(tempAbs);
+  const original = await open(heldAbs, READ_NOFOLLOW);
+  try {
+    const late = await keepLateAppends(original, abs, op.pre.size + copied);
+    if (late || copied > 0) op.appended = { bytes: copied + (late?.bytes ?? 0), sha256: late?.sha256 ?? '' };
+  } finally {
+    await original.close();
+  }
+  await removeFile(heldAbs);
+  return 'done';
+}
+
+/** Are `length` bytes of file a at offset aAt the same as those of file b at bAt? */
+async function sameBytes(a: string, aAt: number, b: string, bAt: number, length: number): Promise<boolean> {
+  if (length === 0) return true;
+  const [fa, fb] = await Promise.all([open(a, READ_NOFOLLOW), open(b, READ_NOFOLLOW)]);
+  try {
+    const ba = Buffer.allocUnsafe(CHUNK_BYTES);
+    const bb = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (let done = 0; done < length; ) {
+      const n = Math.min(CHUNK_BYTES, length - done);
+      const [ra, rb] = await Promise.all([fa.read(ba, 0, n, aAt + done), fb.read(bb, 0, n, bAt + done)]);
+      if (ra.bytesRead !== n || rb.bytesRead !== n || !ba.subarray(0, n).equals(bb.subarray(0, n))) return false;
+      done += n;
+    }
+    return true;
+  } finally {
+    await Promise.all([fa.close(), fb.close()]);
+  }
+}
+
+/**
+ * Undo of an op a kill left between its rename and the end of the late-append copy: the held old
+ * inode may hold bytes a writer appended that the new file lacks; they go to the repair's displaced/
+ * folder before the link is removed, so no byte is lost whatever undo puts back.
+ */
+async function keepHeldBytes(ctx: UndoContext, op: JournalOp): Promise<string | undefined> {
+  const heldAbs = op.held ? await safePath(ctx.realDataDir, op.held).catch(() => undefined) : undefined;
+  const held = heldAbs ? await lstat(heldAbs).catch(() => undefined) : undefined;
+  const now = await lstat(await safePath(ctx.realDataDir, op.path)).catch(() => undefined);
+  if (!heldAbs || !held?.isFile() || !op.pre || held.size <= op.pre.size) return undefined;
+  if (now && now.ino === held.ino && now.dev === held.dev) return undefined; // still the file itself
+  const keep = join(repairsDir(ctx.realDataDir), ctx.journal.id, 'displaced', `${op.path}.held`);
+  await mkdir(dirname(keep), { recursive: true });
+  const image = await imageOf(heldAbs);
+  await copyFileVerified(heldAbs, keep, image!.sha256);
+  return keep;
 }
 
 /** Throws unless the file at `abs` holds exactly `image`. */
