@@ -268,6 +268,11 @@ export const CODES = {
     meaning: 'the leftover of an interrupted backup (or prune); it is not a snapshot and backups prune removes it',
     fix: 'none',
   },
+  'backup/restore-leftover': {
+    severity: 'warning',
+    meaning: "the copy a killed `restore` was staging beside the data dir (`.<DIR>.trackio-fsck-restoring-<pid>`): the data dir is as it was; the next restore removes it",
+    fix: 'none',
+  },
   'backup/symlink-escape': {
     severity: 'error',
     meaning: 'a symbolic link leading outside the data dir (or nowhere): the link is kept in the snapshot as a link, what it points to is not backed up (check reports the same link as fs/symlink-escape)',

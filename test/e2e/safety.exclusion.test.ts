@@ -72,8 +72,19 @@ describe('a killed restore: its leftover is reported and finished or removed by 
       const killed = killAt(point, ['restore', '--yes', '--dest', dest, name, dataDir]);
       expect(killed.signal).toBe('SIGKILL');
       expect(leftovers(root)).toHaveLength(1);
-      if (point === 'restore-moved-aside') expect(existsSync(dataDir)).toBe(false);
-      else expect(readFileSync(join(dataDir, 'runs', runId(0), 'metrics.jsonl'), 'utf8')).not.toMatch(/\n$/);
+      if (point === 'restore-moved-aside') {
+        expect(existsSync(dataDir)).toBe(false);
+        // Before the next restore, check says where the whole copy is.
+        const lost = runCli(['check', dataDir]);
+        expect(lost.code).toBe(8);
+        expect(lost.stderr).toContain(`left the whole, verified copy at ${join(root, leftovers(root)[0]!)}`);
+      } else {
+        expect(readFileSync(join(dataDir, 'runs', runId(0), 'metrics.jsonl'), 'utf8')).not.toMatch(/\n$/);
+        // Before the next restore, check names the leftover (the data dir is as it was).
+        const seen = runCli(['check', '--json', dataDir]);
+        const codes = JSON.parse(seen.stdout).findings.map((f: { code: string }) => f.code);
+        expect(codes).toContain('backup/restore-leftover');
+      }
 
       const again = runCli(['restore', '--yes', '--dest', dest, name, dataDir]);
       expect(again.code, again.stderr).toBe(0);

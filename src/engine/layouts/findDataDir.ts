@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FsckError } from '../errors.js';
+import { findRestoreLeftovers } from '../backup/restoreLeftovers.js';
 import { LAYOUTS } from './index.js';
 import type { DataDir } from './Layout.js';
 
@@ -43,7 +44,11 @@ export function findDataDir(dir: string | undefined, opts: FindOptions = {}): Da
   const looked: string[] = [];
   if (dir !== undefined) {
     const abs = resolve(cwd, dir);
-    if (!existsSync(abs)) throw new FsckError(`no such directory: ${abs}`);
+    if (!existsSync(abs)) {
+      // A restore killed between moving the data aside and moving its copy in leaves the whole copy under another name.
+      const whole = findRestoreLeftovers(abs, false).find((l) => l.action === 'finish');
+      throw new FsckError(`no such directory: ${abs}${whole ? `; a restore killed mid-swap left the whole, verified copy at ${whole.path}: the next restore moves it into place, or: mv '${whole.path}' '${abs}'` : ''}`);
+    }
     const found = recognise(abs);
     if (found) return { ...found, foundBy: 'argument' };
     throw new FsckError(`${abs} is not a trackio data dir: it holds neither runs/, nor .trackio/runs/, nor <project>.db files`);
