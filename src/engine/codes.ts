@@ -221,7 +221,7 @@ export const CODES = {
   'trackio/duplicate-rows': {
     severity: 'warning',
     meaning: "a metrics row without log_id identical (run, step, metrics) to one with a log_id: Trackio's rename and move re-insert rows without log_id, so a later replay duplicates them; charts count them twice",
-    fix: 'none',
+    fix: 'quarantine-duplicate-rows',
   },
   'trackio/run-in-two-projects': {
     severity: 'warning',
