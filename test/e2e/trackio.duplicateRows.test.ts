@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeProject } from '../../fixtures/build/trackioDb.mjs';
+import { trackioDamage, writeProject } from '../../fixtures/build/trackioDb.mjs';
+import { killAtEveryPoint } from '../helpers/faults.js';
+import { check, undoRepair } from '../../src/index.js';
 import { addLogIds, trackioOperations } from '../../fixtures/build/trackioOperations.mjs';
-import { loadSqlite } from '../helpers/internals.js';
+import { databaseDigest, loadSqlite } from '../helpers/internals.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { copyTree, snapshot } from '../helpers/repairTree.js';
 
@@ -110,4 +112,40 @@ describe("trackio/duplicate-rows end to end: check, repair / recover, check, und
     expect(runCli(['recover', copy]).code).toBe(0);
     expect(runCli(['repair', '-p', dataDir]).code).toBe(1);
   });
+});
+
+describe('duplicate rows and bad JSON rows of one database, killed at any durable point (SIGKILL)', () => {
+  it('one rows file for both: finished by `repair` to the same rows, or undone by `undo` to the exact bytes', async () => {
+    const template = join(tempDir(), 'trackio');
+    writeProject(template, 'p', { generation: 'current', runs: 2, steps: 10, media: false, artifacts: false });
+    addLogIds(template, 'p');
+    const duplicates = trackioOperations.renameAndReplay(template, 'p', 'run-1', { steps: [3, 4, 5] });
+    trackioDamage.invalidJsonCell(template, 'p', 2);
+    const original = snapshot(template, own);
+    const copyOf = (src: string) => {
+      const dst = join(tempDir(), 'trackio');
+      copyTree(src, dst);
+      return dst;
+    };
+    const reference = copyOf(template);
+    expect(runCli(['repair', '-y', reference]).code).toBe(1);
+    const q = join(reference, 'quarantine', readdirSync(join(reference, 'quarantine'))[0]!);
+    const lines = readFileSync(join(q, 'p.db.rows.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // The bad row first, then the second copies, each once, in one file written before any delete.
+    expect(lines.map((l) => [l.rowid, l.duplicateOf !== undefined])).toEqual([[2, false], ...lines.slice(1).map((l) => [l.rowid, true])]);
+    expect(lines).toHaveLength(1 + duplicates);
+    const repaired = await databaseDigest(join(reference, 'p.db'));
+
+    const points = await killAtEveryPoint(() => copyOf(template), (d) => ['repair', '-y', d], 1, async (dataDir, n) => {
+      const killed = copyOf(dataDir);
+      const resumed = runCli(['repair', '-y', dataDir]);
+      expect([0, 1], `resume after point ${n}: ${resumed.stdout}${resumed.stderr}`).toContain(resumed.code);
+      expect((await databaseDigest(join(dataDir, 'p.db'))).sha256, `rows after resuming from point ${n}`).toBe(repaired.sha256);
+      expect((await check(dataDir)).report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+      const undone = n % 2 === 1 ? runCli(['undo', killed]).code : (await undoRepair(killed, { command: 'test' })) && 0;
+      expect(undone, `undo after point ${n}`).toBe(0);
+      expect(snapshot(killed, own), `exact bytes after undo from point ${n}`).toEqual(original);
+    }, 60);
+    expect(points).toBeGreaterThan(4);
+  }, 180_000);
 });
