@@ -38,12 +38,13 @@ export function findDuplicateRows(db: SqliteDatabase, columns: ReadonlySet<strin
   const unsent = columns.has('space_id') ? 'AND x.space_id IS NULL' : '';
   const sameRun = `y.run_name = x.run_name${hasRunId ? ' AND y.run_id IS x.run_id' : ''}`;
   // The places (run, step, timestamp) where a row without log_id has a row with one beside it, found
-  // through Trackio's (run, step) index; only their rows are read and compared.
+  // through Trackio's (run, step) index; only their rows are read and compared. `+timestamp` keeps
+  // SQLite off the (run, timestamp) index: imported runs share a few timestamps across many steps.
   const places = db
     .prepare(
       `SELECT DISTINCT x.run_name, ${hasRunId ? 'x.run_id' : 'NULL'}, x.step, x.timestamp FROM metrics x
        WHERE x.log_id IS NULL ${unsent}
-         AND EXISTS (SELECT 1 FROM metrics y WHERE ${sameRun} AND y.step = x.step AND y.timestamp IS x.timestamp AND y.log_id IS NOT NULL)`,
+         AND EXISTS (SELECT 1 FROM metrics y WHERE ${sameRun} AND y.step = x.step AND +y.timestamp IS x.timestamp AND y.log_id IS NOT NULL)`,
     )
     .raw(true)
     .all() as Array<[unknown, unknown, unknown, unknown]>;
@@ -51,7 +52,7 @@ export function findDuplicateRows(db: SqliteDatabase, columns: ReadonlySet<strin
   const rowsAt = db
     .prepare(
       `SELECT rowid, log_id, ${columns.has('space_id') ? 'space_id' : 'NULL'}, metrics FROM metrics
-       WHERE run_name = ?${hasRunId ? ' AND run_id IS ?' : ''} AND step = ? AND timestamp IS ? ORDER BY rowid`,
+       WHERE run_name = ?${hasRunId ? ' AND run_id IS ?' : ''} AND step = ? AND +timestamp IS ? ORDER BY rowid`,
     )
     .raw(true);
   const out: DuplicateRow[] = [];
@@ -59,9 +60,13 @@ export function findDuplicateRows(db: SqliteDatabase, columns: ReadonlySet<strin
     if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) continue; // a bad step is sqlite/json-schema's
     const params = [run, ...(hasRunId ? [runId] : []), step, ts];
     const byContent = new Map<string, { logged: number[]; copies: number[] }>();
+    // Copies are usually byte for byte the same: each distinct cell is parsed once.
+    const seen = new Map<string, string | undefined>();
     for (const [rowId, logId, spaceId, metrics] of rowsAt.all(...params) as Array<[number, unknown, unknown, unknown]>) {
       if (logId === null && spaceId !== null) continue;
-      const key = canonicalMetrics(metrics);
+      const raw = Buffer.isBuffer(metrics) ? `b:${metrics.toString('latin1')}` : `${typeof metrics}:${String(metrics)}`;
+      if (!seen.has(raw)) seen.set(raw, canonicalMetrics(metrics));
+      const key = seen.get(raw);
       if (key === undefined) continue;
       let group = byContent.get(key);
       if (!group) byContent.set(key, (group = { logged: [], copies: [] }));

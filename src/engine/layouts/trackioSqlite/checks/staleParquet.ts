@@ -5,7 +5,6 @@ import { makeFinding } from '../../../makeFinding.js';
 import type { SqliteDatabase } from '../loadSqlite.js';
 import { openReadOnly, type ReadOnlyDatabase } from '../openReadOnly.js';
 import { readSqliteHeader } from '../readSqliteHeader.js';
-import { readParquetKeys } from './readParquetKeys.js';
 
 /**
  * Dataset mode's sidecars (<project><suffix>.parquet), the table each mirrors and the columns its
@@ -89,6 +88,8 @@ export async function checkStaleParquet(dataDir: string, projects: readonly stri
 async function compare(path: string, sidecar: (typeof SIDECARS)[number], database: LazyDatabase): Promise<{ rows: number; missing: string[] } | { why: string }> {
   let parquet;
   try {
+    // The parquet reader is loaded only for a data dir that has sidecars (dataset mode is rare).
+    const { readParquetKeys } = await import('./readParquetKeys.js');
     parquet = await readParquetKeys(path, sidecar.key);
   } catch (err) {
     return { why: `not readable as parquet: ${(err as Error).message}` };
