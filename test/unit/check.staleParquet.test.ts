@@ -41,6 +41,15 @@ const cases: Case[] = [
     make: (d) => ({ path: sidecar(d, '', 'metrics', 'metrics', "DELETE FROM metrics WHERE run_name = 'run-0'", OLD), args: { table: 'metrics', rows: 10, missing: 5 }, message: /id 1, 2, 3, 4, 5\)/ }),
   },
   {
+    name: 'a sidecar of several row groups (3 rows each): the keys of every group, in place',
+    make: (d) => {
+      writeParquetSidecar(join(d, 'mnist.parquet'), exportTable(d, 'mnist', 'metrics', 'metrics'), { rowGroupSize: 3 });
+      sql(d, 'mnist', 'DELETE FROM metrics WHERE id IN (2, 6, 10)');
+      utimesSync(join(d, 'mnist.parquet'), OLD, OLD);
+      return { path: 'mnist.parquet', args: { table: 'metrics', rows: 10, missing: 3 }, message: /\(id 2, 6, 10\)/ };
+    },
+  },
+  {
     name: 'older than the database, but only because rows were added since: nothing lost, not reported',
     make: (d) => {
       sidecar(d, '', 'metrics', 'metrics', "INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES ('r', '2026-01-02T00:00:00+00:00', 'late', 0, '{}')", OLD);
