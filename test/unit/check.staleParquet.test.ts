@@ -1,7 +1,7 @@
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeTrackioDir } from '../../fixtures/build/trackioDb.mjs';
+import { leaveWalBehind, makeTrackioDir } from '../../fixtures/build/trackioDb.mjs';
 import { exportTable, writeParquetSidecar } from '../../fixtures/build/trackioOperations.mjs';
 import { check } from '../helpers/engine.js';
 import { loadSqlite } from '../../src/engine/layouts/trackioSqlite/loadSqlite.js';
@@ -144,6 +144,23 @@ describe('trackio/stale-parquet: reported when the sidecar holds rows the databa
       expect(snapshot(dataDir)).toEqual(before);
     });
   }
+
+  it("rows only in the database's -wal (a writer killed before a checkpoint) count as present; the -wal is left as found", async () => {
+    const dataDir = makeTrackioDir(tempDir(), { projects: [['mnist', 'current']] });
+    const rows = exportTable(dataDir, 'mnist', 'metrics', 'metrics');
+    const late = [11, 12, 13].map((id, step) => ({ id, run_id: 'late-0000', timestamp: '2026-01-02T00:00:00+00:00', run_name: 'late', step, log_id: null, space_id: null, loss: 1 }));
+    writeParquetSidecar(join(dataDir, 'mnist.parquet'), [...rows, ...late]);
+    utimesSync(join(dataDir, 'mnist.parquet'), OLD, OLD);
+    await leaveWalBehind(dataDir, 'mnist', 3);
+    const before = snapshot(dataDir);
+    const stale = async () => (await check(dataDir)).report.findings.filter((f) => f.code === 'trackio/stale-parquet').map((f) => [f.path, f.args]);
+    expect(await stale()).toEqual([]);
+    expect(snapshot(dataDir)).toEqual(before);
+    // The same sidecar with one more row the database never had is reported, -wal and all.
+    writeParquetSidecar(join(dataDir, 'mnist.parquet'), [...rows, ...late, { ...late[0]!, id: 14 }]);
+    utimesSync(join(dataDir, 'mnist.parquet'), OLD, OLD);
+    expect(await stale()).toEqual([['mnist.parquet', { table: 'metrics', rows: 14, missing: 1 }]]);
+  });
 
   it('a sidecar of a table the database does not have (a pre-0.24 project): every row is one it lacks', async () => {
     const dataDir = makeTrackioDir(tempDir(), { projects: [['mnist', 'current'], ['cifar', 'pre-0.24']] });
