@@ -32,6 +32,11 @@ export async function readParquetKeys(path: string, keyColumns: readonly string[
     },
   });
   const keys: string[] = new Array(rows);
-  for (let i = 0; i < rows; i++) keys[i] = columns.map((col) => String(col[i])).join('\0');
+  if (columns.length === 1) {
+    const only = columns[0]!;
+    for (let i = 0; i < rows; i++) keys[i] = String(only[i]);
+  } else {
+    for (let i = 0; i < rows; i++) keys[i] = columns.map((col) => String(col[i])).join('\0');
+  }
   return { rows, keys };
 }
