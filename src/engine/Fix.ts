@@ -13,7 +13,8 @@ export type FixAction =
   | 'none'
   | 'quarantine-rows'
   | 'salvage-database'
-  | 'reindex-database';
+  | 'reindex-database'
+  | 'quarantine-duplicate-rows';
 
 export interface Fix {
   action: FixAction;

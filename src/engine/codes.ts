@@ -220,8 +220,8 @@ export const CODES = {
   },
   'trackio/duplicate-rows': {
     severity: 'warning',
-    meaning: "a metrics row without log_id identical (run, step, metrics) to one with a log_id: Trackio's rename and move re-insert rows without log_id, so a later replay duplicates them; charts count them twice",
-    fix: 'none',
+    meaning: "a metrics row without log_id identical (run, run_id, step, timestamp, metrics) to one with a log_id: Trackio's rename and move re-insert rows without log_id, so a later replay duplicates them; charts count them twice",
+    fix: 'quarantine-duplicate-rows',
   },
   'trackio/run-in-two-projects': {
     severity: 'warning',
@@ -240,7 +240,7 @@ export const CODES = {
   },
   'trackio/stale-parquet': {
     severity: 'warning',
-    meaning: "a parquet sidecar (dataset mode) older than its database: Trackio's import of it would bring back rows since deleted and lose rows since written",
+    meaning: "a parquet sidecar (dataset mode) holding rows its database no longer has (or, when it cannot be read, older than its database): Trackio's import of it would bring back rows since deleted",
     fix: 'quarantine-file',
   },
   'backup/modified': {

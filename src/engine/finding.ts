@@ -14,6 +14,15 @@ export interface FindingArgs {
     sha256?: string;
     expected?: string;
   };
+  'trackio/stale-parquet': {
+    /** The table the sidecar mirrors. */
+    table: string;
+    /** Rows in the sidecar, and how many of them (by key) the table lacks: when it could be read. */
+    rows?: number;
+    missing?: number;
+    /** Why it could not be compared (then only its age was judged). */
+    unread?: string;
+  };
 }
 
 export type ArgsOf<C extends string> = C extends keyof FindingArgs ? FindingArgs[C] : never;

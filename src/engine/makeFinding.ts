@@ -13,10 +13,11 @@ const FIX_TEXT: Record<FixAction, string> = {
   'quarantine-rows': 'write the bad rows (table, id, every column) to quarantine as JSONL, then delete them in one transaction',
   'salvage-database': 'copy every readable row into a fresh database with the same schema; the original goes to quarantine',
   'reindex-database': 'rebuild the indexes from the tables (REINDEX) in a fresh copy of the database, which replaces it; no row changes',
+  'quarantine-duplicate-rows': 'write the second copies of the rows (table, id, every column) to quarantine as JSONL, then delete them in one transaction; the row with the log_id stays',
 };
 
-/** Fixes that lose no information: the removed bytes carry none (NULs, a torn tail kept in the backup) or move intact. */
-const SAFE: ReadonlySet<FixAction> = new Set(['trim-last-line', 'append-final-newline', 'strip-nul-bytes', 'reindex-database']);
+/** Fixes that lose no information: the removed bytes carry none (NULs, a torn tail kept in the backup, a second copy of a row) or move intact. */
+const SAFE: ReadonlySet<FixAction> = new Set(['trim-last-line', 'append-final-newline', 'strip-nul-bytes', 'reindex-database', 'quarantine-duplicate-rows']);
 
 export function describeFix(action: FixAction, safe = SAFE.has(action)): Fix {
   return { action, safe, description: FIX_TEXT[action] };

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTrackioDir, trackioDamage, writeProject } from '../../fixtures/build/trackioDb.mjs';
@@ -22,7 +23,7 @@ describe("check: what Trackio's own operations leave", () => {
       const { report } = await check(dataDir);
       expect(report.findings.map(where)).toEqual([expected]);
       expect(report.findings[0]).toMatchObject({ severity: 'warning', message: expect.stringContaining('(run run-1, step 3) has no log_id and repeats row') });
-      expect(report.findings[0]!.fix).toBeUndefined();
+      expect(report.findings[0]!.fix).toMatchObject({ action: 'quarantine-duplicate-rows', safe: true });
     });
   }
 
@@ -69,12 +70,14 @@ describe("check: what Trackio's own operations leave", () => {
     expect(report.findings[0]!.severity).toBe('warning');
   });
 
-  it('trackio/stale-parquet: a sidecar older than its database, not one newer; fix: quarantine, not safe', async () => {
+  it('trackio/stale-parquet: a sidecar holding rows the database lost (a deleted run), not one matching it; fix: quarantine, not safe', async () => {
     const dataDir = oneProject();
     const expected = trackioOperations.staleParquet(dataDir, 'mnist');
     const { report } = await check(dataDir);
     expect(report.findings.map(where)).toEqual([expected]);
     expect(report.findings[0]!.fix).toMatchObject({ action: 'quarantine-file', safe: false });
+    expect(report.findings[0]!.args).toEqual({ table: 'metrics', rows: 10, missing: 5 });
+    expect(report.findings[0]!.message).toBe("mnist.parquet holds 5 metrics rows (of 10) that mnist.db no longer has (id 6, 7, 8, 9, 10): Trackio's import of it would bring them back");
   });
 
   it('registries, a registry cache, .hash and .lock files are recognised: clean, and the cache is checked like a project', async () => {
@@ -86,6 +89,24 @@ describe("check: what Trackio's own operations leave", () => {
     const damage = trackioDamage.invalidJsonCell(join(dataDir, 'registry-cache', 'ada--models'), 'models');
     const { report } = await check(dataDir);
     expect(report.findings.map(where)).toEqual([{ ...damage, path: cache }]);
+  });
+
+  it('.hash and .lock files alone: recognised, not reported', async () => {
+    for (const name of ['mnist.hash', 'mnist.lock', 'other.lock', 'registry-models.lock']) {
+      const dataDir = oneProject();
+      writeFileSync(join(dataDir, name), name.endsWith('.hash') ? 'a1b2c3d4e5f6' : '');
+      const { report } = await check(dataDir);
+      expect(report.findings, name).toEqual([]);
+    }
+  });
+
+  it('a registry database is checked like a project: its damage found, its copies of runs not run-in-two-projects', async () => {
+    const dataDir = oneProject();
+    writeRegistries(dataDir, 'mnist');
+    const damage = trackioDamage.invalidJsonCell(dataDir, 'registry-models');
+    const { report, databases } = await check(dataDir);
+    expect(databases!.map((d) => d.project)).toContain('registry-models');
+    expect(report.findings.map(where)).toEqual([damage]);
   });
 
   it('every new code is documented with a severity and a fix where one loses nothing', () => {

@@ -47,7 +47,7 @@ export function renderApplied(journal: Journal, c: ChalkInstance): string {
       const d = op.database;
       if (d.salvage) out.push(`  ${c.green('salvaged')} ${op.path}: ${d.copied ?? 0} rows copied into a fresh database${d.skipped?.length ? `, ${d.skipped.length} damaged range(s) of row ids skipped (${d.skipped.map((s) => `${s.table} after ${s.after ?? 'start'}`).join(', ')})` : ''}; original kept in ${d.original}`);
       if (d.reindex && !d.salvage) out.push(`  ${c.green('reindexed')} ${op.path}: every index rebuilt from its table; no row changed`);
-      if (d.quarantineRows) out.push(`  ${c.green('moved')}    ${op.path}: ${Object.entries(d.rows ?? {}).map(([t, n]) => `${n} row(s) of ${t}`).join(', ') || 'no rows'} -> ${d.rowsFile}`);
+      if (d.quarantineRows || d.duplicateRows) out.push(`  ${c.green('moved')}    ${op.path}: ${Object.entries(d.rows ?? {}).map(([t, n]) => `${n} row(s) of ${t}`).join(', ') || 'no rows'} -> ${d.rowsFile}`);
       if (d.unplacedFile) out.push(c.dim(`           ${d.unplaced} row(s) found but not put back (deleted, or fitting no table) -> ${d.unplacedFile}`));
       for (const s of d.sidecars) out.push(c.dim(`           ${s.path} -> ${s.quarantine} (${s.path.endsWith('-wal') && d.walIgnored ? `not read: ${d.walIgnored}` : 'its data is in the new database'})`));
       continue;

@@ -54,6 +54,8 @@ export interface JournalOp {
 export interface DatabaseOpInfo {
   salvage: boolean;
   quarantineRows: boolean;
+  /** trackio/duplicate-rows: the second copies of rows go to `rowsFile` too (findDuplicateRows, on the fresh copy). */
+  duplicateRows?: boolean;
   /** Rebuild every index from its table (sqlite/index); a salvage rebuilds them anyway. */
   reindex?: boolean;
   /** The -wal/-shm/-journal found beside the database: backed up, then moved to quarantine before the new database takes its place. */

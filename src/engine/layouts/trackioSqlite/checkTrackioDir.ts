@@ -61,8 +61,8 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
     onEvent?.({ type: 'file', path: `${project}.db`, bytes: sizes[i]! });
   }
   checkRunInTwoProjects(signatures, emit);
-  await checkStaleParquet(dataDir, selected.filter((p) => !p.includes('/')), emit);
   const isLive = (project: string) => liveness.get(project)?.live ?? false;
+  await checkStaleParquet(dataDir, selected.filter((p) => !p.includes('/')), emit, isLive);
   const only = options.runs?.length ? new Set(selected) : undefined;
   const records: FileRecord[] = [
     ...(await checkArtifactBlobs(dataDir, isLive, emit, only)),

@@ -2,7 +2,7 @@ import { WHY_SUFFIX, ownTempBeside } from '../../fs/ownNames.js';
 import type { FixAction } from '../../Fix.js';
 import type { OpKind } from '../../repair/ops/OpKind.js';
 
-const DATABASE_ACTIONS: ReadonlySet<FixAction> = new Set(['quarantine-rows', 'salvage-database', 'reindex-database']);
+const DATABASE_ACTIONS: ReadonlySet<FixAction> = new Set(['quarantine-rows', 'salvage-database', 'reindex-database', 'quarantine-duplicate-rows']);
 import { applyDatabaseOpIn } from './applyDatabaseOp.js';
 import { unplacedRowsFile } from './salvage/unplacedRowsFile.js';
 import { undoDatabaseOp } from './undoDatabaseOp.js';
@@ -19,7 +19,8 @@ export const databaseOp: OpKind = {
     const salvage = steps.some((s) => s.action === 'salvage-database');
     const quarantineRows = steps.some((s) => s.action === 'quarantine-rows');
     const path = base.path;
-    const rowsFile = quarantineRows ? `${quarantineDir}/${path}.rows.jsonl` : undefined;
+    const duplicateRows = steps.some((s) => s.action === 'quarantine-duplicate-rows');
+    const rowsFile = quarantineRows || duplicateRows ? `${quarantineDir}/${path}.rows.jsonl` : undefined;
     const original = salvage ? `${quarantineDir}/${path}` : undefined;
     const why = `${quarantineDir}/${path}${WHY_SUFFIX}`;
     return {
@@ -31,6 +32,7 @@ export const databaseOp: OpKind = {
       database: {
         salvage,
         quarantineRows,
+        ...(duplicateRows ? { duplicateRows: true } : {}),
         ...(steps.some((s) => s.action === 'reindex-database') ? { reindex: true } : {}),
         sidecars: (steps[0]!.sidecars ?? []).map((s) => ({ ...s, quarantine: `${quarantineDir}/${s.path}` })),
         rowsFile,

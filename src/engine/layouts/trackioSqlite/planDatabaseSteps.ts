@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Finding } from '../../finding.js';
 import { imageOf } from '../../repair/fileState.js';
 import type { PlanStep } from '../../repair/RepairPlan.js';
+import { duplicateRowsStep } from './checks/duplicateRowsStep.js';
 
 /**
  * The repair steps for one project database: salvage (sqlite/integrity, sqlite/read-error) and
@@ -51,5 +52,7 @@ export async function planDatabaseSteps(realDataDir: string, path: string, findi
       description: `write the rows whose JSON is bad (${listed}) to quarantine/ as JSONL with their table and id, then delete them in one transaction`,
     });
   }
+  const duplicates = findings.filter((f) => f.fix?.action === 'quarantine-duplicate-rows');
+  if (duplicates.length > 0) steps.push({ ...base, ...duplicateRowsStep(path, duplicates) });
   return steps;
 }

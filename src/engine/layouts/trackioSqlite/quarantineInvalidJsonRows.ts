@@ -10,6 +10,13 @@ import { inspectCell } from './inspectCell.js';
 import type { SqliteDatabase } from './loadSqlite.js';
 import { JSON_COLUMNS } from './trackioSchema.js';
 
+/** A row chosen by another rule (a duplicate): written and deleted with the others; `duplicateOf` is noted in its line. */
+export interface ChosenRow {
+  table: string;
+  rowid: number;
+  duplicateOf?: number;
+}
+
 export interface QuarantinedRows {
   /** Rows moved, per table. */
   rows: Record<string, number>;
@@ -23,11 +30,14 @@ export interface QuarantinedRows {
  * `{"table","rowid","row","blobs","bigints"?}` (BLOB columns base64, listed in `blobs`; integers beyond 2^53 as decimal strings, listed in `bigints`) to `quarantineFile`,
  * which is fsynced; only then are the rows deleted, all in one transaction. `db` must be open
  * read-write and not live; the caller has made the pre-repair backup. `quarantineFile` must not exist.
+ * Rows in `also` (chosen by another rule: trackio/duplicate-rows) go the same way, after the bad
+ * ones, each line noting `duplicateOf`; pass `codes` [] to move only those.
  */
 export async function quarantineInvalidJsonRows(
   db: SqliteDatabase,
   quarantineFile: string,
   codes: ReadonlyArray<FindingCode> = ['sqlite/invalid-json', 'sqlite/json-schema'],
+  also: ReadonlyArray<ChosenRow> = [],
 ): Promise<QuarantinedRows> {
   const tables = new Map<string, Set<string>>();
   for (const name of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]) {
@@ -38,6 +48,35 @@ export async function quarantineInvalidJsonRows(
   const fh = await open(quarantineFile, 'wx');
   const written = createHash('sha256');
   let size = 0;
+  const taken = new Set<string>();
+  const wholeRow = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  const write = async ({ table, rowid, duplicateOf }: ChosenRow): Promise<void> => {
+    let whole = wholeRow.get(table);
+    // Integers come back as BigInt so none is rounded: one above 2^53 is written as a string and listed in `bigints`.
+    if (!whole) wholeRow.set(table, (whole = db.prepare(`SELECT * FROM "${table}" WHERE rowid = ?`).safeIntegers(true)));
+    const row = whole.get(rowid) as Record<string, unknown> | undefined;
+    // Once per row, even when two of its cells are bad or a rule chose it twice.
+    if (!row || taken.has(`${table}\0${rowid}`)) return;
+    taken.add(`${table}\0${rowid}`);
+    const blobs: string[] = [];
+    const bigints: string[] = [];
+    for (const [k, v] of Object.entries(row)) {
+      if (Buffer.isBuffer(v)) {
+        row[k] = v.toString('base64');
+        blobs.push(k);
+      } else if (typeof v === 'bigint') {
+        const exact = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER);
+        row[k] = exact ? Number(v) : v.toString();
+        if (!exact) bigints.push(k);
+      }
+    }
+    const line = Buffer.from(JSON.stringify({ table, rowid, row, blobs, ...(bigints.length > 0 && { bigints }), ...(duplicateOf !== undefined && { duplicateOf }) }) + '\n');
+    written.update(line);
+    size += line.length;
+    await writeAll(fh, line, quarantineFile);
+    doomed.push({ table, rowid });
+    rows[table] = (rows[table] ?? 0) + 1;
+  };
   try {
     for (const spec of JSON_COLUMNS) {
       const cols = tables.get(spec.table);
@@ -49,30 +88,9 @@ export async function quarantineInvalidJsonRows(
         const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined, spec.nullable);
         if (!verdict.ok && codes.includes(verdict.code)) bad.push(rowid);
       }
-      // Integers come back as BigInt so none is rounded: one above 2^53 is written as a string and listed in `bigints`.
-      const whole = db.prepare(`SELECT * FROM "${spec.table}" WHERE rowid = ?`).safeIntegers(true);
-      for (const rowid of bad) {
-        const row = whole.get(rowid) as Record<string, unknown>;
-        const blobs: string[] = [];
-        const bigints: string[] = [];
-        for (const [k, v] of Object.entries(row)) {
-          if (Buffer.isBuffer(v)) {
-            row[k] = v.toString('base64');
-            blobs.push(k);
-          } else if (typeof v === 'bigint') {
-            const exact = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER);
-            row[k] = exact ? Number(v) : v.toString();
-            if (!exact) bigints.push(k);
-          }
-        }
-        const line = Buffer.from(JSON.stringify({ table: spec.table, rowid, row, blobs, ...(bigints.length > 0 && { bigints }) }) + '\n');
-        written.update(line);
-        size += line.length;
-        await writeAll(fh, line, quarantineFile);
-        doomed.push({ table: spec.table, rowid });
-      }
-      if (bad.length > 0) rows[spec.table] = bad.length;
+      for (const rowid of bad) await write({ table: spec.table, rowid });
     }
+    for (const chosen of also) await write(chosen);
     await fh.sync();
   } finally {
     await fh.close();

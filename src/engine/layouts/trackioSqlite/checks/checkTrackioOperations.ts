@@ -17,6 +17,7 @@ export function checkTrackioOperations(db: SqliteDatabase, tables: ReadonlyMap<s
         'trackio/duplicate-rows',
         { run: null, path: rel, table: 'metrics', rowId: d.rowId },
         `metrics row ${d.rowId} (run ${d.run}, step ${String(d.step)}) has no log_id and repeats row ${d.keptRowId} exactly: counted twice in charts and exports`,
+        { action: 'quarantine-duplicate-rows', safe: true },
       );
     }
   }
