@@ -133,6 +133,7 @@ export class JsonlScanner {
     const lastNl = chunk.lastIndexOf(NEWLINE);
     if (lastNl >= pos) {
       this.lines(chunk, pos, lastNl, base);
+      this.block = undefined;
       pos = lastNl + 1;
       this.lastNewlineEnd = base + pos;
     }
@@ -143,11 +144,10 @@ export class JsonlScanner {
   }
 
   /**
-   * The complete lines of chunk[pos, lastNl]. Its own method, apart from push's rarely taken
-   * branches (the carried line, the tail): V8 compiles this hot loop while those branches have
-   * never run, and a loop compiled with them inside left its optimized code at every chunk's end
-   * (a deopt for missing type feedback), so the first pass over a file ran 2-3x slower than later
-   * ones.
+   * The complete lines of chunk[pos, lastNl]: the hot loop, in a method of its own with nothing
+   * after the loop (push clears `block`). V8 compiles the loop while it runs the first chunk, when
+   * code past it has never run; such code, lacking type feedback, sent the optimized loop back to
+   * the interpreter at every chunk's end (seen with --trace-deopt).
    */
   private lines(chunk: Buffer, pos: number, lastNl: number, base: number): void {
     let nextNul = chunk.indexOf(NUL, pos);
@@ -187,7 +187,6 @@ export class JsonlScanner {
         pos = e + 1;
       }
     }
-    this.block = undefined;
   }
 
   /** Ends the file: classifies what follows the last newline and returns the file's shape. */
