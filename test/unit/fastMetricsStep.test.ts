@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isUtf8 } from 'node:buffer';
 import { metricsRecord } from '../../fixtures/build/dataDir.mjs';
-import { fastMetricsStep, lastLineHadBareNonfinite } from '../../src/engine/layouts/runDirectory/kinds/fastMetricsStep.js';
+import { SHAPES } from '../../bench/lib/lineShapes.mjs';
+import { fastMetricsLine, fastMetricsStep, lastLineEnd, lastLineHadBareNonfinite } from '../../src/engine/layouts/runDirectory/kinds/fastMetricsStep.js';
 import { parseJsonTolerant } from '../../src/engine/parseJsonTolerant.js';
 import { validators } from '../helpers/engine.js';
 
@@ -206,5 +207,44 @@ describe('fastMetricsStep', () => {
       { numRuns: 30_000 },
     );
     expect(accepted).toBeGreaterThan(3000);
+  });
+
+  it('takes every line shape the benchmark writes as real writers do (json.dumps, orjson, exponents, NaN, media, mix)', () => {
+    for (const [shape, line] of Object.entries(SHAPES as Record<string, (step: number) => string>)) {
+      for (let step = 0; step < 700; step++) {
+        const text = line(step);
+        const verdict = fastVerdict(text);
+        expect(verdict, `${shape}: ${text}`).toBeDefined();
+        expect(verdict, text).toEqual(fullPath(text));
+      }
+    }
+  });
+
+  it('finds the line end itself: on lines joined by newlines it accepts exactly the lines fastMetricsStep accepts, with their end', () => {
+    const lines = fc.array(fc.oneof(objectLine, mutatedRecord, fc.constantFrom('', '\r', '{"step": 1}\r', '{"step": 2} ', '{"step": 3}')), { minLength: 1, maxLength: 6 });
+    let accepted = 0;
+    fc.assert(
+      fc.property(lines, fc.boolean(), (ls, finalNewline) => {
+        const buf = Buffer.from(ls.join('\n') + (finalNewline ? '\n' : ''), 'utf8');
+        const utf8 = isUtf8(buf);
+        for (let s = 0; s < buf.length; ) {
+          const nl = buf.indexOf(0x0a, s);
+          const e = nl === -1 ? buf.length : nl;
+          const whole = fastMetricsStep(buf, s, e, utf8);
+          const wholeNonfinite = lastLineHadBareNonfinite();
+          const step = fastMetricsLine(buf, s, buf.length, utf8);
+          expect(step).toBe(whole);
+          if (step >= 0) {
+            accepted++;
+            expect(lastLineEnd()).toBe(e);
+            expect(lastLineHadBareNonfinite()).toBe(wholeNonfinite);
+          }
+          s = e + 1;
+        }
+        return true;
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(accepted).toBeGreaterThan(1000);
   });
 });

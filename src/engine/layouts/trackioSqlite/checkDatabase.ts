@@ -25,6 +25,11 @@ export interface DatabaseCheckContext {
   emit: (f: Finding) => void;
   /** Receives the fingerprint of each run (runSignatures), for checks across projects. */
   onRunSignatures?: (signatures: Map<string, string>) => void;
+  /**
+   * Judge every JSON cell in JavaScript, row by row, instead of letting SQLite pass the cells it
+   * can (rowsNeedingJs): the findings are the same, only slower; tests compare the two.
+   */
+  rowByRow?: boolean;
 }
 
 export interface DatabaseCheckResult {
@@ -103,7 +108,7 @@ export async function checkDatabase(ctx: DatabaseCheckContext): Promise<Database
     for (const spec of JSON_COLUMNS) {
       const have = tables.get(spec.table);
       if (!have?.has(spec.column)) continue;
-      result.rows[spec.table] = scanJsonColumn(db, spec, have, ctx, rel, folder, spec.table === 'metrics' ? runs : undefined, intact);
+      result.rows[spec.table] = scanJsonColumn(db, spec, have, ctx, rel, folder, spec.table === 'metrics' ? runs : undefined, intact && !ctx.rowByRow);
     }
     try {
       checkTrackioOperations(db, tables, ctx.dataDir, rel, folder);

@@ -14,31 +14,38 @@ export interface IndexMismatch {
  * for each plain-column index, what a scan of the index and a scan of the table add up to: the
  * number of entries, the sum of their row ids, and per indexed column the count, sum and total
  * length of its values. A missing, extra or stale entry changes one of these sums. Cost: one
- * covering scan per index and one scan of its table (about 0.3 s per million rows each, measured),
+ * covering scan per index and one scan of its table for all of them (about 0.3 s per million rows each, measured),
  * where integrity_check looks every row up in every index. Partial and expression indexes are
  * left to --full (integrity_check).
  */
 export function checkIndexes(db: SqliteDatabase, tables: Iterable<string>): IndexMismatch[] {
   const out: IndexMismatch[] = [];
   for (const table of tables) {
-    const indexes = db.prepare('SELECT name, partial FROM pragma_index_list(?)').all(table) as Array<{ name: string; partial: number }>;
-    for (const { name, partial } of indexes) {
+    // A WITHOUT ROWID table has no rowid; its indexes are checked by --full only.
+    const withoutRowid = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table) as string | undefined)?.match(/without\s+rowid/i);
+    if (withoutRowid) continue;
+    const checked: Array<{ name: string; sums: string[] }> = [];
+    for (const { name, partial } of db.prepare('SELECT name, partial FROM pragma_index_list(?)').all(table) as Array<{ name: string; partial: number }>) {
       if (partial) continue;
-      const cols = (db.prepare('SELECT cid, name FROM pragma_index_info(?)').all(name) as Array<{ cid: number; name: string | null }>);
+      const cols = db.prepare('SELECT cid, name FROM pragma_index_info(?)').all(name) as Array<{ cid: number; name: string | null }>;
       if (cols.some((c) => c.cid < 0 || c.name === null)) continue; // an expression index
-      // A WITHOUT ROWID table has no rowid; its indexes are checked by --full only.
-      const withoutRowid = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table) as string | undefined)?.match(/without\s+rowid/i);
-      if (withoutRowid) continue;
-      const sums = ['count(*)', 'total(rowid)', ...cols.flatMap((c) => [`count("${q(c.name!)}")`, `total("${q(c.name!)}")`, `total(length("${q(c.name!)}"))`])].join(', ');
-      const sum = (how: string) => {
-        try {
-          return JSON.stringify(db.prepare(`SELECT ${sums} FROM "${q(table)}" ${how}`).raw(true).get());
-        } catch (err) {
-          return (err as Error).message;
-        }
-      };
-      const viaIndex = sum(`INDEXED BY "${q(name)}"`);
-      const viaTable = sum('NOT INDEXED');
+      checked.push({ name, sums: ['count(*)', 'total(rowid)', ...cols.flatMap((c) => [`count("${q(c.name!)}")`, `total("${q(c.name!)}")`, `total(length("${q(c.name!)}"))`])] });
+    }
+    if (checked.length === 0) continue;
+    const sum = (sums: string[], how: string): unknown[] | string => {
+      try {
+        return db.prepare(`SELECT ${sums.join(', ')} FROM "${q(table)}" ${how}`).raw(true).get() as unknown[];
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    // The table's side of every index in one scan of the table (each sum is the same as on its
+    // own: the same rows in the same order): a table with two indexes is read once, not twice.
+    const all = [...new Set(checked.flatMap((c) => c.sums))];
+    const tableSums = sum(all, 'NOT INDEXED');
+    for (const { name, sums } of checked) {
+      const viaIndex = shown(sum(sums, `INDEXED BY "${q(name)}"`));
+      const viaTable = shown(typeof tableSums === 'string' ? tableSums : sums.map((s) => tableSums[all.indexOf(s)]));
       if (viaIndex !== viaTable) out.push({ table, index: name, viaIndex, viaTable });
     }
   }
@@ -48,6 +55,11 @@ export function checkIndexes(db: SqliteDatabase, tables: Iterable<string>): Inde
 /** integrity_check lines that speak of an index only ("row 5 missing from index i", "wrong # of entries in index i", "non-unique entry in UNIQUE index i"). */
 export function isIndexProblem(line: string): boolean {
   return /^(row \d+ missing from index |wrong # of entries in index |non-unique entry in UNIQUE index )/.test(line);
+}
+
+/** The sums as the finding quotes them, or the error that stopped the scan. */
+function shown(sums: unknown[] | string): string {
+  return typeof sums === 'string' ? sums : JSON.stringify(sums);
 }
 
 function q(name: string): string {

@@ -4,7 +4,7 @@ import type { FindingCode } from '../../../codes.js';
 import type { Finding, FixAction } from '../../../finding.js';
 import { makeFinding } from '../../../makeFinding.js';
 import { parseJsonTolerant } from '../../../parseJsonTolerant.js';
-import { fastMetricsStep, lastLineHadBareNonfinite } from './fastMetricsStep.js';
+import { fastMetricsLine, fastMetricsStep, lastLineEnd, lastLineHadBareNonfinite } from './fastMetricsStep.js';
 import { firstError, validators, type Validator } from '../../../validators.js';
 
 const NEWLINE = 0x0a;
@@ -132,38 +132,60 @@ export class JsonlScanner {
     }
     const lastNl = chunk.lastIndexOf(NEWLINE);
     if (lastNl >= pos) {
-      let nextNul = chunk.indexOf(NUL, pos);
-      while (pos <= lastNl) {
-        // Lines are checked a block of whole lines at a time: one native UTF-8/ASCII pass per
-        // block, and, for lines that need JSON.parse, one decode per block (lineText). Blocks stay
-        // small so their strings die young: a 1 MiB string lives in V8's large-object space until
-        // a full GC, and peak memory grew by ~70 MB with them.
-        let blockEnd = lastNl;
-        if (lastNl - pos >= DECODE_BLOCK_BYTES) {
-          blockEnd = chunk.lastIndexOf(NEWLINE, pos + DECODE_BLOCK_BYTES - 1);
-          if (blockEnd < pos) blockEnd = chunk.indexOf(NEWLINE, pos); // one line longer than a block
-        }
-        const block = chunk.subarray(pos, blockEnd + 1);
-        const ascii = isAscii(block);
-        const utf8Ok = ascii || isUtf8(block);
-        this.block = ascii && block.length <= DECODE_BLOCK_BYTES ? { buf: chunk, start: pos, end: blockEnd + 1, text: undefined } : undefined;
-        while (pos <= blockEnd) {
-          const e = chunk.indexOf(NEWLINE, pos);
-          let hasNul = false;
-          if (nextNul !== -1 && nextNul < e) {
-            hasNul = true;
-            nextNul = chunk.indexOf(NUL, e + 1);
-          }
-          this.line(chunk, pos, e, base + pos, !utf8Ok, hasNul);
-          pos = e + 1;
-        }
-      }
+      this.lines(chunk, pos, lastNl, base);
       this.block = undefined;
-      this.lastNewlineEnd = base + lastNl + 1;
+      pos = lastNl + 1;
+      this.lastNewlineEnd = base + pos;
     }
     if (pos < chunk.length) {
       this.carryStart = base + pos;
       this.addToCarry(chunk, pos, chunk.length);
+    }
+  }
+
+  /**
+   * The complete lines of chunk[pos, lastNl]: the hot loop, in a method of its own with nothing
+   * after the loop (push clears `block`). V8 compiles the loop while it runs the first chunk, when
+   * code past it has never run; such code, lacking type feedback, sent the optimized loop back to
+   * the interpreter at every chunk's end (seen with --trace-deopt).
+   */
+  private lines(chunk: Buffer, pos: number, lastNl: number, base: number): void {
+    let nextNul = chunk.indexOf(NUL, pos);
+    while (pos <= lastNl) {
+      // Lines are checked a block of whole lines at a time: one native UTF-8/ASCII pass per
+      // block, and, for lines that need JSON.parse, one decode per block (lineText). Blocks stay
+      // small so their strings die young: a 1 MiB string lives in V8's large-object space until
+      // a full GC, and peak memory grew by ~70 MB with them.
+      let blockEnd = lastNl;
+      if (lastNl - pos >= DECODE_BLOCK_BYTES) {
+        blockEnd = chunk.lastIndexOf(NEWLINE, pos + DECODE_BLOCK_BYTES - 1);
+        if (blockEnd < pos) blockEnd = chunk.indexOf(NEWLINE, pos); // one line longer than a block
+      }
+      const block = chunk.subarray(pos, blockEnd + 1);
+      const ascii = isAscii(block);
+      const utf8Ok = ascii || isUtf8(block);
+      this.block = ascii && block.length <= DECODE_BLOCK_BYTES ? { buf: chunk, start: pos, end: blockEnd + 1, text: undefined } : undefined;
+      while (pos <= blockEnd) {
+        if (this.fastPath) {
+          // The usual line: checked and its end found in one pass over its bytes.
+          const step = fastMetricsLine(chunk, pos, blockEnd + 1, utf8Ok);
+          if (step >= 0) {
+            this.lineNo++;
+            if (lastLineHadBareNonfinite()) this.reportNonfinite(base + pos);
+            this.checkStep(step, base + pos);
+            pos = lastLineEnd() + 1;
+            continue;
+          }
+        }
+        const e = chunk.indexOf(NEWLINE, pos);
+        let hasNul = false;
+        if (nextNul !== -1 && nextNul < e) {
+          hasNul = true;
+          nextNul = chunk.indexOf(NUL, e + 1);
+        }
+        this.line(chunk, pos, e, base + pos, !utf8Ok, hasNul, false);
+        pos = e + 1;
+      }
     }
   }
 
@@ -234,7 +256,7 @@ export class JsonlScanner {
   }
 
   /** One complete line, [s, e) of buf, that starts at file offset `at`. */
-  private line(buf: Buffer, s: number, e: number, at: number, checkUtf8: boolean, hasNul: boolean): void {
+  private line(buf: Buffer, s: number, e: number, at: number, checkUtf8: boolean, hasNul: boolean, tryFastPath = true): void {
     this.lineNo++;
     if (hasNul) {
       this.nulLine(buf.subarray(s, e), at, false);
@@ -244,7 +266,7 @@ export class JsonlScanner {
       this.report('jsonl/blank-line', this.where(at), 'empty line');
       return;
     }
-    if (this.fastPath) {
+    if (this.fastPath && tryFastPath) {
       // Bytes >= 0x80 only where this block was checked as UTF-8, so it never hides an encoding problem.
       const step = fastMetricsStep(buf, s, e, !checkUtf8);
       if (step >= 0) {

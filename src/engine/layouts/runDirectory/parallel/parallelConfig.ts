@@ -31,14 +31,18 @@ export function parallelConfig(fileBytes: number, env: NodeJS.ProcessEnv = proce
 }
 
 /**
- * One worker per core, whatever the load of the moment: the main thread scans segments too
- * whenever every worker has its share (scanJsonlParallel), so a worker whose core is busy with
- * other work takes fewer segments and the check stays about as fast. Choosing 0 or N workers from
- * the run queue at one instant made the same 2 GB check take 4.7 s or 9.8 s.
+ * One worker per core but one, whatever the load of the moment: the main thread, which reads and
+ * hashes, scans segments too whenever every worker has its share (scanJsonlParallel), so the
+ * check runs one thread per core, and a thread whose core is busy with other work takes fewer
+ * segments. Choosing 0 or N workers from the run queue at one instant made the same 2 GB check
+ * take 4.7 s or 9.8 s. Not one worker per core: each worker is a V8 isolate that starts and
+ * compiles the scanner anew (measured ~0.3-0.4 s of CPU each before it runs at full speed), and a
+ * third thread on two cores only added that: a 134 MB check took 2.4-2.6 s of CPU with two
+ * workers, 1.8-1.9 s with one, and less wall time too, with and without other load.
  */
 function defaultWorkers(): number {
   const cores = availableParallelism();
-  return cores < 2 ? 0 : cores;
+  return cores < 2 ? 0 : cores - 1;
 }
 
 function positiveInt(v: string | undefined): number | undefined {
