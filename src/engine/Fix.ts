@@ -13,7 +13,11 @@ export type FixAction =
   | 'none'
   | 'quarantine-rows'
   | 'salvage-database'
-  | 'reindex-database';
+  | 'reindex-database'
+  /** merge (issue 13): rows of another copy inserted, a file of it copied in, or its differing version kept in quarantine. */
+  | 'merge-rows'
+  | 'merge-file'
+  | 'keep-theirs';
 
 export interface Fix {
   action: FixAction;

@@ -13,6 +13,9 @@ const FIX_TEXT: Record<FixAction, string> = {
   'quarantine-rows': 'write the bad rows (table, id, every column) to quarantine as JSONL, then delete them in one transaction',
   'salvage-database': 'copy every readable row into a fresh database with the same schema; the original goes to quarantine',
   'reindex-database': 'rebuild the indexes from the tables (REINDEX) in a fresh copy of the database, which replaces it; no row changes',
+  'merge-rows': "insert the other copy's rows this one lacks into a fresh copy of the database (or append its records), which replaces it",
+  'merge-file': "copy in the other copy's file, verified by SHA-256",
+  'keep-theirs': "keep the other copy's differing version in quarantine; this one is left as it is",
 };
 
 /** Fixes that lose no information: the removed bytes carry none (NULs, a torn tail kept in the backup) or move intact. */
