@@ -36,16 +36,16 @@ export async function planMergeRuns(dirInto: string, dirFrom: string, errors: Co
         const state = await compareDocuments(join(dirInto, rel), join(dirFrom, rel));
         if (state === 'only-in-b') draft.steps.push(await bringFileStep(dirInto, dirFrom, rel, run));
         else if (state === 'differ') {
-          draft.conflicts.push({ unit: run, path: rel, what: `${name} differs`, count: 1 });
-          draft.steps.push(await keepTheirsStep(dirFrom, rel, run, `${name} differs`));
+          draft.conflicts.push({ unit: run, path: rel, what: 'its content differs', count: 1 });
+          draft.steps.push(await keepTheirsStep(dirFrom, rel, run, 'its content differs'));
         }
       }
       const files = await compareFileTrees(join(dirInto, base), join(dirFrom, base), `${base}/`, { skip: (rel) => DOCUMENTS.has(rel), errors, maxListed: Number.POSITIVE_INFINITY });
       for (const f of files.listed) {
         if (f.b && !f.a) draft.steps.push(await bringFileStep(dirInto, dirFrom, f.path, run));
         else if (f.a && f.b) {
-          draft.conflicts.push({ unit: run, path: f.path, what: `${f.path.slice(base.length + 1)} differs`, count: 1 });
-          draft.steps.push(await keepTheirsStep(dirFrom, f.path, run, `${f.path.slice(base.length + 1)} differs`));
+          draft.conflicts.push({ unit: run, path: f.path, what: 'its bytes differ', count: 1 });
+          draft.steps.push(await keepTheirsStep(dirFrom, f.path, run, 'its bytes differ'));
         }
       }
     } catch (err) {
@@ -81,7 +81,7 @@ async function planMetrics(dirInto: string, dirFrom: string, run: string, draft:
     });
   }
   if (conflicts > 0) {
-    const what = `metrics.jsonl: ${conflicts} ${conflicts === 1 ? 'record' : 'records'} only the other copy has ${why}`;
+    const what = `${conflicts} ${conflicts === 1 ? 'record' : 'records'} only the other copy has ${why}`;
     draft.conflicts.push({ unit: run, path: rel, what, count: conflicts });
     draft.steps.push(await keepTheirsStep(dirFrom, rel, run, what));
   }

@@ -34,7 +34,7 @@ export async function planMergeSteps(dirInto: string, dirFrom: string, errors: C
     }
     for (const rel of p.files) draft.steps.push(await bringFileStep(dirInto, dirFrom, rel, p.project));
     for (const f of p.conflictingFiles) {
-      const what = `${f.path} differs`;
+      const what = 'its bytes differ';
       draft.conflicts.push({ unit: p.project, path: f.path, what, count: 1 });
       draft.steps.push(await keepTheirsStep(dirFrom, f.path, p.project, what));
     }
