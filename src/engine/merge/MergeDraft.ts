@@ -1,4 +1,6 @@
-import type { StepDraft } from '../layouts/Layout.js';
+import type { PlanStep } from '../repair/RepairPlan.js';
+
+type StepDraft = Omit<PlanStep, 'id'>;
 
 /** Something both copies have in different versions: never overwritten. */
 export interface MergeConflict {

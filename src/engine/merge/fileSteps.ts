@@ -1,6 +1,8 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StepDraft } from '../layouts/Layout.js';
+import type { PlanStep } from '../repair/RepairPlan.js';
+
+type StepDraft = Omit<PlanStep, 'id'>;
 import { sha256File } from '../fs/sha256File.js';
 
 /** The folders of `rel` (outermost first) that DIR does not have yet: the ones a copy creates. */

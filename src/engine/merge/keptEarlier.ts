@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import type { StepDraft } from '../layouts/Layout.js';
+import type { PlanStep } from '../repair/RepairPlan.js';
+
+type StepDraft = Omit<PlanStep, 'id'>;
 import { imageOf } from '../repair/fileState.js';
 import { listJournals } from '../repair/Journal.js';
 import type { MergeConflict } from './MergeDraft.js';
