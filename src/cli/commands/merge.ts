@@ -107,11 +107,12 @@ function renderMerged(journal: Journal, how: 'applied' | 'resumed', c: Style): s
   for (const op of journal.ops) {
     if (op.state !== 'done') continue;
     const step = journal.steps.find((s) => op.steps.includes(s.id));
-    if (op.kind === 'keep-theirs') out.push(`  ${c.yellow('kept')}     ${op.quarantine} (the other copy's ${op.path})`);
+    if (op.kind === 'keep-theirs') out.push(`  ${c.yellow('kept')}     ${op.quarantine}`);
     else if (op.kind === 'merge-database' && !op.temp) out.push(`  ${c.yellow('kept')}     ${op.database?.rowsFile} (the other copy's differing rows of ${op.path})`);
     else if (op.kind === 'merge-database') {
       const rows = Object.entries(op.merge?.bring ?? {}).filter(([, ids]) => ids.length > 0).map(([t, ids]) => `${ids.length} ${t}`);
-      out.push(`  ${c.green('brought')}  ${op.path}: ${op.merge?.whole ? 'the whole project' : `${rows.join(', ')} rows inserted`}${op.database?.rowsFile ? `; the other copy's differing rows kept in ${op.database.rowsFile}` : ''}`);
+      const n = Object.values(op.merge?.bring ?? {}).reduce((k, ids) => k + ids.length, 0);
+      out.push(`  ${c.green('brought')}  ${op.path}: ${op.merge?.whole ? 'the whole project' : `${rows.join(', ')} ${n === 1 ? 'row' : 'rows'} inserted`}${op.database?.rowsFile ? `; the other copy's differing rows kept in ${op.database.rowsFile}` : ''}`);
     } else out.push(`  ${c.green('brought')}  ${op.path}${step?.action === 'merge-rows' ? `: ${step.description}` : ''}`);
   }
   return out.join('\n');

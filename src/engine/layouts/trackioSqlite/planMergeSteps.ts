@@ -72,7 +72,8 @@ async function rowsStep(dirInto: string, dirFrom: string, p: ProjectMerge, confl
     const image = await imageOf(join(dirInto, path + suffix));
     if (image) sidecars.push({ path: path + suffix, ...image });
   }
-  const text = [said.length > 0 ? `insert ${said.join(', ')} rows only the other copy has` : '', kept ? "keep the other copy's differing rows in quarantine" : ''].filter(Boolean).join('; ');
+  const total = Object.values(bring).reduce((n, ids) => n + ids.length, 0);
+  const text = [said.length > 0 ? `insert ${said.join(', ')} ${total === 1 ? 'row' : 'rows'} only the other copy has` : '', kept ? "keep the other copy's differing rows in quarantine" : ''].filter(Boolean).join('; ');
   return step(p.project, path, text, pre ?? null, sidecars, { from, bring, ...(kept && { conflicts: differ, keptDigest }), digest });
 }
 
