@@ -7,6 +7,7 @@ import { makeTrackioDir } from '../../fixtures/build/trackioDb.mjs';
 import { loadSqlite } from '../../src/engine/layouts/trackioSqlite/loadSqlite.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { snapshot } from '../helpers/repairTree.js';
+import { hasPython, onTerminal } from '../helpers/onTerminal.js';
 
 /** The data as a user sees it: every file and folder but trackio-fsck's own state (journals, backups). */
 const userView = (dir: string) => snapshot(dir, (p) => p.startsWith('.trackio-fsck'));
@@ -175,5 +176,24 @@ describe('trackio-fsck merge: refusals', () => {
     expect(differ.stderr).toContain('cannot merge a run-directory data dir');
     expect(runCli(['merge', '-y', sqlite, sqlite]).code).toBe(16);
     expect(runCli(['merge']).code).toBe(16);
+  });
+});
+
+// python3's pty module gives the CLI a real terminal, as `repair` is tested on one.
+describe.runIf(hasPython)('trackio-fsck merge on a terminal (no -y, no -n)', () => {
+  it('asks step by step: q cancels with exit 32 and nothing changed; the steps answered yes are applied', () => {
+    const { a: local, b: offsite } = makeDivergentRunDirs(tempDir());
+    const before = userView(local);
+    const quit = onTerminal(['y', 'q'], ['merge', offsite, local]);
+    expect(quit.stdout).toContain('Step 1/4? [y]es [n]o [a]ll [q]uit: ');
+    expect(quit.stdout).toContain('Cancelled: nothing was changed.');
+    expect(quit.code).toBe(32);
+    expect(userView(local)).toEqual(before);
+    // Only the append to run 2 (step 3): the new run stays out, so something is left to bring (exit 4).
+    const some = onTerminal(['n', 'n', 'y', 'n'], ['merge', offsite, local]);
+    expect(some.code, some.stdout).toBe(4);
+    expect(some.stdout).toContain(`brought  runs/${runId(2)}/metrics.jsonl`);
+    expect(some.stdout).toContain('Still to bring: 1 step');
+    expect(readdirSync(join(local, 'runs'))).not.toContain(runId(3));
   });
 });
