@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDivergentRunDirs, makeDivergentTrackioDirs } from '../../fixtures/build/divergentDirs.mjs';
 import { makeDataDir, metricsRecord, runId } from '../../fixtures/build/dataDir.mjs';
-import { makeTrackioDir } from '../../fixtures/build/trackioDb.mjs';
+import { holdProjectLock, makeTrackioDir } from '../../fixtures/build/trackioDb.mjs';
 import { loadSqlite } from '../../src/engine/layouts/trackioSqlite/loadSqlite.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { snapshot } from '../helpers/repairTree.js';
@@ -164,6 +164,24 @@ describe('trackio-fsck merge B DIR (run-directory layout)', () => {
 });
 
 describe('trackio-fsck merge: refusals', () => {
+  it("DIR's live project (flock on <project>.lock) is left alone without --force, merged with it", async () => {
+    const { a: local, b: offsite } = makeDivergentTrackioDirs(tempDir());
+    const lock = await holdProjectLock(offsite, 'mnist');
+    try {
+      const before = snapshot(join(offsite, 'media'));
+      const r = runCli(['merge', '-y', local, offsite]);
+      expect(r.code, r.stdout + r.stderr).toBe(4);
+      expect(r.stdout).toMatch(/Live, not touched: mnist: flock on mnist.lock held by pid/);
+      expect(snapshot(join(offsite, 'media'))).toEqual(before);
+      expect(readFileSync(join(offsite, 'cifar.db')).length).toBeGreaterThan(0);
+      const forced = runCli(['merge', '-y', '--force', local, offsite]);
+      expect(forced.code, forced.stdout + forced.stderr).toBe(4);
+      expect(forced.stdout).toContain('brought  mnist.db: 3 metrics, 1 alerts rows inserted');
+    } finally {
+      await lock.release();
+    }
+  });
+
   it('B missing or not a data dir, layouts that differ: exit 8; B the data dir itself or no B: exit 16', () => {
     const sqlite = makeTrackioDir(tempDir(), { projects: [['mnist', 'current']] });
     const runs = makeDataDir(tempDir(), { runs: 1, steps: 2 });
