@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import type { CompareError } from '../compare/CompareResult.js';
+import { commandLine } from '../commandLine.js';
 import { FsckError } from '../errors.js';
 import { exitCodeFor } from '../exitCodeFor.js';
 import { isInside } from '../fs/isInside.js';
@@ -76,6 +77,10 @@ export async function merge(source: string, dir: string | undefined, options: Me
   const applyOptions = { command, force: options.force, backupDir: options.backupDir, onEvent: options.onEvent };
 
   const unfinished = await unfinishedJournal(dirInto);
+  // Another repair left halfway is finished (or undone) by the command that started it, not by a merge.
+  if (unfinished && !unfinished.command.startsWith('merge')) {
+    throw new FsckError(`${unfinished.command} (${unfinished.id}) was interrupted and must be finished or undone first: run ${commandLine('repair', '-y', dirInto)} (it resumes) or ${commandLine('undo', dirInto)}; nothing was changed`);
+  }
   if (unfinished) {
     options.onEvent?.({ type: 'interrupted', journal: unfinished });
     if (unfinished.status === 'undoing') return { kind: 'undo-pending', journal: unfinished, ...base, exitCode: EXIT.uncorrected };
@@ -100,6 +105,7 @@ export async function merge(source: string, dir: string | undefined, options: Me
     selected = answer;
   }
   if (selected.length === 0) return { kind: 'nothing-chosen', plan, ...base, exitCode: leftCode };
+  // applyPlan reads only the data dir and the steps of a plan; a merge has no check report to give it.
   const asRepair: RepairPlan = { dataDir: dirInto, layout: into.layout, steps: plan.steps, left: [], liveRuns: plan.liveUnits.map((u) => u.unit), check: undefined as never };
   const outcome = await applyPlan(asRepair, selected, applyOptions);
   const after = await planFor(dirInto, dirFrom, into.layout, options.force);
@@ -127,8 +133,15 @@ async function planFor(dirInto: string, dirFrom: string, layoutName: LayoutName,
     steps: numbered,
     conflicts: draft.conflicts,
     liveUnits: live.filter((u) => steps.some((s) => (s.run ?? layout.unitOf(s.path)) === u.unit)),
-    bringing: numbered.filter((s) => s.action !== 'keep-theirs' && (s.action !== 'merge-rows' || !s.merge || s.merge.whole || Object.keys(s.merge.bring ?? {}).length > 0)).length,
+    bringing: numbered.filter(bringsSomething).length,
   };
+}
+
+/** A step that brings rows, records or files in (not one that only keeps B's version of a conflict). */
+function bringsSomething(s: PlanStep): boolean {
+  if (s.action === 'keep-theirs') return false;
+  if (s.action === 'merge-rows' && s.merge) return s.merge.whole === true || Object.values(s.merge.bring ?? {}).some((ids) => ids.length > 0);
+  return true;
 }
 
 /** After applying: 4 while conflicts (or anything to bring) are left, else 1 when something changed, 0 when nothing did. */

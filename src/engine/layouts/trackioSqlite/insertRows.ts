@@ -56,7 +56,12 @@ export function insertRows(dst: SqliteDatabase, src: SqliteDatabase, bring: Reco
       const key = cols.join('\0');
       let insert = statements.get(key);
       if (!insert) statements.set(key, (insert = dst.prepare(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)));
-      insert.run(cols.map((c) => values[c]));
+      try {
+        insert.run(cols.map((c) => values[c]));
+      } catch (err) {
+        // A UNIQUE constraint of DIR's schema (a config of a renamed run, ...): nothing is brought, all or nothing.
+        throw new FsckError(`row ${rowid} of ${table} in the other copy cannot go into this database (${(err as Error).message}); nothing was brought`);
+      }
     }
     counts[table] = ids.length;
   }
