@@ -1,11 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDivergentRunDirs, makeDivergentTrackioDirs } from '../../fixtures/build/divergentDirs.mjs';
-import { makeDataDir, metricsRecord, runId } from '../../fixtures/build/dataDir.mjs';
+import { damage, makeDataDir, metricsRecord, runId } from '../../fixtures/build/dataDir.mjs';
 import { holdProjectLock, makeTrackioDir } from '../../fixtures/build/trackioDb.mjs';
 import { loadSqlite } from '../../src/engine/layouts/trackioSqlite/loadSqlite.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { BIN, runCli, tempDir } from '../helpers/cli.js';
 import { snapshot } from '../helpers/repairTree.js';
 import { hasPython, onTerminal } from '../helpers/onTerminal.js';
 
@@ -194,6 +195,18 @@ describe('trackio-fsck merge: refusals', () => {
     expect(differ.stderr).toContain('cannot merge a run-directory data dir');
     expect(runCli(['merge', '-y', sqlite, sqlite]).code).toBe(16);
     expect(runCli(['merge']).code).toBe(16);
+  });
+
+  it('a repair left halfway in DIR is finished by repair (or undone) first: merge changes nothing (exit 8)', () => {
+    const { a: local, b: offsite } = makeDivergentRunDirs(tempDir());
+    damage.truncateMidLine(local, runId(0));
+    const killed = spawnSync(process.execPath, [BIN, 'repair', '-y', local], { env: { ...process.env, TRACKIO_DIR: '', TRACKIO_FSCK_FAULT: 'journal-saved' }, encoding: 'utf8' });
+    expect(killed.signal).toBe('SIGKILL');
+    const before = userView(local);
+    const r = runCli(['merge', '-y', offsite, local]);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(/^trackio-fsck: repair -y .* was interrupted and must be finished or undone first: run trackio-fsck repair -y .*; nothing was changed\n$/);
+    expect(userView(local)).toEqual(before);
   });
 });
 
