@@ -116,7 +116,7 @@ describe('trackio-fsck merge B DIR (run-directory layout)', () => {
     expect(merged.stderr).toBe('');
     expect(merged.code).toBe(4);
     const actions = merged.doc.plan.steps.map((s: { action: string; path: string }) => `${s.action} ${s.path.replace(/^runs\/[^/]+\//, '')}`);
-    expect(actions.sort()).toEqual(['keep-theirs config.json', 'keep-theirs metrics.jsonl', 'merge-file metrics.jsonl', 'merge-rows metrics.jsonl']);
+    expect(actions.sort()).toEqual(['keep-theirs config.json', 'keep-theirs metrics.jsonl', `merge-file runs/${runId(3)}`, 'merge-rows metrics.jsonl']);
     expect(everything(offsite)).toEqual(source);
     // What B had and DIR lacked is there now: compare finds nothing only in B.
     const after = json(['compare', local, offsite]).doc;
@@ -143,7 +143,8 @@ describe('trackio-fsck merge B DIR (run-directory layout)', () => {
     const r = json(['merge', '-n', local, offsite]);
     expect(r.code).toBe(4);
     const steps = r.doc.plan.steps.map((s: { action: string; path: string }) => `${s.action} ${s.path}`);
-    expect(steps.sort()).toEqual([`keep-theirs runs/${runId(1)}/config.json`, `keep-theirs runs/${runId(1)}/metrics.jsonl`, `merge-file runs/${runId(2)}/logs/train.log`, `merge-rows runs/${runId(0)}/metrics.jsonl`]);
+    expect(steps.sort()).toEqual([`keep-theirs runs/${runId(1)}/config.json`, `keep-theirs runs/${runId(1)}/metrics.jsonl`, `merge-file runs/${runId(2)}`, `merge-rows runs/${runId(0)}/metrics.jsonl`]);
+    expect(r.doc.plan.steps.find((s: { action: string }) => s.action === 'merge-file').copies.map((c: { path: string }) => c.path)).toEqual([`runs/${runId(2)}/logs/train.log`]);
     expect(userView(offsite)).toEqual(before);
     expect(runCli(['merge', '-y', local, offsite]).code).toBe(4);
     const runs = json(['compare', offsite, local]).doc.runs as Array<{ run: string; metrics: { onlyInB: number; differ: number } }>;

@@ -21,11 +21,12 @@ describe('merge planner, run-directory layout', () => {
       `keep-theirs runs/${runId(1)}/metrics.jsonl`,
       `keep-theirs runs/${runId(1)}/config.json`,
       `merge-rows runs/${runId(2)}/metrics.jsonl`,
-      `merge-file runs/${runId(3)}/metrics.jsonl`,
+      `merge-file runs/${runId(3)}`,
     ]);
     const append = draft.steps[2]!;
     expect(append.edits).toEqual([{ kind: 'insert', start: append.pre!.size, end: append.pre!.size, text: metricsRecord(20) + '\n' }]);
     expect(draft.steps[3]!.newDirs).toEqual([`runs/${runId(3)}`]);
+    expect(draft.steps[3]!.copies!.map((c) => c.path)).toEqual([`runs/${runId(3)}/metrics.jsonl`]);
     expect(draft.conflicts.map((c) => [c.path, c.count])).toEqual([
       [`runs/${runId(1)}/metrics.jsonl`, 1],
       [`runs/${runId(1)}/config.json`, 1],
@@ -58,7 +59,7 @@ describe('merge planner, run-directory layout', () => {
     // The same config, written compactly with its keys in another order: equal by value.
     writeFileSync(join(copy, 'runs', runId(0), 'config.json'), JSON.stringify({ optimizer: 'Adam', epochs: 2, learning_rate: 0.01 }));
     const draft = await planMergeRuns(local, copy, []);
-    expect(draft.steps.map((s) => [s.action, s.path, s.newDirs])).toEqual([['merge-file', `runs/${runId(0)}/artifacts/ckpt/model.bin`, [`runs/${runId(0)}/artifacts/ckpt`]]]);
+    expect(draft.steps.map((s) => [s.action, s.path, s.newDirs, s.copies!.map((c) => c.path)])).toEqual([['merge-file', `runs/${runId(0)}`, [`runs/${runId(0)}/artifacts/ckpt`], [`runs/${runId(0)}/artifacts/ckpt/model.bin`]]]);
     expect(draft.conflicts).toEqual([]);
   });
 });

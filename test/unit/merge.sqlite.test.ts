@@ -26,7 +26,7 @@ describe('merge planner, Trackio SQLite layout', () => {
     expect(draft.steps.map((s) => `${s.action} ${s.path}`)).toEqual([
       'merge-rows cifar.db',
       'merge-rows mnist.db',
-      'merge-file media/mnist/run-1/0/img-1.png',
+      'merge-file media/mnist',
       expect.stringMatching(/^keep-theirs artifacts\/mnist\/blobs\/sha256\//),
     ]);
     const [cifar, mnist, media] = draft.steps;
@@ -37,6 +37,7 @@ describe('merge planner, Trackio SQLite layout', () => {
     expect(mnist!.merge!.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(mnist!.pre).not.toBeNull();
     expect(media!.newDirs).toEqual(['media/mnist/run-1', 'media/mnist/run-1/0']);
+    expect(media!.copies!.map((c) => c.path)).toEqual(['media/mnist/run-1/0/img-1.png']);
     expect(draft.conflicts.map((c) => `${c.path}: ${c.what}`)).toEqual(['mnist.db: 1 metrics row differs', 'mnist.db: 1 configs row differs', expect.stringMatching(/: its bytes differ$/)]);
   });
 

@@ -113,7 +113,8 @@ function renderMerged(journal: Journal, how: 'applied' | 'resumed', c: Style): s
       const rows = Object.entries(op.merge?.bring ?? {}).filter(([, ids]) => ids.length > 0).map(([t, ids]) => `${ids.length} ${t}`);
       const n = Object.values(op.merge?.bring ?? {}).reduce((k, ids) => k + ids.length, 0);
       out.push(`  ${c.green('brought')}  ${op.path}: ${op.merge?.whole ? 'the whole project' : `${rows.join(', ')} ${n === 1 ? 'row' : 'rows'} inserted`}${op.database?.rowsFile ? `; the other copy's differing rows kept in ${op.database.rowsFile}` : ''}`);
-    } else out.push(`  ${c.green('brought')}  ${op.path}${step?.action === 'merge-rows' ? `: ${step.description}` : ''}`);
+    } else if (op.kind === 'merge-files') out.push(`  ${c.green('brought')}  ${op.path}/: ${plural(op.copies?.length ?? 0, 'file')}`);
+    else out.push(`  ${c.green('brought')}  ${op.path}${step?.action === 'merge-rows' ? `: ${step.description}` : ''}`);
   }
   return out.join('\n');
 }

@@ -22,7 +22,7 @@ export type OpState = 'pending' | 'prepared' | 'done' | 'undone';
  */
 export interface JournalOp {
   id: number;
-  kind: 'rewrite' | 'move' | 'copy-in' | 'database' | 'merge-database' | 'keep-theirs';
+  kind: 'rewrite' | 'move' | 'copy-in' | 'database' | 'merge-database' | 'keep-theirs' | 'merge-files';
   /** Relative to the data dir. */
   path: string;
   steps: number[];
@@ -48,7 +48,9 @@ export interface JournalOp {
   database?: DatabaseOpInfo;
   /** merge-database, keep-theirs: what is taken from the other copy. */
   merge?: MergeSource;
-  /** copy-in of a merge: folders it creates, outermost first. */
+  /** merge-files: the files copied in from the other copy (`merge.from` is its data dir), all below `path`. */
+  copies?: Array<{ path: string } & FileImage>;
+  /** merge-files: folders it creates, outermost first. */
   newDirs?: string[];
   state: OpState;
 }
@@ -207,7 +209,10 @@ export function validateJournal(j: Journal, dirName: string): void {
     if (!same(op.quarantineTemp, expected.quarantineTemp)) throw bad(`${where}: its quarantineTemp ${JSON.stringify(op.quarantineTemp)}`);
     for (const c of op.creates) if (typeof c !== 'string' || !expected.creates.includes(c)) throw bad(`${where}: the file it creates ${JSON.stringify(c)}`);
     opPaths.add(op.path);
-    if (op.newDirs !== undefined && (!Array.isArray(op.newDirs) || !op.newDirs.every((d) => typeof d === 'string' && isSafeRelPath(d) && op.path.startsWith(`${d}/`)))) throw bad(`${where}: its new folders`);
+    // A merge's copies and the folders they create lie below (or, for folders, above) the op's own folder.
+    const related = (p: unknown, above: boolean) => typeof p === 'string' && isSafeRelPath(p) && (p.startsWith(`${op.path}/`) || (above && (p === op.path || op.path.startsWith(`${p}/`))));
+    if (op.newDirs !== undefined && (!Array.isArray(op.newDirs) || !op.newDirs.every((d) => related(d, true)))) throw bad(`${where}: its new folders`);
+    if (op.copies !== undefined && (!Array.isArray(op.copies) || !op.copies.every((c) => related(c?.path, false) && typeof c.sha256 === 'string'))) throw bad(`${where}: the files it copies`);
     if (op.kind === 'database' || op.kind === 'merge-database') {
       const info = op.database;
       if (typeof info !== 'object' || info === null || !Array.isArray(info.sidecars)) throw bad(where);
@@ -239,6 +244,8 @@ function expectedPaths(op: JournalOp, id: string, qd: string): { temp?: string; 
       const quarantine = `${qd}/${path}${BAD_LINES_SUFFIX}`;
       return { temp, quarantine, quarantineTemp: repairTempPath(quarantine, id), creates: [quarantine, quarantine + WHY_SUFFIX] };
     }
+    case 'merge-files':
+      return { creates: [] };
     case 'keep-theirs':
       return { quarantine: theirsPath(qd, path), creates: [theirsPath(qd, path)] };
     case 'merge-database':

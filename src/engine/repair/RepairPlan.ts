@@ -53,7 +53,9 @@ export interface PlanStep {
   sidecars?: Array<{ path: string } & FileImage>;
   /** merge: what is taken from the other copy (its rows, or its file kept in quarantine). */
   merge?: MergeSource;
-  /** merge-file: the folders the copy creates, outermost first (undo removes them again when empty). */
+  /** merge-file: the files copied in from the other copy (`merge.from`), all below `path`, a folder. */
+  copies?: Array<{ path: string } & FileImage>;
+  /** merge-file: the folders the copies create, outermost first (undo removes them again when empty). */
   newDirs?: string[];
 }
 

@@ -6,7 +6,7 @@ import { compareFileTrees } from '../../compare/compareFiles.js';
 import { compareDocuments, runsIn } from '../../compare/compareRunDirs.js';
 import { readRecords, type Line } from '../../compare/diffJsonlLines.js';
 import { compareCodePoints } from '../../compare/compareCodePoints.js';
-import { bringFileStep, keepTheirsStep } from '../../merge/fileSteps.js';
+import { bringFilesStep, keepTheirsStep } from '../../merge/fileSteps.js';
 import type { MergeDraft } from '../../merge/MergeDraft.js';
 import { imageOf } from '../../repair/fileState.js';
 import { walkFiles } from '../trackioSqlite/walkFiles.js';
@@ -27,14 +27,16 @@ export async function planMergeRuns(dirInto: string, dirFrom: string, errors: Co
     const base = `runs/${run}`;
     try {
       if (!inInto.has(run)) {
-        for (const rel of (await walkFiles(join(dirFrom, base))).sort(compareCodePoints)) draft.steps.push(await bringFileStep(dirInto, dirFrom, `${base}/${rel}`, run));
+        const rels = (await walkFiles(join(dirFrom, base))).map((rel) => `${base}/${rel}`);
+        draft.steps.push(await bringFilesStep(dirInto, dirFrom, base, rels, run, `copy run ${run} in whole from the other copy`));
         continue;
       }
-      await planMetrics(dirInto, dirFrom, run, draft);
+      const bring: string[] = [];
+      if (await planMetrics(dirInto, dirFrom, run, draft)) bring.push(`${base}/metrics.jsonl`);
       for (const name of ['config.json', 'summary.json']) {
         const rel = `${base}/${name}`;
         const state = await compareDocuments(join(dirInto, rel), join(dirFrom, rel));
-        if (state === 'only-in-b') draft.steps.push(await bringFileStep(dirInto, dirFrom, rel, run));
+        if (state === 'only-in-b') bring.push(rel);
         else if (state === 'differ') {
           draft.conflicts.push({ unit: run, path: rel, what: 'its content differs', count: 1 });
           draft.steps.push(await keepTheirsStep(dirFrom, rel, run, 'its content differs'));
@@ -42,12 +44,13 @@ export async function planMergeRuns(dirInto: string, dirFrom: string, errors: Co
       }
       const files = await compareFileTrees(join(dirInto, base), join(dirFrom, base), `${base}/`, { skip: (rel) => DOCUMENTS.has(rel), errors, maxListed: Number.POSITIVE_INFINITY });
       for (const f of files.listed) {
-        if (f.b && !f.a) draft.steps.push(await bringFileStep(dirInto, dirFrom, f.path, run));
+        if (f.b && !f.a) bring.push(f.path);
         else if (f.a && f.b) {
           draft.conflicts.push({ unit: run, path: f.path, what: 'its bytes differ', count: 1 });
           draft.steps.push(await keepTheirsStep(dirFrom, f.path, run, 'its bytes differ'));
         }
       }
+      if (bring.length > 0) draft.steps.push(await bringFilesStep(dirInto, dirFrom, base, bring, run, 'copy in the files of this run only the other copy has'));
     } catch (err) {
       errors.push({ side: null, path: base, message: (err as Error).message });
     }
@@ -55,16 +58,16 @@ export async function planMergeRuns(dirInto: string, dirFrom: string, errors: Co
   return draft;
 }
 
-/** metrics.jsonl of a run both have: B's records DIR lacks, appended or (when they would reorder DIR's) kept as B's file in quarantine. */
-async function planMetrics(dirInto: string, dirFrom: string, run: string, draft: MergeDraft): Promise<void> {
+/**
+ * metrics.jsonl of a run both have: B's records DIR lacks, appended or (when they would reorder
+ * DIR's) kept as B's file in quarantine. True when DIR has no metrics.jsonl: B's is copied whole.
+ */
+async function planMetrics(dirInto: string, dirFrom: string, run: string, draft: MergeDraft): Promise<boolean> {
   const rel = `runs/${run}/metrics.jsonl`;
   const into = join(dirInto, rel);
   const plan = await recordsToBring(into, join(dirFrom, rel));
-  if (plan === 'only-in-b') {
-    draft.steps.push(await bringFileStep(dirInto, dirFrom, rel, run));
-    return;
-  }
-  if (!plan) return;
+  if (plan === 'only-in-b') return true;
+  if (!plan) return false;
   const { append, conflicts, why } = plan;
   if (append.length > 0) {
     const pre = (await imageOf(into))!;
@@ -85,6 +88,7 @@ async function planMetrics(dirInto: string, dirFrom: string, run: string, draft:
     draft.conflicts.push({ unit: run, path: rel, what, count: conflicts });
     draft.steps.push(await keepTheirsStep(dirFrom, rel, run, what));
   }
+  return false;
 }
 
 interface RecordsPlan {

@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import type { CompareError } from '../../compare/CompareResult.js';
 import { planDatabaseRows, type ProjectMerge } from '../../compare/planDatabaseRows.js';
-import { bringFileStep, keepTheirsStep } from '../../merge/fileSteps.js';
+import { bringFilesStep, keepTheirsStep } from '../../merge/fileSteps.js';
 import type { MergeConflict, MergeDraft } from '../../merge/MergeDraft.js';
 import { imageOf } from '../../repair/fileState.js';
 import type { PlanStep } from '../../repair/RepairPlan.js';
@@ -32,7 +32,11 @@ export async function planMergeSteps(dirInto: string, dirFrom: string, errors: C
       const s = await rowsStep(dirInto, dirFrom, p, draft.conflicts);
       if (s) draft.steps.push(s);
     }
-    for (const rel of p.files) draft.steps.push(await bringFileStep(dirInto, dirFrom, rel, p.project));
+    for (const top of ['media', 'artifacts']) {
+      const folder = `${top}/${p.project}`;
+      const rels = p.files.filter((rel) => rel.startsWith(`${folder}/`));
+      if (rels.length > 0) draft.steps.push(await bringFilesStep(dirInto, dirFrom, folder, rels, p.project, `copy in the ${top} files only the other copy has`));
+    }
     for (const f of p.conflictingFiles) {
       const what = 'its bytes differ';
       draft.conflicts.push({ unit: p.project, path: f.path, what, count: 1 });

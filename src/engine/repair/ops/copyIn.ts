@@ -9,24 +9,18 @@ import { saveJournal, type JournalOp } from '../Journal.js';
 import { mkdirDurable } from '../stateDir.js';
 import type { OpContext, OpKind } from './OpKind.js';
 import { restoreFromRepairBackup } from './restoreFromRepairBackup.js';
-import { removeNewDirs } from './removeNewDirs.js';
 
-/** restore-from-backup: a verified copy from a snapshot replaces the damaged file; merge-file: a file only the other copy has is copied in. */
+/** restore-from-backup: a verified copy from a snapshot replaces the damaged file. */
 export const copyInOp: OpKind = {
   kind: 'copy-in',
-  claims: (steps) => steps.some((s) => (s.action === 'restore-from-backup' || s.action === 'merge-file') && s.source !== undefined),
+  claims: (steps) => steps.some((s) => s.action === 'restore-from-backup' && s.source !== undefined),
   build(base, steps) {
-    const restore = steps.find((s) => (s.action === 'restore-from-backup' || s.action === 'merge-file') && s.source)!;
-    const newDirs = restore.newDirs?.length ? { newDirs: restore.newDirs } : {};
-    return { ...base, kind: 'copy-in', steps: [restore.id], pre: restore.pre, post: { sha256: restore.source!.sha256, size: restore.source!.size }, source: restore.source, creates: [], ...newDirs };
+    const restore = steps.find((s) => s.action === 'restore-from-backup' && s.source)!;
+    return { ...base, kind: 'copy-in', steps: [restore.id], pre: restore.pre, post: { sha256: restore.source!.sha256, size: restore.source!.size }, source: restore.source, creates: [] };
   },
   backupSet: (op) => (op.pre ? [{ path: op.path, ...op.pre }] : []),
   apply: applyCopyIn,
-  async undo(ctx, op) {
-    const effects = await restoreFromRepairBackup(ctx, op);
-    if (!effects.conflict) await removeNewDirs(ctx.realDataDir, op.newDirs);
-    return effects;
-  },
+  undo: restoreFromRepairBackup,
 };
 
 async function applyCopyIn(ctx: OpContext, op: JournalOp): Promise<void> {
