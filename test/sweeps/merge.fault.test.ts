@@ -1,4 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runId } from '../../fixtures/build/dataDir.mjs';
 import { describe, expect, it } from 'vitest';
 import { makeDivergentRunDirs, makeDivergentTrackioDirs } from '../../fixtures/build/divergentDirs.mjs';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -53,7 +55,15 @@ describe('a merge killed at any durable point (SIGKILL)', () => {
     await sweep(makeDivergentTrackioDirs, 'b', 4);
   }, 600_000);
 
-  it('run-directory layout: appended records, a new run, kept conflicts', async () => {
-    await sweep(makeDivergentRunDirs, 'a', 4);
+  it('run-directory layout: appended records, a new run of several files, kept conflicts', async () => {
+    // Run 3 (only in B) gets artifacts too: its files come in as one op, killed between two copies as well.
+    const withArtifacts = (root: string) => {
+      const pair = makeDivergentRunDirs(root);
+      const dir = join(pair.b, 'runs', runId(3), 'artifacts');
+      mkdirSync(dir, { recursive: true });
+      for (const name of ['a.bin', 'b.bin', 'c.bin']) writeFileSync(join(dir, name), name.repeat(100));
+      return pair;
+    };
+    await sweep(withArtifacts, 'a', 4);
   }, 600_000);
 });
