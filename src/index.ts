@@ -62,3 +62,5 @@ export { installHook, uninstallHook, type InstallOptions, type InstallResult, ty
 export { compare, type CompareOptions } from './engine/compare/compare.js';
 export type { CompareResult, RunComparison, ProjectComparison, FileDiff, RowDiff } from './engine/compare/CompareResult.js';
 export { planMerge, type MergePlan } from './engine/compare/planMerge.js';
+export { merge, type MergeOptions, type MergeOutcome, type MergePlanned, type MergeMode, type MergeEvent } from './engine/merge/merge.js';
+export type { MergeConflict as MergeConflictItem } from './engine/merge/MergeDraft.js';

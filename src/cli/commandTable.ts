@@ -29,6 +29,7 @@ export const COMMAND_TABLE: CommandEntry[] = [
   { name: 'restore', usage: 'restore <snapshot> [dir]', describe: 'verify a snapshot, move the current data aside (never deleted) and copy the snapshot in, verified', load: async () => (await import('./commands/restore.js')).restoreHandler },
   { name: 'du', usage: 'du [dir]', describe: 'disk space per run (metrics, artifacts, logs) or Trackio project (database, WAL, media, artifacts, parquet), quarantine and backups, largest first', load: async () => (await import('./commands/du.js')).duHandler },
   { name: 'compare', usage: 'compare <a> <b>', describe: 'compare two data dirs (the local one and an off-site copy or a snapshot), read-only: exit 0 equal, 4 they differ', load: async () => (await import('./commands/compare.js')).compareHandler },
+  { name: 'merge', usage: 'merge <source> [dir]', describe: 'bring into DIR the rows and files B has and DIR lacks, after a verified backup (-n: dry run, -y: apply; undo reverts)', load: async () => (await import('./commands/merge.js')).mergeHandler },
   { name: 'manifest write', usage: 'write [dir]', describe: 'record the SHA-256 of every file of every run (a check pass that also records)', load: async () => (await import('./commands/manifestWrite.js')).manifestWriteHandler },
   { name: 'manifest verify', usage: 'verify [dir]', describe: 'hash every recorded file and compare (works on a copy, a moved dir or a backup snapshot)', load: async () => (await import('./commands/manifestVerify.js')).manifestVerifyHandler },
 ];

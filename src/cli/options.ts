@@ -25,6 +25,7 @@ export const COMMANDS = [
   'hook install',
   'hook uninstall',
   'compare',
+  'merge',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -127,10 +128,10 @@ export const OPTIONS = {
   'dry-run': {
     type: 'boolean',
     alias: 'n',
-    commands: ['repair', 'backups prune'],
+    commands: ['repair', 'backups prune', 'merge'],
     conflicts: ['preen', 'yes'],
     describe: 'show the plan, change nothing (exit 4 when there is something to mend)',
-    describeFor: { 'backups prune': 'say what would be removed, remove nothing' },
+    describeFor: { 'backups prune': 'say what would be removed, remove nothing', merge: 'show what would be brought in, change nothing (exit 4 when B has something DIR lacks)' },
   },
   preen: {
     type: 'boolean',
@@ -142,26 +143,27 @@ export const OPTIONS = {
   yes: {
     type: 'boolean',
     alias: 'y',
-    commands: ['repair', 'restore'],
+    commands: ['repair', 'restore', 'merge'],
     describe: 'apply every fix without asking',
-    describeFor: { restore: 'do not ask (for scripts)' },
+    describeFor: { restore: 'do not ask (for scripts)', merge: 'merge without asking' },
   },
   force: {
     type: 'boolean',
     default: false,
-    commands: ['repair', 'recover', 'undo', 'backup', 'restore'],
+    commands: ['repair', 'recover', 'undo', 'backup', 'restore', 'merge'],
     describe: 'also repair live runs, and take the lock from another repair',
     describeFor: {
       undo: 'also restore files changed after the repair (their current bytes are kept), and take the lock from another repair',
       backup: 'snapshot even while a repair holds the data dir',
       restore: 'restore even while other processes hold files of the data dir open',
+      merge: 'also merge into live runs and projects, and take the lock from another repair',
     },
   },
   'backup-dir': {
     type: 'string',
     value: 'PATH',
     rule: 'path',
-    commands: ['repair', 'recover'],
+    commands: ['repair', 'recover', 'merge'],
     describe: 'where the pre-repair backup goes (default DIR/.trackio-fsck/repairs/<id>/)',
   },
   backups: {
@@ -249,13 +251,23 @@ export const POSITIONALS = {
     commands: ['restore'],
     describe: 'snapshot name in BACKUPS, or its path',
   },
+  // Before dir: positionals are taken in this order (merge <source> [dir]).
+  source: {
+    type: 'string',
+    required: true,
+    rule: 'path',
+    value: 'B',
+    commands: ['merge'],
+    describe: 'the other copy to bring rows and files from (an off-site copy, a snapshot); only read',
+  },
   dir: {
     type: 'string',
     rule: 'path',
     value: 'DIR',
-    commands: ['check', 'repair', 'recover', 'undo', 'backup', 'du', 'manifest write', 'manifest verify', 'restore'],
+    commands: ['check', 'repair', 'recover', 'undo', 'backup', 'du', 'manifest write', 'manifest verify', 'restore', 'merge'],
     describe: 'data dir (holds runs/) or a folder holding .trackio/ (default: $TRACKIO_DIR, else the nearest .trackio/ upward)',
     describeFor: {
+      merge: 'data dir to merge into (default: the one check would find)',
       'manifest verify': 'folder holding manifest-sha256.txt, or a data dir to find as check does',
       restore: 'data dir to restore into (default: the one check would find)',
     },

@@ -14,7 +14,11 @@ export type FixAction =
   | 'quarantine-rows'
   | 'salvage-database'
   | 'reindex-database'
-  | 'quarantine-duplicate-rows';
+  | 'quarantine-duplicate-rows'
+  /** merge (issue 13): rows of another copy inserted, a file of it copied in, or its differing version kept in quarantine. */
+  | 'merge-rows'
+  | 'merge-file'
+  | 'keep-theirs';
 
 export interface Fix {
   action: FixAction;

@@ -4,6 +4,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, runId } from '../../fixtures/build/dataDir.mjs';
+import { makeDivergentTrackioDirs } from '../../fixtures/build/divergentDirs.mjs';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { gitOk } from '../helpers/git.js';
 
@@ -58,6 +59,14 @@ describe('--json: every command prints one envelope, valid against its schema', 
     expect(json(['backups', 'verify', '--dest', dest], 'backups-verify.schema.json').code).toBe(0);
     expect(json(['backups', 'prune', '--keep', '1', '-n', '--dest', dest], 'backups-prune.schema.json').code).toBe(0);
     expect(json(['restore', name, dataDir, '--dest', dest, '--yes'], 'restore.schema.json').code).toBe(0);
+  });
+
+  it('merge: the dry run, the merge, and a failure', () => {
+    const { a: local, b: offsite } = makeDivergentTrackioDirs(tempDir());
+    expect(json(['merge', '-n', local, offsite], 'merge.schema.json').code).toBe(4);
+    const merged = json(['merge', '-y', local, offsite], 'merge.schema.json');
+    expect(merged.doc).toMatchObject({ outcome: 'applied', after: { bringing: 0 } });
+    expect(json(['merge', '-y', join(tempDir(), 'nope'), offsite], 'error.schema.json').code).toBe(8);
   });
 
   it('hook run, install, uninstall', () => {

@@ -27,6 +27,7 @@ export const BASE: Record<CommandName, string[]> = {
   'hook install': ['hook', 'install'],
   'hook uninstall': ['hook', 'uninstall'],
   compare: ['compare', 'a', 'b'],
+  merge: ['merge', 'b', '-y'],
 };
 
 /** Every command x every option with a rule x every bad value, and an empty DIR for each command that takes one. */

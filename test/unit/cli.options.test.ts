@@ -34,7 +34,7 @@ describe('the option table', () => {
 
   it('DIR is declared once and taken by every command that works on a data dir', () => {
     const withDir = COMMANDS.filter((c) => positionalsOf(c).some(([n]) => n === 'dir'));
-    expect(withDir.sort()).toEqual(['backup', 'check', 'du', 'manifest verify', 'manifest write', 'recover', 'repair', 'restore', 'undo']);
+    expect(withDir.sort()).toEqual(['backup', 'check', 'du', 'manifest verify', 'manifest write', 'merge', 'recover', 'repair', 'restore', 'undo']);
   });
 });
 

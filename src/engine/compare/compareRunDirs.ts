@@ -36,13 +36,13 @@ export async function compareRunDirs(dirA: string, dirB: string, errors: Compare
   return out;
 }
 
-async function runsIn(dir: string): Promise<Set<string>> {
+export async function runsIn(dir: string): Promise<Set<string>> {
   const entries = await readdir(join(dir, 'runs'), { withFileTypes: true }).catch(() => []);
   return new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
 }
 
 /** Equal when the bytes are, or when both parse to the same value (key order and spacing aside). */
-async function compareDocuments(pathA: string, pathB: string): Promise<DocumentState> {
+export async function compareDocuments(pathA: string, pathB: string): Promise<DocumentState> {
   const [a, b] = await Promise.all([readOptional(pathA), readOptional(pathB)]);
   if (!a && !b) return 'equal';
   if (!b) return 'only-in-a';

@@ -9,7 +9,7 @@ export interface JsonlLinesDiff {
   examples: RowExample[];
 }
 
-interface Line {
+export interface Line {
   text: string;
   /** 1-based. */
   no: number;
@@ -27,8 +27,8 @@ const STEP = /"step"\s*:\s*(\d+)/;
  * differ. Blank lines are not records.
  */
 export async function diffJsonlLines(pathA: string, pathB: string, maxExamples = 5): Promise<JsonlLinesDiff> {
-  const ra = await lines(pathA);
-  const rb = await lines(pathB);
+  const ra = await readRecords(pathA);
+  const rb = await readRecords(pathB);
   const out: JsonlLinesDiff = { a: ra ? { rows: 0, maxStep: null } : null, b: rb ? { rows: 0, maxStep: null } : null, diff: { onlyInA: 0, onlyInB: 0, differ: 0 }, examples: [] };
   const count = (side: SideRun | null, l: Line) => {
     side!.rows++;
@@ -113,7 +113,7 @@ export async function diffJsonlLines(pathA: string, pathB: string, maxExamples =
 }
 
 /** The file's records, one per non-blank line; undefined when there is no such file. */
-async function lines(path: string): Promise<AsyncGenerator<Line> | undefined> {
+export async function readRecords(path: string): Promise<AsyncGenerator<Line> | undefined> {
   const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     throw err;

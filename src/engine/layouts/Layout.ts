@@ -3,6 +3,7 @@ import type { CompareError, CompareResult } from '../compare/CompareResult.js';
 import type { FileRecord, Finding, FixAction } from '../finding.js';
 import type { LeftFinding, PlanStep } from '../repair/RepairPlan.js';
 import type { OpKind } from '../repair/ops/OpKind.js';
+import type { MergeDraft } from '../merge/MergeDraft.js';
 
 import type { LayoutName } from './LayoutName.js';
 
@@ -86,6 +87,8 @@ export interface Layout {
   compare(dirA: string, dirB: string, errors: CompareError[]): Promise<Pick<CompareResult, 'projects' | 'runs' | 'files'>>;
   /** merge: whether rows can be brought from another copy of this layout's data (planMerge). */
   readonly mergesRows: boolean;
+  /** merge: the steps that bring into DIR what B has and DIR lacks, and the conflicts (both real paths; B is only read). */
+  planMerge(dirInto: string, dirFrom: string, errors: CompareError[]): Promise<MergeDraft>;
   /** hook: the data dir and unit a staged file (absolute path) belongs to, if this layout claims it. */
   placeStaged(abs: string, env: NodeJS.ProcessEnv, cwd: string): StagedPlace | undefined;
 }

@@ -9,6 +9,7 @@ import { TOOL, VERSION } from '../version.js';
 import type { Edit, FileImage, PlanStep, SourceFile } from './RepairPlan.js';
 import { faultPoint } from '../fs/faultPoint.js';
 import type { CutRange } from './rewriteWithEdits.js';
+import type { MergeSource } from '../merge/MergeSource.js';
 import { BAD_LINES_SUFFIX, heldLinkPath, QUARANTINE_DIR, repairTempPath, STATE_DIR, WHY_SUFFIX, unplacedRowsFile } from '../fs/ownNames.js';
 
 /** pending: not applied; prepared: its result is written and its post-image recorded, not yet in place; done; undone. */
@@ -21,7 +22,7 @@ export type OpState = 'pending' | 'prepared' | 'done' | 'undone';
  */
 export interface JournalOp {
   id: number;
-  kind: 'rewrite' | 'move' | 'copy-in' | 'database';
+  kind: 'rewrite' | 'move' | 'copy-in' | 'database' | 'merge-database' | 'keep-theirs' | 'merge-files';
   /** Relative to the data dir. */
   path: string;
   steps: number[];
@@ -47,6 +48,12 @@ export interface JournalOp {
   appended?: { bytes: number; sha256: string };
   /** database: a SQLite project database rebuilt into `temp` (src/engine/layouts/trackioSqlite/applyDatabaseOp.ts). */
   database?: DatabaseOpInfo;
+  /** merge-database, keep-theirs: what is taken from the other copy. */
+  merge?: MergeSource;
+  /** merge-files: the files copied in from the other copy (`merge.from` is its data dir), all below `path`. */
+  copies?: Array<{ path: string } & FileImage>;
+  /** merge-files: folders it creates, outermost first. */
+  newDirs?: string[];
   state: OpState;
 }
 
@@ -207,7 +214,11 @@ export function validateJournal(j: Journal, dirName: string): void {
     if (op.held !== undefined && !same(op.held, expected.held)) throw bad(`${where}: its held link ${JSON.stringify(op.held)}`);
     for (const c of op.creates) if (typeof c !== 'string' || !expected.creates.includes(c)) throw bad(`${where}: the file it creates ${JSON.stringify(c)}`);
     opPaths.add(op.path);
-    if (op.kind === 'database') {
+    // A merge's copies and the folders they create lie below (or, for folders, above) the op's own folder.
+    const related = (p: unknown, above: boolean) => typeof p === 'string' && isSafeRelPath(p) && (p.startsWith(`${op.path}/`) || (above && (p === op.path || op.path.startsWith(`${p}/`))));
+    if (op.newDirs !== undefined && (!Array.isArray(op.newDirs) || !op.newDirs.every((d) => related(d, true)))) throw bad(`${where}: its new folders`);
+    if (op.copies !== undefined && (!Array.isArray(op.copies) || !op.copies.every((c) => related(c?.path, false) && typeof c.sha256 === 'string'))) throw bad(`${where}: the files it copies`);
+    if (op.kind === 'database' || op.kind === 'merge-database') {
       const info = op.database;
       if (typeof info !== 'object' || info === null || !Array.isArray(info.sidecars)) throw bad(where);
       for (const extra of [info.rowsFile, info.original]) if (extra !== undefined && !expected.creates.includes(extra)) throw bad(`${where}: ${JSON.stringify(extra)}`);
@@ -239,9 +250,21 @@ function expectedPaths(op: JournalOp, id: string, qd: string): { temp?: string; 
       const quarantine = `${qd}/${path}${BAD_LINES_SUFFIX}`;
       return { temp, held, quarantine, quarantineTemp: repairTempPath(quarantine, id), creates: [quarantine, quarantine + WHY_SUFFIX] };
     }
+    case 'merge-files':
+      return { creates: [] };
+    case 'keep-theirs':
+      return { quarantine: theirsPath(qd, path), creates: [theirsPath(qd, path)] };
+    case 'merge-database':
+      // Without rows to bring (only conflicts to keep) the database is not rebuilt: no temp.
+      return { ...(op.temp !== undefined && { temp: repairTempPath(path, id) }), creates: [theirsPath(qd, path) + '.rows.jsonl'] };
     case 'database':
       return { temp: repairTempPath(path, id), creates: [`${qd}/${path}${WHY_SUFFIX}`, `${qd}/${path}.rows.jsonl`, `${qd}/${path}`, unplacedRowsFile(`${qd}/${path}`)] };
     default:
       return undefined;
   }
+}
+
+/** Where a merge keeps the other copy's differing version of `path` (its file, or `.rows.jsonl` of its rows). */
+export function theirsPath(quarantineDir: string, path: string): string {
+  return `${quarantineDir}/theirs/${path}`;
 }

@@ -1,5 +1,6 @@
 import type { FileRecord, Finding, FixAction } from '../finding.js';
 import type { Report } from '../report.js';
+import type { MergeSource } from '../merge/MergeSource.js';
 
 /** Identity of a file's content: what a step expects to find before it runs and leaves after. */
 export interface FileImage {
@@ -50,6 +51,12 @@ export interface PlanStep {
   source?: SourceFile;
   /** quarantine-rows and salvage-database: the database's -wal/-shm/-journal as the plan found them (they travel with it). */
   sidecars?: Array<{ path: string } & FileImage>;
+  /** merge: what is taken from the other copy (its rows, or its file kept in quarantine). */
+  merge?: MergeSource;
+  /** merge-file: the files copied in from the other copy (`merge.from`), all below `path`, a folder. */
+  copies?: Array<{ path: string } & FileImage>;
+  /** merge-file: the folders the copies create, outermost first (undo removes them again when empty). */
+  newDirs?: string[];
 }
 
 /** A problem repair leaves alone, and why. */

@@ -71,7 +71,7 @@ export async function applyPlan(plan: RepairPlan, selected: number[], opts: Appl
     const journal = newJournal({ id, command: opts.command, dataDir: realDataDir, backupDir, quarantineDir, steps: plan.steps, selected: chosen.map((s) => s.id), files, ops });
     await saveJournal(realDataDir, journal, 'plan');
     // Before any byte changes: which files still agree with the manifest (those get re-recorded after).
-    await noteAgreement(realDataDir, ownDir, journal.ops.flatMap((op) => [op.path, ...(op.database?.sidecars.map((s) => s.path) ?? [])]), journal.ops.filter((op) => op.kind === 'database').map((op) => op.path));
+    await noteAgreement(realDataDir, ownDir, journal.ops.flatMap((op) => [op.path, ...(op.database?.sidecars.map((s) => s.path) ?? [])]), journal.ops.filter((op) => op.database !== undefined).map((op) => op.path));
     await runJournal(realDataDir, journal, opts);
     noteDataState(COMPLETE, false);
     return { journal, journalPath: journalPath(realDataDir, id), applied: journal.selected };
@@ -119,7 +119,7 @@ async function runJournal(realDataDir: string, journal: Journal, opts: ApplyOpti
     // A why-record a crash left half-written is rewritten on resume; its temp would stay behind.
     for (const d of await dirsBelow(join(realDataDir, journal.quarantineDir))) await removeOwnTemps(d);
     // The manifest records what the repair left, so the next check does not call the tool's own work damage.
-    await rerecordAfterRepair(realDataDir, join(repairsDir(realDataDir), journal.id), journal.ops.flatMap((op) => [op.path, ...(op.database?.sidecars.map((s) => s.path) ?? [])]), journal.ops.filter((op) => op.kind === 'database').map((op) => op.path));
+    await rerecordAfterRepair(realDataDir, join(repairsDir(realDataDir), journal.id), journal.ops.flatMap((op) => [op.path, ...(op.database?.sidecars.map((s) => s.path) ?? [])]), journal.ops.filter((op) => op.database !== undefined).map((op) => op.path));
     journal.status = 'complete';
     await saveJournal(realDataDir, journal, 'complete');
   }
@@ -183,7 +183,7 @@ const COMPLETE = 'the repair is complete; `trackio-fsck undo` reverts it';
 function tempBytes(ops: JournalOp[]): number {
   let n = 0;
   for (const op of ops) {
-    if (op.kind !== 'rewrite' && op.kind !== 'database') continue;
+    if (op.kind !== 'rewrite' && op.database === undefined) continue;
     n += op.pre?.size ?? 0;
     for (const s of op.database?.sidecars ?? []) n += s.size;
   }

@@ -14,15 +14,17 @@ export async function buildOps(steps: PlanStep[], repairId: string, quarantineDi
   const kinds = await opKinds();
   const byPath = new Map<string, PlanStep[]>();
   for (const s of steps) {
-    const list = byPath.get(s.path);
+    // Keeping the other copy's version (merge) writes only to quarantine: its own op beside any change of the file.
+    const key = s.action === 'keep-theirs' ? `${s.path}\0theirs` : s.path;
+    const list = byPath.get(key);
     if (list) list.push(s);
-    else byPath.set(s.path, [s]);
+    else byPath.set(key, [s]);
   }
   const movedRuns = steps.filter((s) => s.action === 'quarantine-run').map((s) => s.path + '/');
   const ops: JournalOp[] = [];
   for (const [path, group] of [...byPath].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (movedRuns.some((r) => path.startsWith(r))) continue;
-    const base = { id: ops.length + 1, path, steps: group.map((s) => s.id), state: 'pending' as const };
+    const base = { id: ops.length + 1, path: group[0]!.path, steps: group.map((s) => s.id), state: 'pending' as const };
     const op = kinds.find((k) => k.claims(group))?.build(base, group, { repairId, quarantineDir });
     if (op) ops.push(op);
   }

@@ -150,6 +150,10 @@ export const runDirectory: Layout = {
 
   mergesRows: false,
 
+  async planMerge(dirInto, dirFrom, errors) {
+    return (await import('./planMergeRuns.js')).planMergeRuns(dirInto, dirFrom, errors);
+  },
+
   /**
    * A file belongs to run ID of data dir D when it lies below D/runs/ID/ and D is a real data dir:
    * named .trackio, equal to $TRACKIO_DIR, or its run directory holds one of the files every run has.

@@ -133,7 +133,8 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
   await saveJournal(realDataDir, journal, `prepared ${op.path}`);
 }
 
-async function swap(realDataDir: string, op: JournalOp, abs: string, temp: string): Promise<void> {
+/** Phase 2 (also of a merge's database op): sidecars to quarantine, then the new database renamed into place. */
+export async function swap(realDataDir: string, op: JournalOp, abs: string, temp: string): Promise<void> {
   const info = op.database!;
   for (const s of info.sidecars) {
     const from = await safePath(realDataDir, s.path);
@@ -146,7 +147,8 @@ async function swap(realDataDir: string, op: JournalOp, abs: string, temp: strin
     await fsyncDir(dirname(from));
     faultPoint('moved-sidecar-to-quarantine', s.path);
   }
-  if (!sameImage(await imageOf(abs), op.pre)) throw new FsckError(`${op.path} changed while it was being repaired; the repair stops here (undo: ${commandLine('undo', realDataDir)})`);
+  // No pre-image: a database the op creates (a project merge brings whole), which must still be absent.
+  if (op.pre ? !sameImage(await imageOf(abs), op.pre) : (await imageOf(abs)) !== undefined) throw new FsckError(`${op.path} changed while it was being repaired; the repair stops here (undo: ${commandLine('undo', realDataDir)})`);
   if (info.salvage && info.original) {
     // Kept by a hard link, not a move: <project>.db never disappears, even for a moment (the data dir
     // is recognised by its .db files, and Trackio would create an empty database in the gap).

@@ -83,7 +83,10 @@ export const trackioSqlite: Layout = {
     return { steps: await planDatabaseSteps(ctx.realDataDir, path, findings), left: [] };
   },
 
-  opKinds: { database: async () => (await import('./databaseOp.js')).databaseOp },
+  opKinds: {
+    database: async () => (await import('./databaseOp.js')).databaseOp,
+    'merge-database': async () => (await import('./mergeDatabaseOp.js')).mergeDatabaseOp,
+  },
 
   snapshotRoles(rels) {
     return snapshotRolesOf(rels);
@@ -131,6 +134,10 @@ export const trackioSqlite: Layout = {
   },
 
   mergesRows: true,
+
+  async planMerge(dirInto, dirFrom, errors) {
+    return (await import('./planMergeSteps.js')).planMergeSteps(dirInto, dirFrom, errors);
+  },
 
   /** A staged `<project>.db` (or its -wal, media, blobs) of a folder that holds project databases. */
   placeStaged(abs) {

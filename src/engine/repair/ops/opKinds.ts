@@ -2,6 +2,8 @@ import { FsckError } from '../../errors.js';
 import { LAYOUTS } from '../../layouts/index.js';
 import type { JournalOp } from '../Journal.js';
 import { copyInOp } from './copyIn.js';
+import { keepTheirsOp } from './keepTheirs.js';
+import { mergeFilesOp } from './mergeFiles.js';
 import { moveOp } from './move.js';
 import type { OpKind } from './OpKind.js';
 import { rewriteOp } from './rewrite.js';
@@ -13,7 +15,7 @@ import { rewriteOp } from './rewrite.js';
  */
 export async function opKinds(): Promise<OpKind[]> {
   const fromLayouts = await Promise.all(LAYOUTS.flatMap((l) => Object.values(l.opKinds).map((load) => load())));
-  return [moveOp, ...fromLayouts, copyInOp, rewriteOp];
+  return [moveOp, keepTheirsOp, mergeFilesOp, ...fromLayouts, copyInOp, rewriteOp];
 }
 
 /** The kind that applies and undoes `op` (journals read back name their kind). */
