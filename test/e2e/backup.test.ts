@@ -80,8 +80,9 @@ describe('backup: a verified, hard-linked snapshot', () => {
     const listing = await listSnapshots(dest);
     const [one, two] = listing.snapshots;
     expect(one!.bytes).toBeGreaterThan(8 * 1024 * 1024);
-    expect(two!.bytes - one!.bytes).toBeGreaterThan(0); // the appended record
-    expect(two!.bytes - one!.bytes).toBeLessThan(1024);
+    // The data's bytes (the snapshots' own records vary: racy marks in the index come and go with timing).
+    expect(second.summary.bytes - first.summary.bytes).toBeGreaterThan(0); // the appended record
+    expect(second.summary.bytes - first.summary.bytes).toBeLessThan(1024);
     expect(two!.diskBytes).toBeLessThan(200 * 1024); // directories and records only, not 8 MiB again
     expect(one!.diskBytes).toBeGreaterThan(8 * 1024 * 1024);
   });
