@@ -36,7 +36,7 @@ export interface BackupOptions {
   keep?: number;
   /** After a successful backup, prune by these rules too (--keep-daily/weekly/monthly; united with keep). */
   retention?: Omit<RetentionPolicy, 'last'>;
-  /** Files copied at once: overlaps the fsyncs of many small files. */
+  /** No longer used: files are copied one at a time on synchronous calls (see ReadBackVerifier for the overlap); kept so callers that pass it still compile. */
   concurrency?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
