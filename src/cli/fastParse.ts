@@ -26,9 +26,12 @@ export function fastParse(argv: readonly string[], entry: CommandEntry, commandW
     if (s.type !== 'boolean') opts.coerce![name] = (raw: unknown) => coerceValue(`--${name}`, s, raw);
     if (s.type !== 'boolean' && s.rule) opts.narg![name] = 1;
   }
-  // yargs reads a lone '-' (stdin) its own way; leave such lines to it.
-  if (argv.includes('-')) return undefined;
-  const parsed = yargsParser.detailed([...argv], opts);
+  // A lone '-' (stdin) as the value of a string option (`hook run --files0-from -`, what the
+  // installed hook runs on every commit) reaches the command as '' under yargs, and is no
+  // positional: the same here. Any other lone '-' is left to yargs.
+  const line = argv.map((a, i) => (a === '-' && i > 0 && specs.some(([name, s]) => s.type === 'string' && !s.array && argv[i - 1] === `--${name}`) ? '' : a));
+  if (line.includes('-')) return undefined;
+  const parsed = yargsParser.detailed(line, opts);
   if (parsed.error) return undefined;
   const args = parsed.argv as Record<string, unknown> & { _: Array<string | number> };
   for (const key of Object.keys(args)) if (!known.has(key)) return undefined;

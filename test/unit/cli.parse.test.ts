@@ -39,6 +39,12 @@ describe('every command x every option x bad values: a usage error naming the fl
   }, 60_000);
 });
 
+describe('a lone - that is not the value of a string option is left to yargs', () => {
+  it.each([[['hook', 'run', '-']], [['check', '-']], [['hook', 'run', '--strict', '-']]])('%j', (line) => {
+    expect(parseCommandLine(line).kind).not.toBe('run');
+  });
+});
+
 describe('the fast path takes only lines yargs takes, with the same values', () => {
   const good = [
     ['check'],
@@ -57,6 +63,9 @@ describe('the fast path takes only lines yargs takes, with the same values', () 
     ['manifest', 'write', '--fast', '--run', 'r', 'd'],
     ['manifest', 'verify', '-v', 'd'],
     ['hook', 'run', 'a.txt', 'b/c.jsonl', '--strict', '--files0-from', 'names.txt'],
+    // What the installed hook runs on every commit: stdin as '-' (yargs hands it over as '').
+    ['hook', 'run', '--files0-from', '-'],
+    ['hook', 'run', 'a.txt', '--files0-from', '-', '--strict'],
     ['hook', 'install', '--chain'],
     ['hook', 'uninstall'],
   ];

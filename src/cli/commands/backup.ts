@@ -35,7 +35,7 @@ export const backupHandler = (args: BackupArgs) =>
       const linked = s.linked > 0 ? `, ${s.linked} unchanged hard-linked from ${result.linkedFrom} (${formatBytes(s.linkedBytes)})` : '';
       const links = s.symlinks > 0 ? `, ${plural(s.symlinks, 'symlink')}` : '';
       out.push(`${plural(s.files, 'file')}, ${formatBytes(s.bytes)}: ${s.copied} copied (${formatBytes(s.copiedBytes)})${linked}${links} in ${(s.durationMs / 1000).toFixed(2)} s`);
-      const proof = s.linked > 0 ? 'copies read back and matched, linked files hashed before linking' : 'every copy read back and matched';
+      const proof = s.linked > 0 ? 'copies read back and matched; linked files unchanged since the previous snapshot (backups verify re-reads them)' : 'every copy read back and matched';
       out.push(`${proof}; manifest: ${result.snapshot.name}/manifest-sha256.txt`);
       if (result.lacks) {
         const shown = result.lacks.paths.slice(0, 5).join(', ');

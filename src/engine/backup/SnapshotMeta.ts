@@ -51,7 +51,11 @@ export async function readSnapshotMeta(snapshotDir: string): Promise<SnapshotMet
   }
 }
 
+export function snapshotMetaText(meta: SnapshotMeta): string {
+  return JSON.stringify(meta, null, 2) + '\n';
+}
+
 /** Atomic: a crash leaves the old record or the new one. */
 export async function writeSnapshotMeta(snapshotDir: string, meta: SnapshotMeta): Promise<void> {
-  await writeFileAtomic(join(snapshotDir, META_FILE), JSON.stringify(meta, null, 2) + '\n');
+  await writeFileAtomic(join(snapshotDir, META_FILE), snapshotMetaText(meta));
 }

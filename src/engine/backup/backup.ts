@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
-import { chmod, link, lstat, mkdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fsPath, pathBytes } from '../fs/pathBytes.js';
 import { NotRegularFileError } from '../fs/openRegularFile.js';
@@ -7,7 +8,6 @@ import { FsckError } from '../errors.js';
 import type { Finding } from '../finding.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
 import { isInside } from '../fs/isInside.js';
-import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { findDataDir } from '../layouts/findDataDir.js';
 import { layoutNamed } from '../layouts/index.js';
 import { makeFinding } from '../makeFinding.js';
@@ -15,17 +15,17 @@ import { formatSha256sumLine } from '../manifest/sha256sumLine.js';
 import { countSeverities, EXIT } from '../report.js';
 import { TOOL, VERSION } from '../version.js';
 import { lockBackups } from './backupsLock.js';
-import { copyFileInto } from './copyFileInto.js';
+import { copySnapshotFile, type SnapshotFileCopy } from './copySnapshotFile.js';
+import { isRacy, linkFromPrevious } from './linkFromPrevious.js';
+import { ReadBackVerifier } from './ReadBackVerifier.js';
 import { faultPoint } from '../fs/faultPoint.js';
 import { findSnapshots, newestGood } from './findSnapshots.js';
-import { forEachConcurrently } from '../forEachConcurrently.js';
-import { sha256File } from '../fs/sha256File.js';
 import { pruneSnapshots, type PruneResult } from './pruneSnapshots.js';
-import { writeSnapshotMeta, type SnapshotMeta } from './SnapshotMeta.js';
+import { snapshotMetaText, type SnapshotMeta } from './SnapshotMeta.js';
 import { readSnapshotIndex, type FileIndexEntry, type IndexEntry } from './snapshotIndex.js';
 import { validatePolicy, type RetentionPolicy } from './retentionPolicy.js';
 import { resolveBackupsDir } from './resolveBackupsDir.js';
-import { INCOMPLETE_PREFIX, INDEX_FILE, MANIFEST_FILE, snapshotName, toSnapshotPath } from './snapshotLayout.js';
+import { INCOMPLETE_PREFIX, INDEX_FILE, MANIFEST_FILE, META_FILE, snapshotName, toSnapshotPath } from './snapshotLayout.js';
 import { syncTree } from './syncTree.js';
 import { runOf, walkDataDir, type DataEntry } from './walkDataDir.js';
 
@@ -36,7 +36,7 @@ export interface BackupOptions {
   keep?: number;
   /** After a successful backup, prune by these rules too (--keep-daily/weekly/monthly; united with keep). */
   retention?: Omit<RetentionPolicy, 'last'>;
-  /** Files copied at once: overlaps the fsyncs of many small files. */
+  /** No longer used: files are copied one at a time on synchronous calls (see ReadBackVerifier for the overlap); kept so callers that pass it still compile. */
   concurrency?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
@@ -115,6 +115,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
 
   let unlock: (() => Promise<void>) | undefined;
   let tmp: string | undefined;
+  let readBack: ReadBackVerifier | undefined;
   try {
     unlock = await lockBackups(realBackups);
     const startedAt = await freeSecond(realBackups);
@@ -138,8 +139,8 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     for (const e of entries) {
       if (e.kind !== 'dir') continue;
       // Owner-writable while it is built and ever after, so prune can always delete it; restore applies the recorded mode.
-      await mkdir(fsPath(join(tmp, e.rel)), { mode: (e.stat.mode & 0o7777) | 0o700 });
-      await chmod(fsPath(join(tmp, e.rel)), (e.stat.mode & 0o7777) | 0o700);
+      mkdirSync(fsPath(join(tmp, e.rel)), { mode: (e.stat.mode & 0o7777) | 0o700 });
+      chmodSync(fsPath(join(tmp, e.rel)), (e.stat.mode & 0o7777) | 0o700);
       dirs.push(join(tmp, e.rel));
       index.push({ t: 'd', p: e.rel, mode: e.stat.mode & 0o7777 });
     }
@@ -147,47 +148,71 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     const summary: BackupSummary = { files: 0, bytes: 0, copied: 0, copiedBytes: 0, linked: 0, linkedBytes: 0, symlinks: 0, dirs: dirs.length - 1, errors: 0, warnings: 0, durationMs: 0 };
     const manifest: Array<{ p: string; sha256: string }> = [];
     const written: string[] = [];
-    await forEachConcurrently(files, options.concurrency ?? 8, async (e) => {
-      if (e.kind !== 'file') return;
+    /** Files linked on the strength of their copy's recorded stat, not re-read: the snapshot's bytes are proven as of the previous proof. */
+    let linkedUnread = 0;
+    readBack = new ReadBackVerifier();
+    let lastYield = performance.now();
+    // One file at a time on synchronous calls (copySnapshotFile): for the many small files of a data
+    // dir the promise round trips cost more than the copying. The loop yields every 50 ms so that a
+    // Ctrl-C and the progress display are served.
+    for (const e of files) {
+      if (performance.now() - lastYield > 50) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
       const p = toSnapshotPath(e.rel);
-      const dst = join(tmp!, p);
+      const dst = join(tmp, p);
       const database = roles.get(e.rel) === 'database';
-      // A database is never linked: its -wal may hold new rows while the .db file's stat is unchanged.
-      let sha256 = database ? undefined : await linkUnchanged(previous?.path, previousFiles.get(p), e.stat, p, dst, emit);
-      const linked = sha256 !== undefined;
+      let recorded: Stats = e.stat;
+      let sha256: string | undefined;
       let size = e.stat.size;
-      if (database) {
+      let identity: { cino?: number; cmtimeMs?: number; racy?: 1 } = {};
+      // A database is never linked: its -wal may hold new rows while the .db file's stat is unchanged.
+      const link = database ? { linked: false as const } : linkFromPrevious(previous?.path, previousFiles.get(p), e.stat, e.abs, p, dst);
+      if (!link.linked && 'damaged' in link) {
+        emit(makeFinding('backup/previous-damaged', { run: runOf(p), path: p }, `the copy in ${previous!.path} no longer matches its recorded hash: copied afresh (run backups verify)`));
+      }
+      if (link.linked) {
+        sha256 = link.sha256;
+        identity = { cino: link.copyIno, cmtimeMs: link.copyMtimeMs, ...(link.racy ? { racy: 1 as const } : {}) };
+        if (!link.blobRead) linkedUnread++;
+      } else if (database) {
         try {
           ({ sha256, size } = await layout.copyDatabase(e.abs, dst));
           written.push(dst);
         } catch (err) {
           throw new FsckError(`backup failed on ${e.rel}: ${(err as Error).message}`);
         }
-      } else if (!linked) {
+      } else {
         try {
-          const copy = await copyFileIntoOrReport(e.abs, dst, e.rel, emit);
+          const readStarted = Date.now();
+          const copy = copyOrReport(e.abs, dst, e.rel, emit);
+          if (!copy) continue;
           written.push(dst);
-          if (!copy) return;
           ({ sha256, size } = copy);
+          readBack.check(e.abs, dst, sha256, size);
+          recorded = copy.source;
+          identity = { cino: copy.copyIno, cmtimeMs: copy.copyMtimeMs, ...(isRacy(copy.source.ctimeMs, readStarted) ? { racy: 1 as const } : {}) };
         } catch (err) {
           throw new FsckError(`backup failed on ${e.rel}: ${(err as Error).message}`);
         }
       }
       summary.files++;
       summary.bytes += size;
-      if (linked) {
+      if (link.linked) {
         summary.linked++;
         summary.linkedBytes += size;
       } else {
         summary.copied++;
         summary.copiedBytes += size;
       }
-      const st = e.stat;
-      index.push({ t: 'f', p, size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev, mode: st.mode & 0o7777, sha256: sha256! });
+      const st = recorded;
+      index.push({ t: 'f', p, size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev, mode: st.mode & 0o7777, sha256: sha256!, ...identity });
       manifest.push({ p, sha256: sha256! });
-      onEvent?.({ type: 'file', path: e.rel, bytes: size, linked });
+      onEvent?.({ type: 'file', path: e.rel, bytes: size, linked: link.linked });
       faultPoint('backup-file');
-    });
+    }
+    await readBack.finish();
 
     for (const e of entries) {
       if (e.kind !== 'symlink') continue;
@@ -198,13 +223,16 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
 
     manifest.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
     // Names that are not valid UTF-8 go in as their own bytes, as sha256sum writes them.
-    await writeFileAtomic(join(tmp, MANIFEST_FILE), pathBytes(manifest.map((m) => formatSha256sumLine(m.sha256, m.p)).join('')));
+    // The tree is still a temp: plain writes, made durable with everything else by syncTree.
+    writeRecord(join(tmp, MANIFEST_FILE), pathBytes(manifest.map((m) => formatSha256sumLine(m.sha256, m.p)).join('')), written);
     index.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
-    await writeFileAtomic(join(tmp, INDEX_FILE), index.map((e) => JSON.stringify(e) + '\n').join(''));
+    writeRecord(join(tmp, INDEX_FILE), index.map((e) => JSON.stringify(e) + '\n').join(''), written);
     Object.assign(summary, countSeverities(findings));
     // What the data dir held that the snapshot does not: it is partial, and says so (restore warns).
     const lacks = [...new Set(findings.filter((f) => LACKING.has(f.code)).map((f) => f.path))].sort();
     const now = new Date().toISOString();
+    // Bytes linked unread were last proven when the previous snapshot was (written or verified).
+    const provenAt = linkedUnread > 0 && previous?.meta?.verifiedAt && previous.meta.verifiedAt < now ? previous.meta.verifiedAt : now;
     const meta: SnapshotMeta = {
       tool: TOOL,
       version: VERSION,
@@ -213,7 +241,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       createdAt: now,
       startedAt: startedAt.toISOString(),
       state: lacks.length > 0 ? 'partial' : 'complete',
-      verifiedAt: now,
+      verifiedAt: provenAt,
       files: summary.files,
       bytes: summary.bytes,
       linked: summary.linked,
@@ -223,7 +251,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       problems: lacks.length,
       ...(lacks.length > 0 ? { lacks: lacks.slice(0, MAX_LACKS_LISTED), lacking: lacks.length } : {}),
     };
-    await writeSnapshotMeta(tmp, meta);
+    writeRecord(join(tmp, META_FILE), snapshotMetaText(meta), written);
     // Every byte and entry durable before the rename publishes the tree.
     await syncTree(tmp, written, dirs);
     faultPoint('backup-before-rename');
@@ -250,6 +278,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     };
   } finally {
     // A failed backup removes its own half-built copy; a killed one leaves .incomplete-*, which prune removes.
+    await readBack?.close();
     if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => {});
     await unlock?.();
     await repairLock?.release();
@@ -328,54 +357,32 @@ async function freeSecond(backupsDir: string): Promise<Date> {
   }
 }
 
-/**
- * rsync --link-dest, with a hash in the loop: a file whose size, mtime, ctime, inode and mode are
- * those recorded by the previous snapshot is taken as unchanged (the source is not re-read, as
- * rsync and restic do), and the previous snapshot's copy is hashed before it is linked, so a
- * rotted copy is never linked into a new snapshot. Returns the hash when linked.
- */
-async function linkUnchanged(previousDir: string | undefined, was: FileIndexEntry | undefined, st: Stats, p: string, dst: string, emit: (f: Finding) => void): Promise<string | undefined> {
-  if (!previousDir || !was) return undefined;
-  if (was.size !== st.size || was.mtimeMs !== st.mtimeMs || was.ctimeMs !== st.ctimeMs || was.ino !== st.ino || was.dev !== st.dev || was.mode !== (st.mode & 0o7777)) return undefined;
-  const from = join(previousDir, p);
-  const fst = await lstat(fsPath(from)).catch(() => undefined);
-  if (!fst?.isFile()) return undefined;
-  const { sha256 } = await sha256File(from);
-  if (sha256 !== was.sha256) {
-    emit(makeFinding('backup/previous-damaged', { run: runOf(p), path: p }, `the copy in ${previousDir} no longer matches its recorded hash: copied afresh (run backups verify)`));
-    return undefined;
-  }
-  try {
-    await link(fsPath(from), fsPath(dst));
-    return sha256;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EMLINK' || code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP') return undefined;
-    throw err;
-  }
+/** One of the snapshot's own records, written into the temp tree (new file: never over anything). */
+function writeRecord(path: string, data: string | Buffer, written: string[]): void {
+  writeFileSync(path, data, { flag: 'wx' });
+  written.push(path);
 }
 
 /** Copies; an unreadable source is reported (the snapshot goes on without it), anything else aborts. */
-async function copyFileIntoOrReport(src: string, dst: string, rel: string, emit: (f: Finding) => void) {
+function copyOrReport(src: string, dst: string, rel: string, emit: (f: Finding) => void): SnapshotFileCopy | undefined {
   try {
-    await mkdir(fsPath(dirname(dst)), { recursive: true });
-    const copy = await copyFileInto(src, dst, undefined, { fsync: false });
+    const copy = copySnapshotFile(src, dst);
     if (copy.changed) emit(makeFinding('backup/source-changed', { run: runOf(rel), path: rel }, 'changed while it was copied (a live writer): the snapshot holds the bytes read'));
     return copy;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (err instanceof NotRegularFileError) {
-      await rm(fsPath(dst), { force: true });
+      rmSync(fsPath(dst), { force: true });
       emit(makeFinding('backup/source-changed', { run: runOf(rel), path: rel }, `replaced while the backup ran: now ${err.message.slice(err.message.indexOf(' is ') + 4)}`));
       return undefined;
     }
     if (code === 'ENOENT') {
-      await rm(fsPath(dst), { force: true });
+      rmSync(fsPath(dst), { force: true });
       emit(makeFinding('backup/source-changed', { run: runOf(rel), path: rel }, 'deleted while the backup ran (renamed or removed by a writer): not in the snapshot'));
       return undefined;
     }
     if (code === 'EACCES' || code === 'EPERM' || code === 'EIO') {
-      await rm(fsPath(dst), { force: true });
+      rmSync(fsPath(dst), { force: true });
       emit(makeFinding('fs/unreadable', { run: runOf(rel), path: rel }, `cannot read: ${(err as Error).message}; not in the snapshot`));
       return undefined;
     }

@@ -3,9 +3,15 @@ import { readRegularFile } from '../fs/openRegularFile.js';
 import { isSafeRelPath } from '../fs/safePath.js';
 import { INDEX_FILE } from './snapshotLayout.js';
 
-/** One line of a snapshot's index; `p` is the path inside the snapshot ('/'). */
+/**
+ * One line of a snapshot's index; `p` is the path inside the snapshot ('/'). A file's size, times,
+ * inode, device and mode are the source's as it was read; `cino`/`cmtimeMs` the snapshot copy's own
+ * inode and mtime, so the next backup can tell that copy is untouched without reading it; `racy`: the
+ * source changed within the timestamp granularity of being read, so its stat alone cannot prove it
+ * unchanged next time (git's "racily clean" entries). Indexes written before these fields lack them.
+ */
 export type IndexEntry =
-  | { t: 'f'; p: string; size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number; mode: number; sha256: string }
+  | { t: 'f'; p: string; size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number; mode: number; sha256: string; cino?: number; cmtimeMs?: number; racy?: 1 }
   | { t: 'd'; p: string; mode: number }
   | { t: 'l'; p: string; target: string };
 
@@ -71,7 +77,8 @@ function isIndexEntry(e: unknown): e is IndexEntry {
   if (x.t === 'd') return isMode(x.mode);
   if (x.t === 'l') return typeof x.target === 'string' && x.target !== '' && !x.target.includes('\0');
   if (x.t === 'f') {
-    return typeof x.sha256 === 'string' && /^[0-9a-f]{64}$/.test(x.sha256) && isMode(x.mode) && [x.size, x.mtimeMs, x.ctimeMs, x.ino, x.dev].every(isNum);
+    const optional = [x.cino, x.cmtimeMs].every((v) => v === undefined || isNum(v)) && (x.racy === undefined || x.racy === 1);
+    return typeof x.sha256 === 'string' && /^[0-9a-f]{64}$/.test(x.sha256) && isMode(x.mode) && [x.size, x.mtimeMs, x.ctimeMs, x.ino, x.dev].every(isNum) && optional;
   }
   return false;
 }

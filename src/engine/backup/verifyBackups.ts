@@ -37,7 +37,9 @@ export async function verifyBackups(dest: string | undefined, name?: string, opt
     for (const s of all.filter((x) => x.state === 'incomplete')) findings.push(makeFinding('backup/incomplete', { run: null, path: s.name }, 'the leftover of an interrupted backup: not a snapshot (backups prune removes it)'));
   }
   const snapshots: SnapshotVerification[] = [];
-  for (const s of targets) snapshots.push(await verifySnapshot(join(backupsDir, s.name), { onFile: options.onFile }));
+  // Hard-linked snapshots share inodes: each is read once in this run, and its verdict holds for every name it has.
+  const inodeHashes = new Map<string, Promise<{ sha256: string; size: number }>>();
+  for (const s of targets) snapshots.push(await verifySnapshot(join(backupsDir, s.name), { onFile: options.onFile, inodeHashes }));
   const summary = {
     snapshots: snapshots.length,
     damaged: snapshots.filter((s) => !s.ok).length,

@@ -31,6 +31,11 @@ export interface VerifyOptions {
   record?: boolean;
   concurrency?: number;
   onFile?: (bytes: number) => void;
+  /**
+   * Hashes already taken in this run, by inode (dev, ino, size, mtime, ctime): hard-linked
+   * snapshots share one inode per unchanged file, which is read once however many names it has.
+   */
+  inodeHashes?: Map<string, Promise<{ sha256: string; size: number }>>;
 }
 
 /**
@@ -72,14 +77,21 @@ export async function verifySnapshot(snapshotDir: string, options: VerifyOptions
       }
       let got;
       try {
-        got = await sha256File(found.abs);
+        const st = found.stat;
+        const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+        let hashing = options.inodeHashes?.get(key);
+        if (!hashing) {
+          hashing = sha256File(found.abs);
+          options.inodeHashes?.set(key, hashing);
+          hashing.then((h) => options.onFile?.(h.size), () => {});
+        }
+        got = await hashing;
       } catch (err) {
         findings.push(makeFinding('backup/modified', at(e.path), `cannot be read: ${(err as Error).message}`));
         return;
       }
       files++;
       bytes += got.size;
-      options.onFile?.(got.size);
       if (got.sha256 !== e.sha256) {
         const shared = found.stat.nlink > 1 ? `; its inode is shared by ${found.stat.nlink} names (hard-linked snapshots), which all hold these same damaged bytes` : '';
         const args = { sha256: got.sha256, expected: e.sha256, ...(found.stat.nlink > 1 ? { sharedBy: found.stat.nlink } : {}) };
