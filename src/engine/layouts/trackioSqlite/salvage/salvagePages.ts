@@ -15,7 +15,8 @@ import { UnplacedRows } from './UnplacedRows.js';
 
 export interface PageSalvageResult {
   dest: string;
-  tables: Array<{ name: string; copied: number; skipped: Array<{ after: number | null; before: number | null; error: string }> }>;
+  /** `unread`: rowids of cells on the table's own leaves that could not be read whole (a broken overflow chain, a record that does not decode or fit): a snapshot may hold them (healFromSnapshot). */
+  tables: Array<{ name: string; copied: number; skipped: Array<{ after: number | null; before: number | null; error: string }>; unread?: Array<number | bigint> }>;
   copied: number;
   schemaErrors: string[];
   /** Where the schema came from: the file's own sqlite_schema, or Trackio's schema of the generation the rows fit. */
@@ -136,7 +137,8 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
         });
       }
       for (const n of walk.leaves) {
-        const rows = rowsOf(src, n, unplaced, name);
+        const here = tables.get(name);
+        const rows = rowsOf(src, n, unplaced, name, here && ((rowid) => (here.unread ??= []).push(rowid)));
         if (!byName.has(name) && name !== 'sqlite_sequence') {
           // A table of the damaged schema that Trackio's schema names differently: its rows go by shape.
           const shape = classifyPage(rows.map((r) => r.values), shapes);
@@ -153,7 +155,7 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
           }
           const shape = byName.get(name);
           if (!shape) unplaced.add({ table: name, rowid: row.rowid, values: row.values, page: n, why: 'its table could not be recreated' });
-          else writer.put(shape, row.rowid, row.values, n, tables.get(name)!);
+          else if (!writer.put(shape, row.rowid, row.values, n, tables.get(name)!)) (tables.get(name)!.unread ??= []).push(row.rowid);
         }
       }
     }
@@ -239,7 +241,7 @@ interface Row {
 }
 
 /** The rows of one table-leaf page; cells that do not decode, or whose overflow chain broke, go to `unplaced`. */
-function rowsOf(src: PageSource, n: number, unplaced: UnplacedRows, table: string | null): Row[] {
+function rowsOf(src: PageSource, n: number, unplaced: UnplacedRows, table: string | null, onUnread?: (rowid: number | bigint) => void): Row[] {
   const buf = src.page(n);
   // Only pages known to be leaves come here: one whose type byte is damaged the walk read as a leaf.
   const page = buf && (readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0) ?? readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0, TABLE_LEAF));
@@ -250,11 +252,13 @@ function rowsOf(src: PageSource, n: number, unplaced: UnplacedRows, table: strin
     const cell = readTableCell(src, buf, c, src.present(n));
     if (!cell) continue;
     if (cell.partial !== undefined) {
+      onUnread?.(cell.rowid);
       unplaced.add({ table, rowid: cell.rowid, values: [cell.payload], page: n, why: `cut short: ${cell.partial} (the payload bytes that could be read)` });
       continue;
     }
     const values = decodeRecord(cell.payload, src.header.encoding);
     if (values) rows.push({ rowid: cell.rowid, values });
+    else onUnread?.(cell.rowid);
   }
   return rows;
 }
@@ -327,12 +331,13 @@ class RowWriter {
     this.db.exec('COMMIT');
   }
 
-  put(shape: TableShape, rowid: number | bigint, values: SqlValue[], page: number, counter: { copied: number }): void {
+  /** False when the row is not in the table afterwards under its rowid (it does not fit, or the new database refused it). */
+  put(shape: TableShape, rowid: number | bigint, values: SqlValue[], page: number, counter: { copied: number }): boolean {
     const max = this.maxRowid.get(shape.name);
     if (max === undefined || rowid > max) this.maxRowid.set(shape.name, rowid);
     if (values.length > shape.columns.length || values.length < shape.minFields || (shape.ipk >= 0 && values[shape.ipk] !== null)) {
       this.unplaced.add({ table: shape.name, rowid, values, page, why: `does not fit table ${shape.name} (${values.length} values for ${shape.columns.length} columns)` });
-      return;
+      return false;
     }
     let key = `${shape.name}\0${values.length}`;
     const textBytes = values.some((v) => v instanceof TextBytes);
@@ -354,11 +359,13 @@ class RowWriter {
       else if (typeof v === 'number' && Number.isInteger(v) && shape.columns[i]!.affinity !== 'INTEGER') params.push(BigInt(v));
       else params.push(v);
     }
+    let placed = true;
     try {
       stmt.run(params);
       counter.copied++;
     } catch (err) {
       const existing = this.existing(shape, rowid);
+      placed = existing !== undefined;
       if (existing && sameRow(existing, values, shape)) this.duplicates++;
       else this.unplaced.add({ table: shape.name, rowid, values, page, why: existing ? 'another version of a row already salvaged (same rowid)' : `refused by the new database: ${(err as Error).message}` }, shape);
     }
@@ -367,6 +374,7 @@ class RowWriter {
       this.begin();
       this.pending = 0;
     }
+    return placed;
   }
 
   private existing(shape: TableShape, rowid: number | bigint): unknown[] | undefined {
