@@ -138,7 +138,7 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
       }
       for (const n of walk.leaves) {
         const here = tables.get(name);
-        const rows = rowsOf(src, n, unplaced, name, here && ((rowid) => (here.unread ??= []).push(rowid)));
+        const rows = rowsOf(src, n, unplaced, name, here && ((rowid) => (here.unread ??= []).push(rowid)), walk.cellsOf.get(n));
         if (!byName.has(name) && name !== 'sqlite_sequence') {
           // A table of the damaged schema that Trackio's schema names differently: its rows go by shape.
           const shape = classifyPage(rows.map((r) => r.values), shapes);
@@ -241,13 +241,13 @@ interface Row {
 }
 
 /** The rows of one table-leaf page; cells that do not decode, or whose overflow chain broke, go to `unplaced`. */
-function rowsOf(src: PageSource, n: number, unplaced: UnplacedRows, table: string | null, onUnread?: (rowid: number | bigint) => void): Row[] {
+function rowsOf(src: PageSource, n: number, unplaced: UnplacedRows, table: string | null, onUnread?: (rowid: number | bigint) => void, found?: number[]): Row[] {
   const buf = src.page(n);
-  // Only pages known to be leaves come here: one whose type byte is damaged the walk read as a leaf.
-  const page = buf && (readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0) ?? readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0, TABLE_LEAF));
-  if (!buf || !page) return [];
+  // Only pages known to be leaves come here; `found`: the cells the walk found on a leaf whose header or pointers are damaged.
+  const cells = found ?? (buf && (readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0) ?? readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0, TABLE_LEAF)))?.cells;
+  if (!buf || !cells) return [];
   const rows: Row[] = [];
-  for (const c of page.cells) {
+  for (const c of cells) {
     // Cells in the zero-padded part of the page a truncated file ends in are not read.
     const cell = readTableCell(src, buf, c, src.present(n));
     if (!cell) continue;

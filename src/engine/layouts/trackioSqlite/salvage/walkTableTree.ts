@@ -1,6 +1,7 @@
 import type { PageSource } from './openPages.js';
 import { TABLE_INTERIOR, TABLE_LEAF, readBtreePage } from './readBtreePage.js';
 import { readCellRowid } from './readTableCell.js';
+import { readLeafCells } from './readLeafCells.js';
 import { readVarint } from './readVarint.js';
 
 export interface TreeWalk {
@@ -17,17 +18,8 @@ export interface TreeWalk {
    * if its rowid falls in one; elsewhere the tree holds the live rows and the page is an old copy.
    */
   lost: Array<{ lo: number | bigint | null; hi: number | bigint | null }>;
-}
-
-/** Whether every cell's rowid reads and lies in (lo, hi], in ascending order: what a real leaf of this place holds. */
-function rowidsFit(buf: Buffer, cells: number[], usable: number, lo: number | bigint | null, hi: number | bigint | null): boolean {
-  let prev = lo;
-  for (const c of cells) {
-    const r = readCellRowid(buf, c, usable);
-    if (r === undefined || (prev !== null && r <= prev) || (hi !== null && r > hi)) return false;
-    prev = r;
-  }
-  return true;
+  /** Leaves whose header or cell pointers are damaged, with the cells found on them (readLeafCells): read these, not the pointers. */
+  cellsOf: Map<number, number[]>;
 }
 
 /** Whether `rowid` lies in one of the ranges a tree lost. */
@@ -43,7 +35,7 @@ export function inLostRange(walk: TreeWalk, rowid: number | bigint): boolean {
  * its parents give it.
  */
 export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array): TreeWalk {
-  const walk: TreeWalk = { leaves: [], interiors: [], damaged: [], misplaced: [], lost: [] };
+  const walk: TreeWalk = { leaves: [], interiors: [], damaged: [], misplaced: [], lost: [], cellsOf: new Map() };
   const usable = src.header.usable;
   /** `leafLevel`: a sibling of this page is a leaf, so it is one too. */
   type Frame = { page: number; lo: number | bigint | null; hi: number | bigint | null; leafLevel?: boolean };
@@ -57,13 +49,17 @@ export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array
       continue;
     }
     const buf = src.page(n);
-    let page = buf && readBtreePage(buf, usable, n === 1 ? 100 : 0);
-    if (buf && (!page || (page.type !== TABLE_LEAF && page.type !== TABLE_INTERIOR)) && leafLevel) {
-      // A damaged type byte on a page whose siblings are leaves: read it as a leaf
-      // when every cell pointer is in range and its rowids fit the bounds its parent gives.
-      const forced = readBtreePage(buf, usable, 0, TABLE_LEAF);
-      if (forced && forced.badPointers === 0 && forced.cells.length > 0 && rowidsFit(buf, forced.cells, usable, lo, hi)) {
-        page = forced;
+    const headerAt = n === 1 ? 100 : 0;
+    let page = buf && readBtreePage(buf, usable, headerAt);
+    const notTable = !page || (page.type !== TABLE_LEAF && page.type !== TABLE_INTERIOR);
+    if (buf && (buf[headerAt] === TABLE_LEAF || (notTable && leafLevel))) {
+      // A leaf, or a page whose siblings are leaves (its type byte damaged): its cells are read even when
+      // the cell count or pointers are damaged. A damaged type byte: only cells whose rowids fit the bounds its parent gives.
+      const strict = buf[headerAt] !== TABLE_LEAF;
+      const leaf = readLeafCells(src, buf, { headerAt, present: src.present(n), lo, hi, strict });
+      if ((leaf.damaged || strict) && leaf.cells.length > 0) {
+        page = { type: TABLE_LEAF, cells: leaf.cells, badPointers: 0, rightChild: 0 };
+        walk.cellsOf.set(n, leaf.cells);
         walk.damaged.push(n);
         walk.lost.push({ lo, hi });
       }
