@@ -38,14 +38,16 @@ export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array
   const walk: TreeWalk = { leaves: [], interiors: [], damaged: [], misplaced: [], lost: [], cellsOf: new Map() };
   const usable = src.header.usable;
   /** `leafLevel`: a sibling of this page is a leaf, so it is one too. */
-  type Frame = { page: number; lo: number | bigint | null; hi: number | bigint | null; leafLevel?: boolean };
+  type Frame = { page: number; lo: number | bigint | null; hi: number | bigint | null; leafLevel?: boolean; parent?: { lo: number | bigint | null; hi: number | bigint | null } };
   // The root may be a leaf (a small table): with a damaged type byte it is tried as one too.
   const stack: Frame[] = [{ page: root, lo: null, hi: null, leafLevel: root !== 1 }];
+  // A page the end of a truncated file cut off: the keys that name it are intact, its range is exactly theirs.
+  const cutOff = (n: number) => n > src.pageCount || src.present(n) < src.header.pageSize;
   while (stack.length > 0) {
-    const { page: n, lo, hi, leafLevel } = stack.pop()!;
+    const { page: n, lo, hi, leafLevel, parent } = stack.pop()!;
     if (n < 1 || n > src.pageCount || claimed[n] || (n === 1 && root !== 1)) {
       walk.damaged.push(n);
-      walk.lost.push({ lo, hi });
+      walk.lost.push(cutOff(n) ? { lo, hi } : (parent ?? { lo, hi }));
       continue;
     }
     const buf = src.page(n);
@@ -66,7 +68,7 @@ export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array
     }
     if (!buf || !page || (page.type !== TABLE_LEAF && page.type !== TABLE_INTERIOR)) {
       walk.damaged.push(n);
-      walk.lost.push({ lo, hi });
+      walk.lost.push(cutOff(n) ? { lo, hi } : (parent ?? { lo, hi }));
       continue;
     }
     claimed[n] = 1;
@@ -104,7 +106,8 @@ export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array
     children.push({ page: page.rightChild, lo: prev, hi });
     const isLeaf = (c: Frame | undefined) => c !== undefined && c.page >= 2 && c.page <= src.pageCount && src.page(c.page)?.[0] === TABLE_LEAF;
     const childrenAreLeaves = isLeaf(children[children.length - 1]) || isLeaf(children[0]) || isLeaf(children[1]);
-    for (let i = children.length - 1; i >= 0; i--) stack.push({ ...children[i]!, leafLevel: childrenAreLeaves });
+    // A child that cannot be read may be one a damaged cell of this page names: the keys around it may be damaged too, so its rows may lie anywhere in this page's range.
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ ...children[i]!, leafLevel: childrenAreLeaves, parent: { lo, hi } });
   }
   return walk;
 }
