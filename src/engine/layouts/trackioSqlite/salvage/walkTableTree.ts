@@ -42,7 +42,7 @@ export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array
   // The root may be a leaf (a small table): with a damaged type byte it is tried as one too.
   const stack: Frame[] = [{ page: root, lo: null, hi: null, leafLevel: root !== 1 }];
   // A page the end of a truncated file cut off: the keys that name it are intact, its range is exactly theirs.
-  const cutOff = (n: number) => n > src.pageCount || src.present(n) < src.header.pageSize;
+  const cutOff = (n: number) => src.truncated && (n > src.pageCount || src.present(n) < src.header.pageSize);
   while (stack.length > 0) {
     const { page: n, lo, hi, leafLevel, parent } = stack.pop()!;
     if (n < 1 || n > src.pageCount || claimed[n] || (n === 1 && root !== 1)) {
