@@ -68,7 +68,9 @@ export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array
     }
     if (!buf || !page || (page.type !== TABLE_LEAF && page.type !== TABLE_INTERIOR)) {
       walk.damaged.push(n);
-      walk.lost.push(cutOff(n) ? { lo, hi } : (parent ?? { lo, hi }));
+      // An index page where a table page should be: the pointer is damaged, and maybe the key beside it.
+      // A page that is no b-tree page at all is damaged itself: the keys that name it still bound its rows.
+      walk.lost.push(page && !cutOff(n) ? (parent ?? { lo, hi }) : { lo, hi });
       continue;
     }
     claimed[n] = 1;
