@@ -89,11 +89,13 @@ function casesOf(src: SweepSource): Case[] {
   const ps = src.pageSize;
   const offsets = FULL ? [0, 1, 3, 5, 7, 8, 9, 11, 13, 100, ps / 4, ps / 2, ps - 40, ps - 9, ps - 1] : [0, 9, ps - 9];
   const perKind = FULL ? 5 : 1;
-  cases.push(...offsets.filter((o) => o >= 0).map((o) => ({ name: `schema page 1 byte ${100 + o}`, kind: 'page:schema', db: flip(src.bytes, Math.min(100 + o, ps - 1)), expected: src.truth, floor: all, slack: 0 })));
+  // Interior pages' child pointers (the last byte of the right child, the first cell pointer), in the sample too: they once lost rows.
+  const interiorOffsets = FULL ? offsets : [...offsets, 11, 13];
+  cases.push(...interiorOffsets.filter((o) => o >= 0).map((o) => ({ name: `schema page 1 byte ${100 + o}`, kind: 'page:schema', db: flip(src.bytes, Math.min(100 + o, ps - 1)), expected: src.truth, floor: all, slack: 0 })));
   for (const [kind, pages] of byKind) {
     for (const n of pick(pages, perKind)) {
       const lost = src.pages.get(n)!.rows;
-      for (const o of offsets) {
+      for (const o of kind === 'table-interior' ? interiorOffsets : offsets) {
         cases.push({ name: `${kind} page ${n} byte ${o}`, kind: `page:${kind}`, db: flip(src.bytes, (n - 1) * ps + o), expected: src.truth, floor: all - lost.length, slack: lost.length });
       }
     }

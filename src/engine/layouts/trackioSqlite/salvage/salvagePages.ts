@@ -126,16 +126,10 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
     const sequence = new Map<string, number | bigint>();
     let damagedPages = 0;
     writer.begin();
+    /** Leaves of another table a damaged pointer led a tree to: read as orphans. */
+    const strays: number[] = [];
     for (const [name, walk] of scan.trees) {
       damagedPages += walk.damaged.length;
-      // Each range of rowids under a damaged page: rows there may be lost (those found on pages outside the tree are put back).
-      for (const r of mergeRanges(walk.lost)) {
-        tables.get(name)?.skipped.push({
-          after: r.lo === null ? null : Number(r.lo),
-          before: r.hi === null ? null : Number(r.hi) + 1,
-          error: 'a damaged or missing page of its b-tree',
-        });
-      }
       for (const n of walk.leaves) {
         const here = tables.get(name);
         const rows = rowsOf(src, n, unplaced, name, here && ((rowid) => (here.unread ??= []).push(rowid)), walk.cellsOf.get(n));
@@ -148,6 +142,15 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
           }
           continue;
         }
+        const own = byName.get(name);
+        if (own && rows.length > 0 && rows.every((r) => shapeScore(r.values, own) < 0) && classifyPage(rows.map((r) => r.values), shapes)) {
+          // Not one row fits this table, all fit another: a leaf of another table, reached through a damaged
+          // pointer. Its rows are placed as those of a page outside every tree; this tree lost the leaf it should have named.
+          const bounds = walk.leafBounds.get(n);
+          if (bounds) walk.lost.push(bounds);
+          strays.push(n);
+          continue;
+        }
         for (const row of rows) {
           if (name === 'sqlite_sequence') {
             if (typeof row.values[0] === 'string' && (typeof row.values[1] === 'number' || typeof row.values[1] === 'bigint')) sequence.set(row.values[0], row.values[1]);
@@ -158,13 +161,21 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
           else if (!writer.put(shape, row.rowid, row.values, n, tables.get(name)!)) (tables.get(name)!.unread ??= []).push(row.rowid);
         }
       }
+      // Each range of rowids under a damaged page: rows there may be lost (those found on pages outside the tree are put back).
+      for (const r of mergeRanges(walk.lost)) {
+        tables.get(name)?.skipped.push({
+          after: r.lo === null ? null : Number(r.lo),
+          before: r.hi === null ? null : Number(r.hi) + 1,
+          error: 'a damaged or missing page of its b-tree',
+        });
+      }
     }
     // A row outside every tree belongs in a table only where that table's tree lost rows (or no tree is known).
     const lostHere = (name: string, rowid: number | bigint) => {
       const walk = scan.trees.get(name);
       return !walk || inLostRange(walk, rowid);
     };
-    for (const n of scan.orphans) {
+    for (const n of [...scan.orphans, ...strays]) {
       const rows = rowsOf(src, n, unplaced, null);
       if (rows.length === 0) continue;
       const shape = classifyPage(rows.map((r) => r.values), shapes);

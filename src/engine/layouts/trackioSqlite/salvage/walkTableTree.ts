@@ -18,6 +18,8 @@ export interface TreeWalk {
    * if its rowid falls in one; elsewhere the tree holds the live rows and the page is an old copy.
    */
   lost: Array<{ lo: number | bigint | null; hi: number | bigint | null }>;
+  /** Each leaf's rowid bounds, as its parents give them. */
+  leafBounds: Map<number, { lo: number | bigint | null; hi: number | bigint | null }>;
   /** Leaves whose header or cell pointers are damaged, with the cells found on them (readLeafCells): read these, not the pointers. */
   cellsOf: Map<number, number[]>;
 }
@@ -35,7 +37,7 @@ export function inLostRange(walk: TreeWalk, rowid: number | bigint): boolean {
  * its parents give it.
  */
 export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array): TreeWalk {
-  const walk: TreeWalk = { leaves: [], interiors: [], damaged: [], misplaced: [], lost: [], cellsOf: new Map() };
+  const walk: TreeWalk = { leaves: [], interiors: [], damaged: [], misplaced: [], lost: [], leafBounds: new Map(), cellsOf: new Map() };
   const usable = src.header.usable;
   /** `leafLevel`: a sibling of this page is a leaf, so it is one too. */
   type Frame = { page: number; lo: number | bigint | null; hi: number | bigint | null; leafLevel?: boolean; parent?: { lo: number | bigint | null; hi: number | bigint | null } };
@@ -80,6 +82,7 @@ export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array
     }
     if (page.type === TABLE_LEAF) {
       walk.leaves.push(n);
+      walk.leafBounds.set(n, { lo, hi });
       if (page.cells.length > 0) {
         const first = readCellRowid(buf, page.cells[0]!, usable);
         const last = readCellRowid(buf, page.cells[page.cells.length - 1]!, usable);
