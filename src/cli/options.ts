@@ -171,7 +171,7 @@ export const OPTIONS = {
     value: 'BACKUPS',
     rule: 'path',
     commands: ['repair', 'recover'],
-    describe: 'snapshots to heal from (restore-from-backup, when the manifest vouches for a copy; default ./trackio_backups, as backup --dest)',
+    describe: 'snapshots to heal from (restore-from-backup, when the manifest vouches for a copy; a database salvage takes the rows it cannot read from the newest verified copy; default ./trackio_backups, as backup --dest)',
   },
   dest: {
     type: 'string',

@@ -48,6 +48,7 @@ export function renderApplied(journal: Journal, c: ChalkInstance): string {
       if (d.salvage) out.push(`  ${c.green('salvaged')} ${op.path}: ${d.copied ?? 0} rows copied into a fresh database${d.skipped?.length ? `, ${d.skipped.length} damaged range(s) of row ids skipped (${d.skipped.map((s) => `${s.table} after ${s.after ?? 'start'}`).join(', ')})` : ''}; original kept in ${d.original}`);
       if (d.reindex && !d.salvage) out.push(`  ${c.green('reindexed')} ${op.path}: every index rebuilt from its table; no row changed`);
       if (d.quarantineRows || d.duplicateRows) out.push(`  ${c.green('moved')}    ${op.path}: ${Object.entries(d.rows ?? {}).map(([t, n]) => `${n} row(s) of ${t}`).join(', ') || 'no rows'} -> ${d.rowsFile}`);
+      if (d.healed) out.push(c.dim(`           ${d.healed.note ?? `${d.healed.rows} row(s) the salvage could not read put back from ${d.snapshot?.label ?? 'a snapshot'}${d.healed.present ? ` (${d.healed.present} more it held already)` : ''}${d.healed.absentElsewhere ? `; ${d.healed.absentElsewhere} deleted since it left out` : ''}`}`));
       if (d.unplacedFile) out.push(c.dim(`           ${d.unplaced} row(s) found but not put back (deleted, or fitting no table) -> ${d.unplacedFile}`));
       for (const s of d.sidecars) out.push(c.dim(`           ${s.path} -> ${s.quarantine} (${s.path.endsWith('-wal') && d.walIgnored ? `not read: ${d.walIgnored}` : 'its data is in the new database'})`));
       continue;

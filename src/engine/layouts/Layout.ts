@@ -34,6 +34,8 @@ export type StagedPlace = { dataDir: string; unit: string; rel: string } | { gon
 export interface PlanContext {
   realDataDir: string;
   records: ReadonlyMap<string, FileRecord>;
+  /** Where `backup` keeps snapshots (repair): a salvage takes rows it cannot read from a verified one. */
+  backupsDir?: string;
 }
 
 export type StepDraft = Omit<PlanStep, 'id'>;

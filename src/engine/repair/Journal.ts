@@ -79,6 +79,9 @@ export interface DatabaseOpInfo {
   unplaced?: number;
   unplacedFile?: string;
   walIgnored?: string;
+  /** salvage: the verified snapshot copy rows it cannot read are taken from (path, SHA-256), and what that brought (healFromSnapshot). */
+  snapshot?: SourceFile;
+  healed?: { rows: number; byTable: Record<string, number>; present: number; refused: number; absentElsewhere: number; note?: string };
 }
 
 export interface BackedUpFile extends FileImage {
@@ -221,6 +224,7 @@ export function validateJournal(j: Journal, dirName: string): void {
     if (op.kind === 'database' || op.kind === 'merge-database') {
       const info = op.database;
       if (typeof info !== 'object' || info === null || !Array.isArray(info.sidecars)) throw bad(where);
+      if (info.snapshot !== undefined && (typeof info.snapshot?.path !== 'string' || !/^[0-9a-f]{64}$/.test(String(info.snapshot?.sha256)))) throw bad(`${where}: its snapshot`);
       for (const extra of [info.rowsFile, info.original]) if (extra !== undefined && !expected.creates.includes(extra)) throw bad(`${where}: ${JSON.stringify(extra)}`);
       for (const sc of info.sidecars) {
         if (typeof sc?.path !== 'string' || !SIDECAR_SUFFIXES.some((x) => sc.path === op.path + x) || sc.quarantine !== `${qd}/${sc.path}`) throw bad(`${where}: its sidecar ${JSON.stringify(sc?.path)}`);

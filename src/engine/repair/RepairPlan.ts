@@ -47,7 +47,7 @@ export interface PlanStep {
   edits: Edit[];
   /** The file as the plan read it; null for a run directory. */
   pre: FileImage | null;
-  /** restore-from-backup only. */
+  /** restore-from-backup: the copy put in place; salvage-database: the snapshot copy rows the salvage cannot read are taken from. */
   source?: SourceFile;
   /** quarantine-rows and salvage-database: the database's -wal/-shm/-journal as the plan found them (they travel with it). */
   sidecars?: Array<{ path: string } & FileImage>;

@@ -13,6 +13,8 @@ export interface PlanOptions extends CheckOptions {
   force?: boolean;
   /** Sources of fixes from outside (issue 5: restore-from-backup), asked first for every finding. */
   providers?: FixProvider[];
+  /** Where `backup` keeps snapshots: passed to layouts' planners (a salvage heals rows from a verified snapshot). */
+  backupsDir?: string;
 }
 
 
@@ -75,7 +77,7 @@ export async function planFromCheck(result: CheckResult, options: PlanOptions = 
 
   for (const [path, findings] of layoutFixes) {
     if (provided.has(path)) continue;
-    const planned = await layout.planFixes({ realDataDir, records }, path, findings);
+    const planned = await layout.planFixes({ realDataDir, records, backupsDir: options.backupsDir }, path, findings);
     drafts.push(...planned.steps);
     left.push(...planned.left);
   }

@@ -80,7 +80,7 @@ export async function repair(dir: string | undefined, options: RepairOptions): P
   }
 
   const backupsDir = resolveBackupsDir({ dest: options.backups, dataDir, cwd: options.cwd, env: options.env });
-  const plan = await planRepair(dataDir, { ...checkOptions, force: options.force, providers: [restoreFromBackup(backupsDir)] });
+  const plan = await planRepair(dataDir, { ...checkOptions, force: options.force, providers: [restoreFromBackup(backupsDir)], backupsDir });
   options.onEvent?.({ type: 'plan', plan });
   const problems = plan.check.findings.filter(isProblem).length;
   if (mode === 'dry-run' || mode === 'none' || plan.steps.length === 0) return end({ kind: 'planned', plan }, { kind: 'left', problems });

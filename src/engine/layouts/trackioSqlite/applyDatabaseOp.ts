@@ -86,7 +86,9 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
   let salvageWhy: Record<string, unknown> = {};
   try {
     if (info.salvage) {
-      const salvaged = await salvageDatabase(abs, temp, { unplacedFile: unplacedAbs });
+      const salvaged = await salvageDatabase(abs, temp, { unplacedFile: unplacedAbs, snapshot: info.snapshot });
+      const h = salvaged.healed;
+      if (h) info.healed = { rows: h.healed, byTable: h.byTable, present: h.present, refused: h.refused, absentElsewhere: h.absentElsewhere, ...(h.note ? { note: h.note } : {}) };
       if (salvaged.pages) {
         walMode = header?.wal ?? salvaged.pages.walMode;
         const p = salvaged.pages;
@@ -95,6 +97,7 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
         if (p.wal.state === 'ignored') info.walIgnored = p.wal.note;
         salvageWhy = { method: 'pages', unplaced: p.unplaced, unplacedByWhy: p.unplacedByWhy, ...(p.unplacedFile ? { unplacedFile: unplacedRowsFile(info.original!) } : {}), duplicates: p.duplicates, wal: p.wal, schemaFrom: p.schemaFrom };
       } else salvageWhy = salvaged.method === 'reindex' ? { method: 'reindex' } : { method: 'sqlite', pagesError: salvaged.pagesError };
+      if (h) salvageWhy.healed = { snapshot: info.snapshot, ...info.healed };
       info.copied = salvaged.copied;
       info.skipped = salvaged.tables.flatMap((t) => t.skipped.map((s) => ({ table: t.name, after: s.after, before: s.before })));
     } else {

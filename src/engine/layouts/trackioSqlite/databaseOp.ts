@@ -17,6 +17,7 @@ export const databaseOp: OpKind = {
   build(base, allSteps, { repairId, quarantineDir }) {
     const steps = allSteps.filter((s) => DATABASE_ACTIONS.has(s.action));
     const salvage = steps.some((s) => s.action === 'salvage-database');
+    const snapshot = steps.find((s) => s.action === 'salvage-database')?.source;
     const quarantineRows = steps.some((s) => s.action === 'quarantine-rows');
     const path = base.path;
     const duplicateRows = steps.some((s) => s.action === 'quarantine-duplicate-rows');
@@ -37,6 +38,7 @@ export const databaseOp: OpKind = {
         sidecars: (steps[0]!.sidecars ?? []).map((s) => ({ ...s, quarantine: `${quarantineDir}/${s.path}` })),
         rowsFile,
         original,
+        ...(snapshot ? { snapshot } : {}),
       },
       // The original database stays in quarantine after a salvage; undo restores the verified backup copy instead.
       creates: [why, ...(rowsFile ? [rowsFile] : []), ...(original ? [original, unplacedRowsFile(original)] : [])],

@@ -3,6 +3,7 @@ import type { Finding } from '../../finding.js';
 import { imageOf } from '../../repair/fileState.js';
 import type { PlanStep } from '../../repair/RepairPlan.js';
 import { duplicateRowsStep } from './checks/duplicateRowsStep.js';
+import { findSnapshotDatabase } from './salvage/findSnapshotDatabase.js';
 
 /**
  * The repair steps for one project database: salvage (sqlite/integrity, sqlite/read-error) and
@@ -11,7 +12,7 @@ import { duplicateRowsStep } from './checks/duplicateRowsStep.js';
  * -wal/-shm/-journal it expects to find: the database's state is that set of files, and all of
  * them are backed up (bytes, verified by SHA-256) before anything changes.
  */
-export async function planDatabaseSteps(realDataDir: string, path: string, findings: Finding[]): Promise<Array<Omit<PlanStep, 'id'>>> {
+export async function planDatabaseSteps(realDataDir: string, path: string, findings: Finding[], backupsDir?: string): Promise<Array<Omit<PlanStep, 'id'>>> {
   const pre = await imageOf(join(realDataDir, path));
   if (!pre) return [];
   const sidecars: NonNullable<PlanStep['sidecars']> = [];
@@ -24,11 +25,15 @@ export async function planDatabaseSteps(realDataDir: string, path: string, findi
   const steps: Array<Omit<PlanStep, 'id'>> = [];
   const base = { run: null, path, edits: [], pre, sidecars, safe: false };
   if (salvage.length > 0) {
+    // Rows on damaged pages come back from the newest verified snapshot's copy, when `backup` made one.
+    const snapshot = backupsDir ? await findSnapshotDatabase(backupsDir, path) : undefined;
+    const lost = snapshot ? `rows on damaged pages come back from the copy in ${snapshot.label} (SHA-256 verified), never twice` : 'rows on damaged pages are lost';
     steps.push({
       ...base,
       action: 'salvage-database',
       findings: salvage,
-      description: `copy every readable row into a fresh database with the same schema, which replaces ${path}; rows on damaged pages are lost, the original is kept in quarantine/`,
+      description: `copy every readable row into a fresh database with the same schema, which replaces ${path}; ${lost}; the original is kept in quarantine/`,
+      ...(snapshot ? { source: snapshot } : {}),
     });
   }
   const reindex = findings.filter((f) => f.fix?.action === 'reindex-database');

@@ -9,6 +9,8 @@ import { openReadOnly } from './openReadOnly.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
 import { reindexCopy } from './salvage/reindexCopy.js';
 import { salvagePages, type PageSalvageResult } from './salvage/salvagePages.js';
+import { healFromSnapshot, type HealResult, type LostRows } from './salvage/healFromSnapshot.js';
+import type { SourceFile } from '../../repair/RepairPlan.js';
 
 export interface SalvagedTable {
   name: string;
@@ -16,6 +18,8 @@ export interface SalvagedTable {
   copied: number;
   /** Row-id ranges that could not be read (a damaged page); exclusive bounds: rows after `after`, before `before`. */
   skipped: Array<{ after: number | null; before: number | null; error: string }>;
+  /** Page-level salvage: rowids of single rows on intact pages that could not be read whole. */
+  unread?: Array<number | bigint>;
 }
 
 export interface SalvageResult {
@@ -30,6 +34,15 @@ export interface SalvageResult {
   pages?: PageSalvageResult;
   /** Why the page-level salvage failed, when SQLite's was used instead. */
   pagesError?: string;
+  /** Rows the salvage could not read, taken from a verified snapshot (opts.snapshot; see healFromSnapshot). */
+  healed?: HealResult;
+}
+
+export interface SalvageOptions {
+  /** Where rows found but not put back are written (JSONL). */
+  unplacedFile?: string;
+  /** A verified copy of the database in a `backup` snapshot: rows the salvage cannot read come back from it. */
+  snapshot?: SourceFile;
 }
 
 const BATCH = 10_000;
@@ -42,7 +55,30 @@ const BATCH = 10_000;
  * created after the rows are in. `src` is only read; the caller keeps it (in quarantine).
  * The new database must pass integrity_check, or the salvage fails and `dest` is removed.
  */
-export async function salvageDatabase(src: string, dest: string, opts: { unplacedFile?: string } = {}): Promise<SalvageResult> {
+export async function salvageDatabase(src: string, dest: string, opts: SalvageOptions = {}): Promise<SalvageResult> {
+  const result = await salvageOnly(src, dest, opts);
+  if (!opts.snapshot || result.method === 'reindex') return result;
+  try {
+    return { ...result, healed: await healFromSnapshot(dest, opts.snapshot, lostRowsOf(result)) };
+  } catch (err) {
+    for (const p of [dest, `${dest}-wal`, `${dest}-shm`, `${dest}-journal`]) await rm(p, { force: true });
+    throw err;
+  }
+}
+
+/** The rows a salvage cannot vouch for: its skipped row-id ranges, single rows it could not read, everything when it read no b-tree. */
+export function lostRowsOf(result: SalvageResult): LostRows {
+  const ranges: LostRows['ranges'] = new Map();
+  for (const t of result.tables) {
+    const list = t.skipped.map((s) => ({ after: s.after, before: s.before }));
+    const unread = t.unread ?? [];
+    for (const r of unread) list.push({ after: Number(r) - 1, before: Number(r) + 1 });
+    if (list.length > 0) ranges.set(t.name, list);
+  }
+  return { everywhere: result.method === 'pages' && result.pages?.schemaFrom !== 'sqlite_schema', ranges };
+}
+
+async function salvageOnly(src: string, dest: string, opts: SalvageOptions): Promise<SalvageResult> {
   if (existsSync(dest)) throw new FsckError(`salvage target already exists: ${dest}`);
   // Index-only damage first: REINDEX on a page-for-page copy keeps everything exactly as it was.
   const reindexed = await reindexCopy(src, dest);
@@ -54,7 +90,7 @@ export async function salvageDatabase(src: string, dest: string, opts: { unplace
   // (damaged header, truncation, cut-off pages) and it ignores a -wal that does not belong.
   let pagesError: string;
   try {
-    const pages = salvagePages(src, dest, opts);
+    const pages = salvagePages(src, dest, { unplacedFile: opts.unplacedFile });
     await fsyncDir(dirname(dest));
     return { dest, tables: pages.tables, copied: pages.copied, schemaErrors: pages.schemaErrors, method: 'pages', pages };
   } catch (err) {

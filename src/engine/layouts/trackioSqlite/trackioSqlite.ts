@@ -80,7 +80,7 @@ export const trackioSqlite: Layout = {
     const why = await notPlainFile(ctx.realDataDir, path);
     if (why) return { steps: [], left: findings.map((finding) => ({ finding, reason: why })) };
     const { planDatabaseSteps } = await import('./planDatabaseSteps.js');
-    return { steps: await planDatabaseSteps(ctx.realDataDir, path, findings), left: [] };
+    return { steps: await planDatabaseSteps(ctx.realDataDir, path, findings, ctx.backupsDir), left: [] };
   },
 
   opKinds: {

@@ -26,6 +26,8 @@ export interface PageSource {
   page(n: number): Buffer | undefined;
   /** Bytes of page `n` that are really there (less than the page size only for the page a truncated file ends in). */
   present(n: number): number;
+  /** The file ends before the database does: it is not a whole number of pages, or shorter than its header's valid page count. */
+  truncated: boolean;
 }
 
 /**
@@ -114,9 +116,14 @@ export function openPages(file: DbFile, walPages?: { pages: Map<number, Buffer>;
     header.freelistTrunk = first.readUInt32BE(32);
     header.freelistCount = first.readUInt32BE(36);
   }
+  // The header's page count is valid only when its version-valid-for number matches the change counter.
+  const h = file.read(0, 100);
+  const declared = h.length === 100 && h.readUInt32BE(92) === h.readUInt32BE(24) ? h.readUInt32BE(28) : 0;
+  const truncated = file.size % size !== 0 || (!walPages?.dbSize && declared > pageCount);
   return {
     header,
     pageCount,
+    truncated,
     page(n) {
       if (!Number.isInteger(n) || n < 1 || n > pageCount) return undefined;
       const fromWal = walPages?.pages.get(n);

@@ -15,7 +15,8 @@ import { UnplacedRows } from './UnplacedRows.js';
 
 export interface PageSalvageResult {
   dest: string;
-  tables: Array<{ name: string; copied: number; skipped: Array<{ after: number | null; before: number | null; error: string }> }>;
+  /** `unread`: rowids of cells on the table's own leaves that could not be read whole (a broken overflow chain, a record that does not decode or fit): a snapshot may hold them (healFromSnapshot). */
+  tables: Array<{ name: string; copied: number; skipped: Array<{ after: number | null; before: number | null; error: string }>; unread?: Array<number | bigint> }>;
   copied: number;
   schemaErrors: string[];
   /** Where the schema came from: the file's own sqlite_schema, or Trackio's schema of the generation the rows fit. */
@@ -125,18 +126,13 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
     const sequence = new Map<string, number | bigint>();
     let damagedPages = 0;
     writer.begin();
+    /** Leaves of another table a damaged pointer led a tree to: read as orphans. */
+    const strays: number[] = [];
     for (const [name, walk] of scan.trees) {
       damagedPages += walk.damaged.length;
-      // Each range of rowids under a damaged page: rows there may be lost (those found on pages outside the tree are put back).
-      for (const r of mergeRanges(walk.lost)) {
-        tables.get(name)?.skipped.push({
-          after: r.lo === null ? null : Number(r.lo),
-          before: r.hi === null ? null : Number(r.hi) + 1,
-          error: 'a damaged or missing page of its b-tree',
-        });
-      }
       for (const n of walk.leaves) {
-        const rows = rowsOf(src, n, unplaced, name);
+        const here = tables.get(name);
+        const rows = rowsOf(src, n, unplaced, name, here && ((rowid) => (here.unread ??= []).push(rowid)), walk.cellsOf.get(n));
         if (!byName.has(name) && name !== 'sqlite_sequence') {
           // A table of the damaged schema that Trackio's schema names differently: its rows go by shape.
           const shape = classifyPage(rows.map((r) => r.values), shapes);
@@ -146,6 +142,15 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
           }
           continue;
         }
+        const own = byName.get(name);
+        if (own && rows.length > 0 && rows.every((r) => shapeScore(r.values, own) < 0) && classifyPage(rows.map((r) => r.values), shapes)) {
+          // Not one row fits this table, all fit another: a leaf of another table, reached through a damaged
+          // pointer. Its rows are placed as those of a page outside every tree; this tree lost the leaf it should have named.
+          const bounds = walk.leafBounds.get(n);
+          if (bounds) walk.lost.push(bounds);
+          strays.push(n);
+          continue;
+        }
         for (const row of rows) {
           if (name === 'sqlite_sequence') {
             if (typeof row.values[0] === 'string' && (typeof row.values[1] === 'number' || typeof row.values[1] === 'bigint')) sequence.set(row.values[0], row.values[1]);
@@ -153,8 +158,16 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
           }
           const shape = byName.get(name);
           if (!shape) unplaced.add({ table: name, rowid: row.rowid, values: row.values, page: n, why: 'its table could not be recreated' });
-          else writer.put(shape, row.rowid, row.values, n, tables.get(name)!);
+          else if (!writer.put(shape, row.rowid, row.values, n, tables.get(name)!)) (tables.get(name)!.unread ??= []).push(row.rowid);
         }
+      }
+      // Each range of rowids under a damaged page: rows there may be lost (those found on pages outside the tree are put back).
+      for (const r of mergeRanges(walk.lost)) {
+        tables.get(name)?.skipped.push({
+          after: r.lo === null ? null : Number(r.lo),
+          before: r.hi === null ? null : Number(r.hi) + 1,
+          error: 'a damaged or missing page of its b-tree',
+        });
       }
     }
     // A row outside every tree belongs in a table only where that table's tree lost rows (or no tree is known).
@@ -162,7 +175,7 @@ function writeSalvage(scan: DatabaseScan, dest: string, unplacedFile: string | u
       const walk = scan.trees.get(name);
       return !walk || inLostRange(walk, rowid);
     };
-    for (const n of scan.orphans) {
+    for (const n of [...scan.orphans, ...strays]) {
       const rows = rowsOf(src, n, unplaced, null);
       if (rows.length === 0) continue;
       const shape = classifyPage(rows.map((r) => r.values), shapes);
@@ -239,22 +252,24 @@ interface Row {
 }
 
 /** The rows of one table-leaf page; cells that do not decode, or whose overflow chain broke, go to `unplaced`. */
-function rowsOf(src: PageSource, n: number, unplaced: UnplacedRows, table: string | null): Row[] {
+function rowsOf(src: PageSource, n: number, unplaced: UnplacedRows, table: string | null, onUnread?: (rowid: number | bigint) => void, found?: number[]): Row[] {
   const buf = src.page(n);
-  // Only pages known to be leaves come here: one whose type byte is damaged the walk read as a leaf.
-  const page = buf && (readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0) ?? readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0, TABLE_LEAF));
-  if (!buf || !page) return [];
+  // Only pages known to be leaves come here; `found`: the cells the walk found on a leaf whose header or pointers are damaged.
+  const cells = found ?? (buf && (readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0) ?? readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0, TABLE_LEAF)))?.cells;
+  if (!buf || !cells) return [];
   const rows: Row[] = [];
-  for (const c of page.cells) {
+  for (const c of cells) {
     // Cells in the zero-padded part of the page a truncated file ends in are not read.
     const cell = readTableCell(src, buf, c, src.present(n));
     if (!cell) continue;
     if (cell.partial !== undefined) {
+      onUnread?.(cell.rowid);
       unplaced.add({ table, rowid: cell.rowid, values: [cell.payload], page: n, why: `cut short: ${cell.partial} (the payload bytes that could be read)` });
       continue;
     }
     const values = decodeRecord(cell.payload, src.header.encoding);
     if (values) rows.push({ rowid: cell.rowid, values });
+    else onUnread?.(cell.rowid);
   }
   return rows;
 }
@@ -327,12 +342,13 @@ class RowWriter {
     this.db.exec('COMMIT');
   }
 
-  put(shape: TableShape, rowid: number | bigint, values: SqlValue[], page: number, counter: { copied: number }): void {
+  /** False when the row is not in the table afterwards under its rowid (it does not fit, or the new database refused it). */
+  put(shape: TableShape, rowid: number | bigint, values: SqlValue[], page: number, counter: { copied: number }): boolean {
     const max = this.maxRowid.get(shape.name);
     if (max === undefined || rowid > max) this.maxRowid.set(shape.name, rowid);
     if (values.length > shape.columns.length || values.length < shape.minFields || (shape.ipk >= 0 && values[shape.ipk] !== null)) {
       this.unplaced.add({ table: shape.name, rowid, values, page, why: `does not fit table ${shape.name} (${values.length} values for ${shape.columns.length} columns)` });
-      return;
+      return false;
     }
     let key = `${shape.name}\0${values.length}`;
     const textBytes = values.some((v) => v instanceof TextBytes);
@@ -354,11 +370,13 @@ class RowWriter {
       else if (typeof v === 'number' && Number.isInteger(v) && shape.columns[i]!.affinity !== 'INTEGER') params.push(BigInt(v));
       else params.push(v);
     }
+    let placed = true;
     try {
       stmt.run(params);
       counter.copied++;
     } catch (err) {
       const existing = this.existing(shape, rowid);
+      placed = existing !== undefined;
       if (existing && sameRow(existing, values, shape)) this.duplicates++;
       else this.unplaced.add({ table: shape.name, rowid, values, page, why: existing ? 'another version of a row already salvaged (same rowid)' : `refused by the new database: ${(err as Error).message}` }, shape);
     }
@@ -367,6 +385,7 @@ class RowWriter {
       this.begin();
       this.pending = 0;
     }
+    return placed;
   }
 
   private existing(shape: TableShape, rowid: number | bigint): unknown[] | undefined {

@@ -46,11 +46,13 @@ export function scanDatabase(src: PageSource): DatabaseScan {
   let schemaComplete = schemaWalk.damaged.length === 0 && schemaWalk.misplaced.length === 0;
   // The text encoding is a header field too: when the schema does not read in the one it names, the others are tried.
   for (const encoding of [src.header.encoding, 1, 2, 3]) {
-    const { entries, unread } = readSchema(src, schemaWalk, encoding);
+    const { entries, unread, foreign } = readSchema(src, schemaWalk, encoding);
     if (entries.some((e) => e.type === 'table' && e.name === 'metrics')) {
       schema = entries;
       if (unread > 0) schemaComplete = false;
       src.header.encoding = encoding;
+      // A damaged child pointer of sqlite_schema's root can lead to a leaf of a table: it is left for that table's tree.
+      for (const n of foreign) claimed[n] = 0;
       break;
     }
   }
@@ -77,15 +79,19 @@ export function scanDatabase(src: PageSource): DatabaseScan {
   return { src, ...(schema ? { schema } : {}), schemaComplete: !!schema && schemaComplete, trees, freelist, orphans, anomalies };
 }
 
-function readSchema(src: PageSource, walk: TreeWalk, encoding: number): { entries: SchemaEntry[]; unread: number } {
+/** `foreign`: leaves of the walk (not page 1) none of whose cells is a schema row. */
+function readSchema(src: PageSource, walk: TreeWalk, encoding: number): { entries: SchemaEntry[]; unread: number; foreign: number[] } {
   const entries: SchemaEntry[] = [];
+  const foreign: number[] = [];
   let unread = 0;
   for (const n of walk.leaves) {
+    const before = entries.length;
     const buf = src.page(n)!;
     const page = readBtreePage(buf, src.header.usable, n === 1 ? 100 : 0);
-    if (!page) continue;
-    unread += page.badPointers;
-    for (const c of page.cells) {
+    const cells = walk.cellsOf.get(n) ?? page?.cells;
+    if (!cells) continue;
+    unread += walk.cellsOf.has(n) ? 1 : (page?.badPointers ?? 0);
+    for (const c of cells) {
       const cell = readTableCell(src, buf, c);
       const v = cell && cell.partial === undefined ? decodeRecord(cell.payload, encoding) : undefined;
       const [type, name, tblName, rootpage, sql] = v ?? [];
@@ -95,6 +101,7 @@ function readSchema(src: PageSource, walk: TreeWalk, encoding: number): { entrie
       }
       entries.push({ type, name, tblName, rootpage, sql: sql as string | null });
     }
+    if (n !== 1 && entries.length === before && cells.length > 0) foreign.push(n);
   }
-  return { entries, unread };
+  return { entries, unread, foreign };
 }

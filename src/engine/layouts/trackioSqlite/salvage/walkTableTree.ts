@@ -1,6 +1,7 @@
 import type { PageSource } from './openPages.js';
 import { TABLE_INTERIOR, TABLE_LEAF, readBtreePage } from './readBtreePage.js';
 import { readCellRowid } from './readTableCell.js';
+import { readLeafCells } from './readLeafCells.js';
 import { readVarint } from './readVarint.js';
 
 export interface TreeWalk {
@@ -17,17 +18,10 @@ export interface TreeWalk {
    * if its rowid falls in one; elsewhere the tree holds the live rows and the page is an old copy.
    */
   lost: Array<{ lo: number | bigint | null; hi: number | bigint | null }>;
-}
-
-/** Whether every cell's rowid reads and lies in (lo, hi], in ascending order: what a real leaf of this place holds. */
-function rowidsFit(buf: Buffer, cells: number[], usable: number, lo: number | bigint | null, hi: number | bigint | null): boolean {
-  let prev = lo;
-  for (const c of cells) {
-    const r = readCellRowid(buf, c, usable);
-    if (r === undefined || (prev !== null && r <= prev) || (hi !== null && r > hi)) return false;
-    prev = r;
-  }
-  return true;
+  /** Each leaf's rowid bounds, as its parents give them. */
+  leafBounds: Map<number, { lo: number | bigint | null; hi: number | bigint | null }>;
+  /** Leaves whose header or cell pointers are damaged, with the cells found on them (readLeafCells): read these, not the pointers. */
+  cellsOf: Map<number, number[]>;
 }
 
 /** Whether `rowid` lies in one of the ranges a tree lost. */
@@ -43,34 +37,42 @@ export function inLostRange(walk: TreeWalk, rowid: number | bigint): boolean {
  * its parents give it.
  */
 export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array): TreeWalk {
-  const walk: TreeWalk = { leaves: [], interiors: [], damaged: [], misplaced: [], lost: [] };
+  const walk: TreeWalk = { leaves: [], interiors: [], damaged: [], misplaced: [], lost: [], leafBounds: new Map(), cellsOf: new Map() };
   const usable = src.header.usable;
   /** `leafLevel`: a sibling of this page is a leaf, so it is one too. */
-  type Frame = { page: number; lo: number | bigint | null; hi: number | bigint | null; leafLevel?: boolean };
+  type Frame = { page: number; lo: number | bigint | null; hi: number | bigint | null; leafLevel?: boolean; parent?: { lo: number | bigint | null; hi: number | bigint | null } };
   // The root may be a leaf (a small table): with a damaged type byte it is tried as one too.
   const stack: Frame[] = [{ page: root, lo: null, hi: null, leafLevel: root !== 1 }];
+  // A page the end of a truncated file cut off: the keys that name it are intact, its range is exactly theirs.
+  const cutOff = (n: number) => src.truncated && (n > src.pageCount || src.present(n) < src.header.pageSize);
   while (stack.length > 0) {
-    const { page: n, lo, hi, leafLevel } = stack.pop()!;
+    const { page: n, lo, hi, leafLevel, parent } = stack.pop()!;
     if (n < 1 || n > src.pageCount || claimed[n] || (n === 1 && root !== 1)) {
       walk.damaged.push(n);
-      walk.lost.push({ lo, hi });
+      walk.lost.push(cutOff(n) ? { lo, hi } : (parent ?? { lo, hi }));
       continue;
     }
     const buf = src.page(n);
-    let page = buf && readBtreePage(buf, usable, n === 1 ? 100 : 0);
-    if (buf && (!page || (page.type !== TABLE_LEAF && page.type !== TABLE_INTERIOR)) && leafLevel) {
-      // A damaged type byte on a page whose siblings are leaves: read it as a leaf
-      // when every cell pointer is in range and its rowids fit the bounds its parent gives.
-      const forced = readBtreePage(buf, usable, 0, TABLE_LEAF);
-      if (forced && forced.badPointers === 0 && forced.cells.length > 0 && rowidsFit(buf, forced.cells, usable, lo, hi)) {
-        page = forced;
+    const headerAt = n === 1 ? 100 : 0;
+    let page = buf && readBtreePage(buf, usable, headerAt);
+    const notTable = !page || (page.type !== TABLE_LEAF && page.type !== TABLE_INTERIOR);
+    if (buf && (buf[headerAt] === TABLE_LEAF || (notTable && leafLevel))) {
+      // A leaf, or a page whose siblings are leaves (its type byte damaged): its cells are read even when
+      // the cell count or pointers are damaged. A damaged type byte: only cells whose rowids fit the bounds its parent gives.
+      const strict = buf[headerAt] !== TABLE_LEAF;
+      const leaf = readLeafCells(src, buf, { headerAt, present: src.present(n), lo, hi, strict });
+      if ((leaf.damaged || strict) && leaf.cells.length > 0) {
+        page = { type: TABLE_LEAF, cells: leaf.cells, badPointers: 0, rightChild: 0 };
+        walk.cellsOf.set(n, leaf.cells);
         walk.damaged.push(n);
         walk.lost.push({ lo, hi });
       }
     }
     if (!buf || !page || (page.type !== TABLE_LEAF && page.type !== TABLE_INTERIOR)) {
       walk.damaged.push(n);
-      walk.lost.push({ lo, hi });
+      // An index page where a table page should be: the pointer is damaged, and maybe the key beside it.
+      // A page that is no b-tree page at all is damaged itself: the keys that name it still bound its rows.
+      walk.lost.push(page && !cutOff(n) ? (parent ?? { lo, hi }) : { lo, hi });
       continue;
     }
     claimed[n] = 1;
@@ -80,6 +82,7 @@ export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array
     }
     if (page.type === TABLE_LEAF) {
       walk.leaves.push(n);
+      walk.leafBounds.set(n, { lo, hi });
       if (page.cells.length > 0) {
         const first = readCellRowid(buf, page.cells[0]!, usable);
         const last = readCellRowid(buf, page.cells[page.cells.length - 1]!, usable);
@@ -108,7 +111,8 @@ export function walkTableTree(src: PageSource, root: number, claimed: Uint8Array
     children.push({ page: page.rightChild, lo: prev, hi });
     const isLeaf = (c: Frame | undefined) => c !== undefined && c.page >= 2 && c.page <= src.pageCount && src.page(c.page)?.[0] === TABLE_LEAF;
     const childrenAreLeaves = isLeaf(children[children.length - 1]) || isLeaf(children[0]) || isLeaf(children[1]);
-    for (let i = children.length - 1; i >= 0; i--) stack.push({ ...children[i]!, leafLevel: childrenAreLeaves });
+    // A child that cannot be read may be one a damaged cell of this page names: the keys around it may be damaged too, so its rows may lie anywhere in this page's range.
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ ...children[i]!, leafLevel: childrenAreLeaves, parent: { lo, hi } });
   }
   return walk;
 }
