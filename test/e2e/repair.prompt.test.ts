@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, runId } from '../../fixtures/build/dataDir.mjs';
 import { chooseSteps, parseAnswer } from '../../src/cli/prompt/chooseSteps.js';
-import { BIN, ROOT, tempDir } from '../helpers/cli.js';
+import { BIN, tempDir } from '../helpers/cli.js';
+import { hasPython, onTerminal } from '../helpers/onTerminal.js';
 import { snapshot } from '../helpers/repairTree.js';
 
 const steps = [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }];
@@ -31,46 +32,6 @@ describe('the fix-by-fix questions', () => {
   });
 });
 
-// Drives the CLI through a pseudo-terminal: answers each "[q]uit: " prompt with the next answer.
-const PTY_DRIVER = `
-import os, pty, sys
-answers = sys.argv[1].split(',') if sys.argv[1] else []
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-out = b''
-def more():
-    global out
-    try:
-        data = os.read(fd, 4096)
-    except OSError:
-        return False
-    out += data
-    return len(data) > 0
-asked = 0
-while True:
-    if asked < len(answers) and out.count(b'[q]uit: ') > asked:
-        os.write(fd, (answers[asked] + '\\n').encode())
-        asked += 1
-        continue
-    if not more():
-        break
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(out.decode('utf8', 'replace'))
-sys.exit(os.waitstatus_to_exitcode(status))
-`;
-
-const hasPython = spawnSync('python3', ['-c', 'import pty'], { encoding: 'utf8' }).status === 0;
-
-function onTerminal(answers: string[], args: string[]) {
-  const r = spawnSync('python3', ['-c', PTY_DRIVER, answers.join(','), process.execPath, BIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', TRACKIO_DIR: '' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout };
-}
 
 function damaged() {
   const dataDir = makeDataDir(tempDir(), { runs: 2, steps: 6 });

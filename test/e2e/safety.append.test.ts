@@ -13,6 +13,20 @@ function template(): string {
   return dataDir;
 }
 
+/** A writer that opened metrics.jsonl before the repair appends `record` at `point`, and the repair is SIGKILLed there. */
+async function appendAndKillAt(dataDir: string, point: string, record: string): Promise<void> {
+  const writer = openSync(join(dataDir, 'runs', runId(0), 'metrics.jsonl'), 'a');
+  try {
+    const run = await runUntilPoint(['repair', '-y', '--force', dataDir], point);
+    expect(run.stopped).toBe(true);
+    writeSync(writer, record);
+    process.kill(run.pid, 'SIGKILL');
+    await run.resume().catch(() => undefined);
+  } finally {
+    closeSync(writer);
+  }
+}
+
 describe('a writer appending while repair -y runs', () => {
   it('between the last look and the rename: the appended record is carried over to the repaired file', async () => {
     const dataDir = template();
@@ -33,17 +47,8 @@ describe('a writer appending while repair -y runs', () => {
     it(`a writer with the file open appends, and the repair is killed at ${point}: the next repair keeps the record`, async () => {
       const dataDir = template();
       const metrics = join(dataDir, 'runs', runId(0), 'metrics.jsonl');
-      const writer = openSync(metrics, 'a');
       const record = metricsRecord(999) + '\n';
-      try {
-        const run = await runUntilPoint(['repair', '-y', '--force', dataDir], point);
-        expect(run.stopped).toBe(true);
-        writeSync(writer, record);
-        process.kill(run.pid, 'SIGKILL');
-        await run.resume().catch(() => undefined);
-      } finally {
-        closeSync(writer);
-      }
+      await appendAndKillAt(dataDir, point, record);
       const again = runCli(['repair', '-y', '--force', dataDir]);
       expect([1, 8], again.stdout + again.stderr).toContain(again.code);
       expect(readFileSync(metrics, 'utf8'), `the record appended at ${point} is lost`).toContain(record);
@@ -56,17 +61,8 @@ describe('a writer appending while repair -y runs', () => {
     const dataDir = template();
     const metrics = join(dataDir, 'runs', runId(0), 'metrics.jsonl');
     const before = readFileSync(metrics);
-    const writer = openSync(metrics, 'a');
     const record = metricsRecord(998) + '\n';
-    try {
-      const run = await runUntilPoint(['repair', '-y', '--force', dataDir], 'renamed-before-late-appends');
-      expect(run.stopped).toBe(true);
-      writeSync(writer, record);
-      process.kill(run.pid, 'SIGKILL');
-      await run.resume().catch(() => undefined);
-    } finally {
-      closeSync(writer);
-    }
+    await appendAndKillAt(dataDir, 'renamed-before-late-appends', record);
     const u = runCli(['undo', dataDir]);
     expect(u.code, u.stdout + u.stderr).toBe(0);
     expect(readFileSync(metrics).equals(before)).toBe(true);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { BIN, ROOT } from './cli.js';
 
-// (The same driver as test/e2e/repair.prompt.test.ts.) Drives the CLI through a pseudo-terminal: answers each "[q]uit: " prompt with the next answer.
+// Drives the CLI through a pseudo-terminal: answers each "[q]uit: " prompt with the next answer.
 const PTY_DRIVER = `
 import os, pty, sys
 answers = sys.argv[1].split(',') if sys.argv[1] else []
