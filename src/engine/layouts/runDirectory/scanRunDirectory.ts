@@ -46,7 +46,9 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   const runs: CheckResult['runs'] = [];
   const seen = manifest ? new SeenPaths(manifest.state.entries) : undefined;
   const dirs = options.keepDirs === false ? undefined : new Map<string, DirListing>();
-  const walk = { cache: options.fast ? manifest?.state.dirs : undefined, listed: dirs };
+  // onDir: listings go to the caller window by window instead of into one Map of every directory.
+  const windowDirs = options.onDir ? new Map<string, DirListing>() : undefined;
+  const walk = { cache: options.fast ? manifest?.state.dirs : undefined, listed: windowDirs ?? dirs };
   let files = 0;
   let bytes = 0;
   let trusted = 0;
@@ -118,6 +120,10 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
       onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
     });
     deliver(done);
+    if (windowDirs) {
+      for (const [rel, listing] of windowDirs) options.onDir!(rel, listing);
+      windowDirs.clear();
+    }
   }
   if (!announced) onEvent?.({ type: 'start', dataDir: found.dataDir, runs: 0, files: 0, bytes: 0 });
   // Every run checked: a recorded run whose folder is gone is missing too, as manifest verify says.
