@@ -86,6 +86,18 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
     this.findings.clear();
   }
 
+  /** [path, row] in line order. */
+  rowEntries(): IterableIterator<[string, number]> {
+    return this.rows.entries();
+  }
+
+  /** Bytes the record says the recorded files hold (0 for entries without a record). */
+  recordedBytes(): number {
+    let n = 0;
+    for (let row = 0; row < this.rows.size; row++) if (this.flags[row]! & RECORDED) n += this.sizes[row]!;
+    return n;
+  }
+
   /** Row numbers, in line order. */
   rowsInOrder(): Iterable<number> {
     return this.rows.values();
