@@ -1,5 +1,6 @@
 import type { Finding } from '../finding.js';
 import type { RecordEntry } from './RecordEntry.js';
+import { PathIndex } from './PathIndex.js';
 
 /** One recorded file: its manifest line, and the tool's record of it when that agrees. */
 export interface ManifestEntry {
@@ -18,14 +19,14 @@ const LIVE = 2;
 const RECORDED = 4;
 
 /**
- * Every entry of a manifest, kept compact: the path strings (as the keys of one Map to their row),
+ * Every entry of a manifest, kept compact: the paths in a PathIndex (their row is their id),
  * the digests as 32 bytes each, the record's numbers in typed columns. A ManifestEntry object is
  * made only when asked for and dies young: 500 000 entries held as objects (each with its record,
- * a 64-character hex string and a path) took ~1 KB each, these ~170 bytes (issue 15: check of
+ * a 64-character hex string and a path) took ~1 KB each, these ~130 bytes, off the heap (issue 15: check of
  * 100 000 runs under 200 MB). Rows are in manifest line order; iteration follows it.
  */
 export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
-  private readonly rows = new Map<string, number>();
+  private readonly rows = new PathIndex();
   private cap = 0;
   private sha = Buffer.alloc(0);
   private lineNo = new Uint32Array(0);
@@ -37,15 +38,15 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
   private readonly findings = new Map<number, Finding[]>();
 
   get size(): number {
-    return this.rows.size;
+    return this.rows.count;
   }
 
   /** Adds a manifest line; false when the path is already there (the caller reports the repeat). */
   add(path: string, sha256: string, line: number): boolean {
-    if (this.rows.has(path)) return false;
-    const i = this.rows.size;
+    if (this.rows.get(path) !== -1) return false;
+    const i = this.rows.count;
     if (i === this.cap) this.grow();
-    this.rows.set(path, i);
+    this.rows.add(path);
     this.sha.write(sha256, i * 32, 32, 'hex');
     this.lineNo[i] = line;
     return true;
@@ -53,7 +54,8 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
 
   /** The row of a path, or undefined. */
   rowOf(path: string): number | undefined {
-    return this.rows.get(path);
+    const row = this.rows.get(path);
+    return row === -1 ? undefined : row;
   }
 
   shaOf(row: number): string {
@@ -87,20 +89,20 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
   }
 
   /** [path, row] in line order. */
-  rowEntries(): IterableIterator<[string, number]> {
-    return this.rows.entries();
+  *rowEntries(): IterableIterator<[string, number]> {
+    for (let row = 0; row < this.rows.count; row++) yield [this.rows.pathOf(row), row];
   }
 
   /** Bytes the record says the recorded files hold (0 for entries without a record). */
   recordedBytes(): number {
     let n = 0;
-    for (let row = 0; row < this.rows.size; row++) if (this.flags[row]! & RECORDED) n += this.sizes[row]!;
+    for (let row = 0; row < this.rows.count; row++) if (this.flags[row]! & RECORDED) n += this.sizes[row]!;
     return n;
   }
 
   /** Row numbers, in line order. */
-  rowsInOrder(): Iterable<number> {
-    return this.rows.values();
+  *rowsInOrder(): IterableIterator<number> {
+    for (let row = 0; row < this.rows.count; row++) yield row;
   }
 
   hasRecord(row: number): boolean {
@@ -129,23 +131,23 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
 
   get(path: string): ManifestEntry | undefined {
     const row = this.rows.get(path);
-    return row === undefined ? undefined : this.entryAt(path, row);
+    return row === -1 ? undefined : this.entryAt(path, row);
   }
 
   has(path: string): boolean {
-    return this.rows.has(path);
+    return this.rows.get(path) !== -1;
   }
 
-  keys(): IterableIterator<string> {
-    return this.rows.keys();
+  *keys(): IterableIterator<string> {
+    for (let row = 0; row < this.rows.count; row++) yield this.rows.pathOf(row);
   }
 
   *values(): IterableIterator<ManifestEntry> {
-    for (const [path, row] of this.rows) yield this.entryAt(path, row);
+    for (const [path, row] of this.rowEntries()) yield this.entryAt(path, row);
   }
 
   *entries(): IterableIterator<[string, ManifestEntry]> {
-    for (const [path, row] of this.rows) yield [path, this.entryAt(path, row)];
+    for (const [path, row] of this.rowEntries()) yield [path, this.entryAt(path, row)];
   }
 
   [Symbol.iterator](): IterableIterator<[string, ManifestEntry]> {
@@ -159,11 +161,11 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
   /** Paths in code-unit order (the order a manifest is written in): the line order when it already is, else sorted. */
   sortedPaths(): Iterable<string> {
     let prev: string | undefined;
-    for (const path of this.rows.keys()) {
-      if (prev !== undefined && !(prev < path)) return [...this.rows.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const path of this.keys()) {
+      if (prev !== undefined && !(prev < path)) return [...this.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       prev = path;
     }
-    return this.rows.keys();
+    return this.keys();
   }
 
   private grow(): void {

@@ -213,9 +213,7 @@ async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry 
   let state = 'head' as 'head' | 'open' | 'rows' | 'tail' | 'done' | 'older';
   let why: string | undefined;
   let manifestSha256: string | undefined;
-  const dirs: StoredDirs = { path: [], mtimeMs: [], ino: [], names: [] };
-  // Most runs hold the same names: one string for each distinct listing.
-  const names = new Map<string, string>();
+  const dirs = new RecordedDirs();
   const onLine = (buf: Buffer, start: number, end: number): boolean => {
     const line = buf.toString('utf8', start, end);
     try {
@@ -237,14 +235,7 @@ async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry 
         const row = parseRow(line);
         if (!row) throw new Error('a row of an unknown shape');
         if (row.kind === 'f') apply(row.path, row.record, row.sha256);
-        else {
-          dirs.path.push(row.path);
-          dirs.mtimeMs.push(row.mtimeMs);
-          dirs.ino.push(row.ino);
-          let n = names.get(row.names);
-          if (n === undefined) names.set(row.names, (n = row.names));
-          dirs.names.push(n);
-        }
+        else dirs.add(row.path, row.mtimeMs, row.ino, row.names);
       } else if (state === 'tail') {
         const tail = JSON.parse(`{${line}`) as { manifestSha256?: unknown };
         if (typeof tail.manifestSha256 !== 'string') throw new Error('no manifestSha256');
@@ -266,7 +257,7 @@ async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry 
     // Cut short (a torn write), or not even a first line.
     return state === 'head' ? { ok: false, why: '', older: true } : { ok: false, why: `${RECORD_REL} is not valid JSON (it ends early)` };
   }
-  return { ok: true, manifestSha256, dirs: RecordedDirs.from(dirs) };
+  return { ok: true, manifestSha256, dirs };
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
