@@ -3,26 +3,15 @@ import { isSafeRelPath } from '../fs/safePath.js';
 import { PathIndex } from './PathIndex.js';
 
 /**
- * How the record stores directory listings, as columns (JSON.parse reads them several times faster
- * than one small array per directory). A listing is one string: each name followed by '/', and a
- * directory's name by '//' ("artifacts//config.json/logs//metrics.jsonl/"). Names never hold '/'.
+ * How format 2 of the record stored directory listings, as columns (format 3 has a row per
+ * listing: recordRows). A listing is one string: each name followed by '/', and a directory's
+ * name by '//' ("artifacts//config.json/logs//metrics.jsonl/"). Names never hold '/'.
  */
 export interface StoredDirs {
   path: string[];
   mtimeMs: number[];
   ino: number[];
   names: string[];
-}
-
-export function toStoredDirs(dirs: Array<[string, DirListing]>): StoredDirs {
-  const s: StoredDirs = { path: [], mtimeMs: [], ino: [], names: [] };
-  for (const [rel, d] of dirs) {
-    s.path.push(rel);
-    s.mtimeMs.push(d.mtimeMs);
-    s.ino.push(d.ino);
-    s.names.push(d.names.map((n) => `${n}/`).join(''));
-  }
-  return s;
 }
 
 /**
