@@ -57,7 +57,7 @@ const RECORD_REL = `${STATE_DIR}/${RECORD_NAME}`;
  * become findings (never opened, never thrown); a manifest that cannot be read, or holds no
  * sha256sum line at all, is an operational error (exit 8).
  */
-export async function readManifest(dir: string, options: { allowEmpty?: boolean } = {}): Promise<ManifestState | undefined> {
+export async function readManifest(dir: string, options: { allowEmpty?: boolean; skipDirs?: boolean } = {}): Promise<ManifestState | undefined> {
   const paths = manifestPaths(dir);
   const entries = new ManifestEntries();
   const malformed = new Folder('manifest/malformed-line');
@@ -100,7 +100,7 @@ export async function readManifest(dir: string, options: { allowEmpty?: boolean 
   if (lines === 0 && !options.allowEmpty) await refuseEmpty(dir, paths.manifest);
   const problems: Finding[] = [...malformed.findings(), ...unsafe.findings()];
 
-  const record = await readRecord(paths.record, entries);
+  const record = await readRecord(paths.record, entries, options.skipDirs ?? false);
   let disagreeing = 0;
   if (record.ok) for (const row of entries.rowsInOrder()) if (!entries.hasRecord(row)) disagreeing++;
   let recordAgrees = false;
@@ -166,14 +166,14 @@ async function refuseEmpty(dir: string, manifest: string): Promise<void> {
  * Format 3 is read a line at a time; formats 1 and 2 (one JSON value) whole. Anything off, and
  * no entry keeps a record from it.
  */
-async function readRecord(path: string, entries: ManifestEntries): Promise<RecordRead> {
+async function readRecord(path: string, entries: ManifestEntries, skipDirs: boolean): Promise<RecordRead> {
   const apply = (p: string, rec: Partial<RecordEntry> | undefined, sha256: string | undefined): void => {
     const row = entries.rowOf(p);
     if (row !== undefined && sha256 !== undefined && rec && isRecordEntry(rec) && rec.sha256 === sha256 && entries.shaIs(row, sha256)) entries.setRecord(row, rec as RecordEntry);
   };
   let result: RecordRead;
   try {
-    result = await readRowsRecord(path, apply);
+    result = await readRowsRecord(path, apply, skipDirs);
   } catch (err) {
     result = { ok: false, why: `cannot read ${RECORD_REL}: ${(err as Error).message}` };
   }
@@ -198,7 +198,7 @@ async function readRecord(path: string, entries: ManifestEntries): Promise<Recor
       : undefined;
     if (!rows) return { ok: false, why: `${RECORD_REL} is not a ${RECORD_FORMAT} record` };
     for (const [p, rec] of rows) apply(p, rec, rec?.sha256);
-    return { ok: true, manifestSha256: doc.manifestSha256, dirs: RecordedDirs.from(doc.dirs) };
+    return { ok: true, manifestSha256: doc.manifestSha256, dirs: skipDirs ? undefined : RecordedDirs.from(doc.dirs) };
   } catch (err) {
     entries.clearRecords();
     return { ok: false, why: `${RECORD_REL} is not valid JSON (${(err as Error).message})` };
@@ -209,7 +209,7 @@ async function readRecord(path: string, entries: ManifestEntries): Promise<Recor
  * Format 3, a line at a time (recordRows). `{ ok: false, older: true }` when the first line is not
  * format 3's head: the caller reads it as format 1 or 2.
  */
-async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry | undefined, sha256: string) => void): Promise<RecordRead | { ok: false; why: string; older: true }> {
+async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry | undefined, sha256: string) => void, skipDirs: boolean): Promise<RecordRead | { ok: false; why: string; older: true }> {
   let state = 'head' as 'head' | 'open' | 'rows' | 'tail' | 'done' | 'older';
   let why: string | undefined;
   let manifestSha256: string | undefined;
@@ -235,7 +235,7 @@ async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry 
         const row = parseRow(line);
         if (!row) throw new Error('a row of an unknown shape');
         if (row.kind === 'f') apply(row.path, row.record, row.sha256);
-        else dirs.add(row.path, row.mtimeMs, row.ino, row.names);
+        else if (!skipDirs) dirs.add(row.path, row.mtimeMs, row.ino, row.names);
       } else if (state === 'tail') {
         const tail = JSON.parse(`{${line}`) as { manifestSha256?: unknown };
         if (typeof tail.manifestSha256 !== 'string') throw new Error('no manifestSha256');
@@ -257,7 +257,7 @@ async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry 
     // Cut short (a torn write), or not even a first line.
     return state === 'head' ? { ok: false, why: '', older: true } : { ok: false, why: `${RECORD_REL} is not valid JSON (it ends early)` };
   }
-  return { ok: true, manifestSha256, dirs };
+  return { ok: true, manifestSha256, dirs: skipDirs ? undefined : dirs };
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;

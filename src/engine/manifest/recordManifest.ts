@@ -50,8 +50,9 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
   const found = findDataDir(dir, { env: options.env, cwd: options.cwd });
   const realDataDir = await realpath(found.dataDir);
   // An emptied old manifest is no reason to refuse writing a new one.
-  const old = await readManifest(realDataDir, { allowEmpty: true });
   const chosen = options.runs && options.runs.length > 0 ? new Set(options.runs) : undefined;
+  // Old listings serve --fast, and are carried over for the runs a --run write does not walk.
+  const old = await readManifest(realDataDir, { allowEmpty: true, skipDirs: !(options.fast || chosen) });
   const rotten: Finding[] = [];
   let added = 0;
   let updated = 0;

@@ -54,7 +54,7 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     onEvent?.({ type: 'finding', finding: f });
   };
   const realRoot = await realpath(root);
-  const state = await readManifest(realRoot);
+  const state = await readManifest(realRoot, { skipDirs: true });
   if (!state) throw new FsckError(`no ${MANIFEST_NAME} in ${root}. Write one: ${commandLine('manifest', 'write', root)}`);
   for (const p of state.problems) emit(p);
 

@@ -11,6 +11,7 @@ import { forEachConcurrently } from '../../forEachConcurrently.js';
 import { openForWriting } from '../../live/openForWriting.js';
 import { makeFinding } from '../../makeFinding.js';
 import { ManifestCheck } from '../../manifest/ManifestCheck.js';
+import type { ManifestEntries } from '../../manifest/ManifestEntries.js';
 import { countSeverities, makeReport, sortFindings } from '../../report.js';
 import type { DataDir } from '../Layout.js';
 import { listRunFiles, type DirListing } from './listRunFiles.js';
@@ -33,7 +34,7 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   // Looking for writers in /proc overlaps with listing runs/ and reading the manifest: all wait on I/O.
   const writers = openForWriting(realDataDir);
   const runIds = await selectRuns(realDataDir, options.runs, emit);
-  const manifest = options.manifest === false ? undefined : await ManifestCheck.open(realDataDir, options.manifest === true ? undefined : options.manifest, emit);
+  const manifest = options.manifest === false ? undefined : await ManifestCheck.open(realDataDir, options.manifest === true ? undefined : options.manifest, emit, { dirs: options.fast === true });
   const evidence = {
     openForWriting: await writers,
     liveWindowMs: options.liveWindowMs ?? DEFAULT_LIVE_WINDOW_MS,
@@ -155,25 +156,23 @@ function byRunPath(a: string, b: string): number {
 }
 
 /**
- * Which recorded paths the walk met, as one byte per manifest line instead of a Set of every path
+ * Which recorded paths the walk met, as one byte per manifest row instead of a Set of every path
  * walked (only recorded paths matter to ManifestCheck.finish).
  */
 class SeenPaths {
   private readonly met: Uint8Array;
-  constructor(private readonly entries: ReadonlyMap<string, { line: number }>) {
-    let last = 0;
-    for (const e of entries.values()) if (e.line > last) last = e.line;
-    this.met = new Uint8Array(last + 1);
+  constructor(private readonly entries: ManifestEntries) {
+    this.met = new Uint8Array(entries.size);
   }
 
   add(path: string): void {
-    const e = this.entries.get(path);
-    if (e) this.met[e.line] = 1;
+    const row = this.entries.rowOf(path);
+    if (row !== undefined) this.met[row] = 1;
   }
 
   has(path: string): boolean {
-    const e = this.entries.get(path);
-    return e !== undefined && this.met[e.line] === 1;
+    const row = this.entries.rowOf(path);
+    return row !== undefined && this.met[row] === 1;
   }
 }
 
