@@ -168,21 +168,6 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
     return this.keys();
   }
 
-  /** Gives back the room kept for more rows, once the manifest is read (a few MB at 500 000 files). */
-  trim(): void {
-    const n = this.rows.count;
-    this.rows.trim();
-    if (this.cap === n) return;
-    this.sha = Buffer.from(this.sha.subarray(0, n * 32));
-    this.lineNo = this.lineNo.slice(0, n);
-    this.sizes = this.sizes.slice(0, n);
-    this.mtimes = this.mtimes.slice(0, n);
-    this.inos = this.inos.slice(0, n);
-    this.lineCounts = this.lineCounts.slice(0, n);
-    this.flags = this.flags.slice(0, n);
-    this.cap = n;
-  }
-
   private grow(): void {
     const cap = Math.max(1024, this.cap * 2);
     const more = <T extends Float64Array | Uint32Array | Uint8Array>(old: T, make: (n: number) => T): T => {

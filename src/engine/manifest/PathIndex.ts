@@ -57,15 +57,6 @@ export class PathIndex {
     return id;
   }
 
-  /** Gives back the room kept for more paths (once every path is in: the buffers are then exact). */
-  trim(): void {
-    if (this.bytes.length > this.used) this.bytes = Buffer.from(this.bytes.subarray(0, this.used));
-    if (this.starts.length > this.count) {
-      this.starts = this.starts.slice(0, this.count);
-      this.ends = this.ends.slice(0, this.count);
-    }
-  }
-
   /** The path with this id. */
   pathOf(id: number): string {
     const end = this.ends[id]!;

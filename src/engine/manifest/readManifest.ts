@@ -93,7 +93,6 @@ export async function readManifest(dir: string, options: { allowEmpty?: boolean;
     throw new FsckError(`cannot read ${paths.manifest}: ${(err as Error).message}`);
   }
   if (!found) return undefined;
-  entries.trim();
   const digest = hash.digest('hex');
   if (lines > 0 && entries.size === 0 && malformed.count === lines) {
     throw new FsckError(`${paths.manifest} is not a sha256sum manifest: none of its ${lines} lines reads as "<sha256>  <path>"`);
