@@ -26,7 +26,7 @@ const RECORDED = 4;
  * 100 000 runs under 200 MB). Rows are in manifest line order; iteration follows it.
  */
 export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
-  private readonly rows = new PathIndex();
+  private readonly rows: PathIndex;
   private cap = 0;
   private sha = Buffer.alloc(0);
   private lineNo = new Uint32Array(0);
@@ -36,6 +36,12 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
   private lineCounts = new Float64Array(0);
   private flags = new Uint8Array(0);
   private readonly findings = new Map<number, Finding[]>();
+
+  /** `hint`: at most this many entries of at most this many path bytes (a manifest's size gives both). */
+  constructor(hint: { entries?: number; pathBytes?: number } = {}) {
+    this.rows = new PathIndex({ paths: hint.entries, bytes: hint.pathBytes });
+    if (hint.entries) this.grow(hint.entries);
+  }
 
   get size(): number {
     return this.rows.count;
@@ -168,8 +174,8 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
     return this.keys();
   }
 
-  private grow(): void {
-    const cap = Math.max(1024, this.cap * 2);
+  private grow(atLeast = 0): void {
+    const cap = Math.max(1024, this.cap * 2, atLeast);
     const more = <T extends Float64Array | Uint32Array | Uint8Array>(old: T, make: (n: number) => T): T => {
       const next = make(cap);
       next.set(old);

@@ -7,15 +7,30 @@
  * non-ASCII names, escaped bytes) is kept in a small Map beside it.
  */
 export class PathIndex {
-  private bytes = Buffer.alloc(1 << 16);
+  private bytes: Buffer;
   private used = 0;
   /** starts[id], ends[id]: where an ASCII path's bytes are; ends[id] = 0xffffffff for a path kept in `wide`. */
-  private starts: Uint32Array = new Uint32Array(1024);
-  private ends: Uint32Array = new Uint32Array(1024);
-  private table = new Int32Array(2048).fill(-1);
+  private starts: Uint32Array;
+  private ends: Uint32Array;
+  private table: Int32Array;
   private readonly wide = new Map<string, number>();
   private readonly wideById = new Map<number, string>();
   count = 0;
+
+  /**
+   * Room for `paths` paths of `bytes` bytes in all, when known (an upper bound is fine: zeroed
+   * pages that are never written take no memory), so the buffers are not grown by copying: every
+   * copy left freed memory that the allocator kept.
+   */
+  constructor(hint: { paths?: number; bytes?: number } = {}) {
+    const paths = Math.max(1024, hint.paths ?? 0);
+    this.bytes = Buffer.alloc(Math.max(1 << 16, hint.bytes ?? 0));
+    this.starts = new Uint32Array(paths);
+    this.ends = new Uint32Array(paths);
+    let slots = 2048;
+    while (slots < paths * 2) slots *= 2;
+    this.table = new Int32Array(slots).fill(-1);
+  }
 
   /** The id of `path`, or -1. */
   get(path: string): number {

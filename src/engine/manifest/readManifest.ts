@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readRegularFile } from '../fs/openRegularFile.js';
-import { decodePathBytes } from '../fs/pathBytes.js';
+import { statSync } from 'node:fs';
+import { MAX_STATE_BYTES, readRegularFile } from '../fs/openRegularFile.js';
+import { decodePathBytes, fsPath } from '../fs/pathBytes.js';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { makeFinding } from '../makeFinding.js';
@@ -59,7 +60,9 @@ const RECORD_REL = `${STATE_DIR}/${RECORD_NAME}`;
  */
 export async function readManifest(dir: string, options: { allowEmpty?: boolean; skipDirs?: boolean } = {}): Promise<ManifestState | undefined> {
   const paths = manifestPaths(dir);
-  const entries = new ManifestEntries();
+  // Sized once from the manifest's length (a line is at least 67 bytes): nothing is grown by copying.
+  const length = statSync(fsPath(paths.manifest), { throwIfNoEntry: false })?.size ?? 0;
+  const entries = new ManifestEntries(length > 0 && length < MAX_STATE_BYTES ? { entries: Math.ceil(length / 67) + 1, pathBytes: length } : {});
   const malformed = new Folder('manifest/malformed-line');
   const unsafe = new Folder('manifest/unsafe-path');
   const hash = createHash('sha256');
