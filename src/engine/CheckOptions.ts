@@ -39,6 +39,8 @@ export interface CheckOptions {
    * are listed, read and dropped in turn, so a caller can stream them, e.g. into a manifest).
    */
   onFile?: (record: FileRecord) => void;
+  /** Each directory listing a later check --fast may reuse, once its window of runs is done (run-directory layout; any order). */
+  onDir?: (relDir: string, listing: DirListing) => void;
 }
 
 export type CheckEvent =

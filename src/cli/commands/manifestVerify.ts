@@ -13,7 +13,7 @@ export const manifestVerifyHandler = (args: ManifestVerifyArgs) =>
     runCommand(async () => {
       const { verifyManifest } = await import('../../engine/manifest/verifyManifest.js');
       const { report } = await showProgress(!args.json && !cliContext.quiet, (progress) =>
-        verifyManifest(args.dir, { strict: args.strict }, (e) => {
+        verifyManifest(args.dir, { strict: args.strict, keepFiles: false }, (e) => {
         if (e.type === 'start') progress?.start(e.bytes, e.files);
         else if (e.type === 'file') progress?.advance(e.bytes);
       }),

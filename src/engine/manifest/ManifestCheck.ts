@@ -20,8 +20,9 @@ export class ManifestCheck {
   ) {}
 
   /** Loads DIR's manifest (or takes one already loaded); undefined when there is none. */
-  static async open(dataDir: string, given: ManifestState | undefined, emit: (f: Finding) => void): Promise<ManifestCheck | undefined> {
-    const state = given ?? (await readManifest(dataDir));
+  static async open(dataDir: string, given: ManifestState | undefined, emit: (f: Finding) => void, opts: { dirs?: boolean } = {}): Promise<ManifestCheck | undefined> {
+    // The recorded listings serve only --fast: 300 000 of them at 100 000 runs are not kept for nothing.
+    const state = given ?? (await readManifest(dataDir, { skipDirs: opts.dirs === false }));
     if (!state) return undefined;
     for (const p of state.problems) emit(p);
     return new ManifestCheck(state, emit);
@@ -80,10 +81,11 @@ export class ManifestCheck {
    * out by the walk for a reason it reported (a link out of the data dir, an unreadable file).
    */
   async finish(seen: { has(path: string): boolean }, runs: ReadonlySet<string> | undefined): Promise<void> {
-    for (const entry of this.state.entries.values()) {
-      if (seen.has(entry.path)) continue;
-      const run = runOf(entry.path);
+    for (const [path] of this.state.entries.rowEntries()) {
+      if (seen.has(path)) continue;
+      const run = runOf(path);
       if (run === null || (runs !== undefined && !runs.has(run))) continue;
+      const entry = this.state.entries.get(path)!;
       const exists = await lstat(join(this.state.dir, entry.path)).then(
         () => true,
         () => false,

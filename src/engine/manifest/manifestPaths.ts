@@ -8,12 +8,14 @@ export const MANIFEST_NAME = 'manifest-sha256.txt';
 /** The tool's record beside the manifest: stat and hashed length per file. */
 export const RECORD_NAME = 'manifest.json';
 /**
- * Identifies the record's format; bumped only if an old reader would misread a new record. 2 keeps
- * files as columns (faster to parse). A reader of 1 takes a 2 record as no record (verification by
- * hash alone, manifest/record-mismatch), never as a wrong one; this reader still reads 1.
+ * Identifies the record's format; bumped only if an old reader would misread a new record. 3 is
+ * one row per line (recordRows: written while the files are read, read a line at a time); 2 kept
+ * files as columns, 1 one object per file. A reader of 2 takes a 3 record as no record
+ * (verification by hash alone, manifest/record-mismatch), never as a wrong one; this reader still
+ * reads 1 and 2, and the next `manifest write` rewrites them as 3.
  */
-export const RECORD_FORMAT = 'trackio-fsck-manifest/2';
-/** The first format, one object per file: still read; the next `manifest write` rewrites it as 2. */
+export const RECORD_FORMAT = 'trackio-fsck-manifest/3';
+export const RECORD_FORMAT_2 = 'trackio-fsck-manifest/2';
 export const RECORD_FORMAT_1 = 'trackio-fsck-manifest/1';
 
 export interface ManifestPaths {

@@ -1,33 +1,30 @@
 import { createHash } from 'node:crypto';
-import { readRegularFile } from '../fs/openRegularFile.js';
+import { statSync } from 'node:fs';
+import { MAX_STATE_BYTES, readRegularFile } from '../fs/openRegularFile.js';
+import { decodePathBytes, fsPath } from '../fs/pathBytes.js';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { makeFinding } from '../makeFinding.js';
 import { foldMore } from '../FindingCap.js';
 import { isSafeRelPath } from '../fs/safePath.js';
-import { MANIFEST_NAME, RECORD_FORMAT, RECORD_FORMAT_1, STATE_DIR, RECORD_NAME, manifestPaths } from './manifestPaths.js';
-import { manifestLines, parseSha256sumLine } from './sha256sumLine.js';
+import { MANIFEST_NAME, RECORD_FORMAT, RECORD_FORMAT_1, RECORD_FORMAT_2, STATE_DIR, RECORD_NAME, manifestPaths } from './manifestPaths.js';
+import { parseSha256sumLine } from './sha256sumLine.js';
+import { forEachLine } from './forEachLine.js';
+import { ManifestEntries, type ManifestEntry } from './ManifestEntries.js';
+import { parseRow, ROWS_CLOSE, ROWS_OPEN } from './recordRows.js';
 import { RecordedDirs, type StoredDirs } from './RecordedDirs.js';
 import { fromColumns, type RecordColumns } from './recordColumns.js';
 import type { RecordEntry } from './RecordEntry.js';
 
 export type { RecordEntry };
 
-export interface ManifestEntry {
-  /** Relative to the data dir, '/'-separated, checked by isSafeRelPath. */
-  path: string;
-  /** From manifest-sha256.txt: what `sha256sum -c` checks, and what trackio-fsck checks too. */
-  sha256: string;
-  /** 1-based line in manifest-sha256.txt. */
-  line: number;
-  /** The tool's record, only when it agrees with the line (same SHA-256). */
-  record?: RecordEntry;
-}
+export type { ManifestEntry };
 
 export interface ManifestState {
   /** The directory the manifest's paths are relative to. */
   dir: string;
-  entries: Map<string, ManifestEntry>;
+  /** Every entry, in line order (a read-only Map, kept compact: ManifestEntries). */
+  entries: ManifestEntries;
   /** Findings about the manifest itself: malformed lines, unsafe paths, a record that disagrees. */
   problems: Finding[];
   /** The record was written together with this manifest-sha256.txt (its digest matches). */
@@ -37,8 +34,8 @@ export interface ManifestState {
 }
 
 /**
- * The tool's record as stored in .trackio-fsck/manifest.json: format 2 keeps the files as columns
- * (RecordColumns); format 1, still read, kept one object per file, by path.
+ * The tool's record of formats 1 and 2, still read (format 3 is written a row per line: recordRows):
+ * format 2 kept the files as columns (RecordColumns), format 1 one object per file, by path.
  */
 export interface RecordFile {
   format: string;
@@ -56,67 +53,59 @@ const WHERE = { run: null, path: MANIFEST_NAME };
 const RECORD_REL = `${STATE_DIR}/${RECORD_NAME}`;
 
 /**
- * Reads DIR/manifest-sha256.txt and the tool's record beside it. Undefined when there is no
- * manifest. Bad lines become findings (never opened, never thrown); a manifest that cannot be read,
- * or holds no sha256sum line at all, is an operational error (exit 8).
+ * Reads DIR/manifest-sha256.txt and the tool's record beside it, a chunk at a time, into compact
+ * entries (nothing per file is kept as an object). Undefined when there is no manifest. Bad lines
+ * become findings (never opened, never thrown); a manifest that cannot be read, or holds no
+ * sha256sum line at all, is an operational error (exit 8).
  */
-export async function readManifest(dir: string, options: { allowEmpty?: boolean } = {}): Promise<ManifestState | undefined> {
+export async function readManifest(dir: string, options: { allowEmpty?: boolean; skipDirs?: boolean } = {}): Promise<ManifestState | undefined> {
   const paths = manifestPaths(dir);
-  let bytes: Buffer | undefined;
-  try {
-    // A FIFO, device or link in its place is refused unread (openRegularFile): it cannot hang or flood.
-    bytes = await readRegularFile(paths.manifest);
-  } catch (err) {
-    throw new FsckError(`cannot read ${paths.manifest}: ${(err as Error).message}`);
-  }
-  if (!bytes) return undefined;
-  const digest = createHash('sha256').update(bytes).digest('hex');
-  const record = await readRecord(paths.record);
-  if (record.ok && record.manifestSha256 === digest) {
-    // The pair was written together: the record holds every line of the manifest, in order, and
-    // more. Taking the entries from it saves parsing the text (a third of check --fast's time).
-    const entries = entriesFromRecord(record.rows);
-    if (entries) {
-      if (entries.size === 0 && !options.allowEmpty) await refuseEmpty(dir, paths.manifest);
-      return { dir, entries, problems: [], recordAgrees: true, dirs: RecordedDirs.from(record.dirs) };
-    }
-  }
-
-  const entries = new Map<string, ManifestEntry>();
-  const problems: Finding[] = [];
+  // Sized once from the manifest's length (a line is at least 67 bytes): nothing is grown by copying.
+  const length = statSync(fsPath(paths.manifest), { throwIfNoEntry: false })?.size ?? 0;
+  const entries = new ManifestEntries(length > 0 && length < MAX_STATE_BYTES ? { entries: Math.ceil(length / 67) + 1, pathBytes: length } : {});
   const malformed = new Folder('manifest/malformed-line');
   const unsafe = new Folder('manifest/unsafe-path');
-  const lines = manifestLines(bytes);
-  let disagreeing = 0;
-  const byPath = record.ok ? new Map(record.rows) : undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = i + 1;
-    const parsed = parseSha256sumLine(lines[i]!);
+  const hash = createHash('sha256');
+  let lines = 0;
+  const onLine = (buf: Buffer, start: number, end: number): void => {
+    const line = ++lines;
+    if (end > start && buf[end - 1] === 13) end--; // CR LF: a manifest saved by a Windows editor, as sha256sum -c accepts
+    let parsed = plainLine(buf, start, end);
+    let text: string | undefined;
     if (!parsed) {
-      malformed.add(line, `line ${line} is not a sha256sum line ("<64 hex digits>  <path>"): ${JSON.stringify(lines[i]!.slice(0, 80))}`);
-      continue;
+      text = decodePathBytes(buf.subarray(start, end));
+      parsed = parseSha256sumLine(text);
+    }
+    if (!parsed) {
+      malformed.add(line, `line ${line} is not a sha256sum line ("<64 hex digits>  <path>"): ${JSON.stringify(text!.slice(0, 80))}`);
+      return;
     }
     if (!isSafeRelPath(parsed.path)) {
       unsafe.add(line, `line ${line} names ${JSON.stringify(parsed.path)}, outside the data dir: not opened`);
-      continue;
+      return;
     }
-    const earlier = entries.get(parsed.path);
-    if (earlier) {
-      malformed.add(line, `line ${line} names ${JSON.stringify(parsed.path)} again (first on line ${earlier.line})`);
-      continue;
+    if (!entries.add(parsed.path, parsed.sha256, line)) {
+      malformed.add(line, `line ${line} names ${JSON.stringify(parsed.path)} again (first on line ${entries.lineOf(entries.rowOf(parsed.path)!)})`);
     }
-    const entry: ManifestEntry = { path: parsed.path, sha256: parsed.sha256, line };
-    const rec = byPath?.get(parsed.path);
-    if (rec && isRecordEntry(rec) && rec.sha256 === parsed.sha256) entry.record = rec as RecordEntry;
-    else if (record.ok) disagreeing++;
-    entries.set(parsed.path, entry);
+  };
+  let found: boolean;
+  try {
+    // A FIFO, device or link in its place is refused unread (openRegularFile): it cannot hang or flood.
+    found = await forEachLine(paths.manifest, onLine, (chunk) => hash.update(chunk));
+  } catch (err) {
+    throw new FsckError(`cannot read ${paths.manifest}: ${(err as Error).message}`);
   }
-  if (lines.length > 0 && entries.size === 0 && malformed.count === lines.length) {
-    throw new FsckError(`${paths.manifest} is not a sha256sum manifest: none of its ${lines.length} lines reads as "<sha256>  <path>"`);
+  if (!found) return undefined;
+  const digest = hash.digest('hex');
+  if (lines > 0 && entries.size === 0 && malformed.count === lines) {
+    throw new FsckError(`${paths.manifest} is not a sha256sum manifest: none of its ${lines} lines reads as "<sha256>  <path>"`);
   }
-  if (lines.length === 0 && !options.allowEmpty) await refuseEmpty(dir, paths.manifest);
-  problems.push(...malformed.findings(), ...unsafe.findings());
+  if (lines === 0 && !options.allowEmpty) await refuseEmpty(dir, paths.manifest);
+  const problems: Finding[] = [...malformed.findings(), ...unsafe.findings()];
 
+  const record = await readRecord(paths.record, entries, options.skipDirs ?? false);
+  let disagreeing = 0;
+  if (record.ok) for (const row of entries.rowsInOrder()) if (!entries.hasRecord(row)) disagreeing++;
   let recordAgrees = false;
   if (!record.ok) {
     problems.push(makeFinding('manifest/record-mismatch', WHERE, `${record.why}: every file is verified by its hash alone, a grown metrics.jsonl cannot be told from a changed one, and --fast reads every file. Rewrite it: trackio-fsck manifest write`));
@@ -126,11 +115,36 @@ export async function readManifest(dir: string, options: { allowEmpty?: boolean 
   } else {
     recordAgrees = true;
   }
-  return { dir, entries, problems, recordAgrees, dirs: recordAgrees ? RecordedDirs.from(record.ok ? record.dirs : undefined) : undefined };
+  return { dir, entries, problems, recordAgrees, dirs: recordAgrees && record.ok ? record.dirs : undefined };
 }
 
-type RecordRow = [string, RecordEntry | Pick<RecordEntry, 'sha256'>];
-type RecordRead = { ok: true; manifestSha256: string; rows: RecordRow[]; dirs?: StoredDirs } | { ok: false; why: string };
+/**
+ * The usual line, read on its bytes: 64 hex digits, two spaces (or space and '*'), a path with no
+ * escape. Undefined for anything else, which parseSha256sumLine then judges on the decoded text.
+ */
+function plainLine(buf: Buffer, start: number, end: number): { sha256: string; path: string } | undefined {
+  if (end - start < 67 || buf[start] === 92 /* \\ */ || buf[start + 64] !== 32 || (buf[start + 65] !== 32 && buf[start + 65] !== 42)) return undefined;
+  let lower = true;
+  for (let i = start; i < start + 64; i++) {
+    const c = buf[i]!;
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
+    if (c >= 65 && c <= 70) lower = false;
+    else return undefined;
+  }
+  let ascii = true;
+  for (let i = start + 66; i < end; i++) {
+    if (buf[i]! >= 128) {
+      ascii = false;
+      break;
+    }
+  }
+  const sha = buf.toString('latin1', start, start + 64);
+  // latin1 of ASCII bytes is a fresh flat string: it keeps no chunk alive.
+  const path = ascii ? buf.toString('latin1', start + 66, end) : decodePathBytes(buf.subarray(start + 66, end));
+  return { sha256: lower ? sha : sha.toLowerCase(), path };
+}
+
+type RecordRead = { ok: true; manifestSha256: string; dirs?: RecordedDirs } | { ok: false; why: string };
 
 /**
  * A manifest that records nothing verifies nothing: an emptied one would make every check pass.
@@ -149,7 +163,28 @@ async function refuseEmpty(dir: string, manifest: string): Promise<void> {
   throw new FsckError(`${manifest} records nothing (no file line, and no database record): it verifies nothing, so it is not used. If it was emptied, restore it; if the data dir really is empty, remove it or write it again: trackio-fsck manifest write`);
 }
 
-async function readRecord(path: string): Promise<RecordRead> {
+/**
+ * Reads the tool's record and attaches each file's record to the entry with the same path and
+ * SHA-256 (by path, so a record torn from its manifest still vouches for the files it agrees on).
+ * Format 3 is read a line at a time; formats 1 and 2 (one JSON value) whole. Anything off, and
+ * no entry keeps a record from it.
+ */
+async function readRecord(path: string, entries: ManifestEntries, skipDirs: boolean): Promise<RecordRead> {
+  const apply = (p: string, rec: Partial<RecordEntry> | undefined, sha256: string | undefined): void => {
+    const row = entries.rowOf(p);
+    if (row !== undefined && sha256 !== undefined && rec && isRecordEntry(rec) && rec.sha256 === sha256 && entries.shaIs(row, sha256)) entries.setRecord(row, rec as RecordEntry);
+  };
+  let result: RecordRead;
+  try {
+    result = await readRowsRecord(path, apply, skipDirs);
+  } catch (err) {
+    result = { ok: false, why: `cannot read ${RECORD_REL}: ${(err as Error).message}` };
+  }
+  if (result.ok || !('older' in result)) {
+    if (!result.ok) entries.clearRecords();
+    return result;
+  }
+  // Formats 1 and 2: one JSON value, read whole (the next manifest write rewrites it as format 3).
   let text: string;
   try {
     const bytes = await readRegularFile(path);
@@ -161,32 +196,77 @@ async function readRecord(path: string): Promise<RecordRead> {
   try {
     const doc = JSON.parse(text) as RecordFile;
     const rows = typeof doc?.manifestSha256 !== 'string' || typeof doc.files !== 'object' || doc.files === null ? undefined
-      : doc.format === RECORD_FORMAT ? fromColumns(doc.files)
-      : doc.format === RECORD_FORMAT_1 ? (Object.entries(doc.files) as RecordRow[]) // written before format 2: read as it is, rewritten as 2 by the next manifest write
+      : doc.format === RECORD_FORMAT_2 ? fromColumns(doc.files)
+      : doc.format === RECORD_FORMAT_1 ? (Object.entries(doc.files) as Array<[string, RecordEntry]>)
       : undefined;
     if (!rows) return { ok: false, why: `${RECORD_REL} is not a ${RECORD_FORMAT} record` };
-    return { ok: true, manifestSha256: doc.manifestSha256, rows, dirs: doc.dirs };
+    for (const [p, rec] of rows) apply(p, rec, rec?.sha256);
+    return { ok: true, manifestSha256: doc.manifestSha256, dirs: skipDirs ? undefined : RecordedDirs.from(doc.dirs) };
   } catch (err) {
+    entries.clearRecords();
     return { ok: false, why: `${RECORD_REL} is not valid JSON (${(err as Error).message})` };
   }
 }
 
-/** Entries from an agreeing record; undefined if anything in it looks off (then the text is parsed and judged line by line). */
-function entriesFromRecord(rows: RecordRow[]): Map<string, ManifestEntry> | undefined {
-  const entries = new Map<string, ManifestEntry>();
-  let line = 0;
-  for (const [path, rec] of rows) {
-    line++;
-    if (!isSafeRelPath(path) || typeof rec?.sha256 !== 'string' || !SHA256.test(rec.sha256) || entries.has(path)) return undefined;
-    entries.set(path, isRecordEntry(rec) ? { path, sha256: rec.sha256, line, record: rec as RecordEntry } : { path, sha256: rec.sha256, line });
+/**
+ * Format 3, a line at a time (recordRows). `{ ok: false, older: true }` when the first line is not
+ * format 3's head: the caller reads it as format 1 or 2.
+ */
+async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry | undefined, sha256: string) => void, skipDirs: boolean): Promise<RecordRead | { ok: false; why: string; older: true }> {
+  let state = 'head' as 'head' | 'open' | 'rows' | 'tail' | 'done' | 'older';
+  let why: string | undefined;
+  let manifestSha256: string | undefined;
+  const dirs = new RecordedDirs();
+  const onLine = (buf: Buffer, start: number, end: number): boolean => {
+    const line = buf.toString('utf8', start, end);
+    try {
+      if (state === 'head') {
+        const head = line.endsWith(',') ? (JSON.parse(`${line.slice(0, -1)}}`) as { format?: unknown }) : undefined;
+        if (head?.format !== RECORD_FORMAT) {
+          state = 'older';
+          return false;
+        }
+        state = 'open';
+      } else if (state === 'open') {
+        if (line !== ROWS_OPEN) throw new Error(`line 2 is not ${ROWS_OPEN}`);
+        state = 'rows';
+      } else if (state === 'rows') {
+        if (line === ROWS_CLOSE) {
+          state = 'tail';
+          return true;
+        }
+        const row = parseRow(line);
+        if (!row) throw new Error('a row of an unknown shape');
+        if (row.kind === 'f') apply(row.path, row.record, row.sha256);
+        else if (!skipDirs) dirs.add(row.path, row.mtimeMs, row.ino, row.names);
+      } else if (state === 'tail') {
+        const tail = JSON.parse(`{${line}`) as { manifestSha256?: unknown };
+        if (typeof tail.manifestSha256 !== 'string') throw new Error('no manifestSha256');
+        manifestSha256 = tail.manifestSha256;
+        state = 'done';
+      } else if (line !== '') {
+        throw new Error('text after its end');
+      }
+      return true;
+    } catch (err) {
+      why = `${RECORD_REL} is not valid JSON (${(err as Error).message})`;
+      return false;
+    }
+  };
+  if (!(await forEachLine(path, onLine))) return { ok: false, why: `no ${RECORD_REL} beside the manifest` };
+  if (state === 'older') return { ok: false, why: '', older: true };
+  if (why) return { ok: false, why };
+  if (state !== 'done' || manifestSha256 === undefined) {
+    // Cut short (a torn write), or not even a first line.
+    return state === 'head' ? { ok: false, why: '', older: true } : { ok: false, why: `${RECORD_REL} is not valid JSON (it ends early)` };
   }
-  return entries;
+  return { ok: true, manifestSha256, dirs: skipDirs ? undefined : dirs };
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
 function isRecordEntry(r: Partial<RecordEntry>): boolean {
-  return typeof r.sha256 === 'string' && Number.isSafeInteger(r.size) && typeof r.mtimeMs === 'number' && typeof r.ino === 'number';
+  return typeof r.sha256 === 'string' && SHA256.test(r.sha256) && Number.isSafeInteger(r.size) && typeof r.mtimeMs === 'number' && typeof r.ino === 'number';
 }
 
 /** One finding per code for the first bad line, the rest counted in `more`: a garbage file does not flood the report. */

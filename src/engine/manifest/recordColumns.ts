@@ -23,6 +23,7 @@ export interface RecordColumns {
 const APPEND_ONLY = 1;
 const LIVE = 2;
 
+/** Format 2's columns from rows (what format 2 wrote; the tests make format-2 records with it). */
 export function toColumns(rows: Array<[string, RecordEntry | Pick<RecordEntry, 'sha256'>]>): RecordColumns {
   const c: RecordColumns = { path: [], sha256: [], size: [], mtimeMs: [], ino: [], flags: [], lines: [], findings: {} };
   rows.forEach(([path, e], i) => {
@@ -37,12 +38,6 @@ export function toColumns(rows: Array<[string, RecordEntry | Pick<RecordEntry, '
     if (r.findings && r.findings.length > 0) c.findings[i] = r.findings;
   });
   return c;
-}
-
-/** JSON text of the columns, one column per line. */
-export function* columnLines(c: RecordColumns): Generator<string> {
-  const keys = Object.keys(c) as Array<keyof RecordColumns>;
-  for (let k = 0; k < keys.length; k++) yield `\n    ${JSON.stringify(keys[k])}: ${JSON.stringify(c[keys[k]!])}${k < keys.length - 1 ? ',' : ''}`;
 }
 
 /**

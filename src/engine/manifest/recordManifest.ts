@@ -1,4 +1,5 @@
-import { lstat, realpath } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, type CheckEvent, type CheckOptions } from '../check.js';
 import { FsckError } from '../errors.js';
@@ -12,7 +13,8 @@ import { runOf } from './manifestPaths.js';
 import { statMatches } from './statMatches.js';
 import { TEMP_NAME } from '../layouts/runDirectory/listRunFiles.js';
 import { readManifest, type ManifestEntry } from './readManifest.js';
-import { writeManifest, type ManifestInput, type WrittenManifest } from './writeManifest.js';
+import { ManifestWriter, type ManifestInput, type WrittenManifest } from './ManifestWriter.js';
+import type { FileRecord } from '../finding.js';
 
 export type RecordOptions = Omit<CheckOptions, 'manifest'> & { now?: Date };
 
@@ -48,56 +50,79 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
   const found = findDataDir(dir, { env: options.env, cwd: options.cwd });
   const realDataDir = await realpath(found.dataDir);
   // An emptied old manifest is no reason to refuse writing a new one.
-  const old = await readManifest(realDataDir, { allowEmpty: true });
-  const result = await check(found.dataDir, { ...options, manifest: old ?? false }, onEvent);
-
   const chosen = options.runs && options.runs.length > 0 ? new Set(options.runs) : undefined;
-  const next = new Map<string, ManifestInput>();
-  const findings: Finding[] = result.report.findings.filter((f) => !f.code.startsWith('manifest/') || KEEP_FROM_OLD.has(f.code));
+  // Old listings serve --fast, and are carried over for the runs a --run write does not walk.
+  const old = await readManifest(realDataDir, { allowEmpty: true, skipDirs: !(options.fast || chosen) });
+  const rotten: Finding[] = [];
   let added = 0;
   let updated = 0;
-  for (const r of result.files) {
+  let removed = 0;
+
+  // The check delivers its records in path order, and the old manifest's paths are walked in the
+  // same order beside them (a merge): each file goes into the writer's temp files as it comes, so
+  // nothing per file is held (100 000 runs: 1.6 GB when every record was kept to the end).
+  const writer = await ManifestWriter.open(realDataDir, { now: options.now });
+  const oldPaths = old ? old.entries.sortedPaths()[Symbol.iterator]() : undefined;
+  let pending = oldPaths?.next().value as string | undefined;
+  /** Old entries before `path` (all, without one) that the pass did not read: kept, or dropped when the file is gone. */
+  const passOld = (path?: string): void => {
+    while (pending !== undefined && (path === undefined || pending < path)) {
+      const entry = old!.entries.get(pending)!;
+      pending = oldPaths!.next().value as string | undefined;
+      if (isTemp(entry.path)) {
+        removed++;
+        continue;
+      }
+      const run = runOf(entry.path);
+      const outOfScope = chosen !== undefined && (run === null || !chosen.has(run));
+      // A file the pass could not read (unreadable, a link out) keeps its entry; only a vanished file loses it.
+      if (outOfScope || exists(join(realDataDir, entry.path))) writer.addFile(fromEntry(entry));
+      else removed++;
+    }
+  };
+  const onFile = (r: FileRecord): void => {
     // A temp file is an interrupted write (a writer's or ours): repair moves it away, so recording it would make that move look like loss.
-    if (isTemp(r.path)) continue;
-    const before = old?.entries.get(r.path);
+    if (isTemp(r.path)) return;
+    passOld(r.path);
+    let before: ManifestEntry | undefined;
+    if (pending === r.path) {
+      before = old!.entries.get(r.path);
+      pending = oldPaths!.next().value as string | undefined;
+    }
     if (before && !r.trusted && before.sha256 !== r.sha256 && statMatches(before.record, r)) {
-      next.set(r.path, fromEntry(before));
-      findings.push(
+      writer.addFile(fromEntry(before));
+      rotten.push(
         makeFinding('manifest/modified', { run: r.run, path: r.path }, 'content differs from the manifest although size, mtime and inode did not change: bit rot, or a change that hid its tracks. The manifest keeps the recorded hash; restore the file, or if the change is wanted, touch it and write again'),
       );
-      continue;
+      return;
     }
     if (!before) added++;
     else if (before.sha256 !== r.sha256) updated++;
-    next.set(r.path, r);
-  }
-  let removed = 0;
-  for (const entry of old?.entries.values() ?? []) {
-    if (next.has(entry.path)) continue;
-    if (isTemp(entry.path)) {
-      removed++;
-      continue;
-    }
-    const run = runOf(entry.path);
-    const outOfScope = chosen !== undefined && (run === null || !chosen.has(run));
-    // A file the pass could not read (unreadable, a link out) keeps its entry; only a vanished file loses it.
-    if (outOfScope || (await exists(join(realDataDir, entry.path)))) next.set(entry.path, fromEntry(entry));
-    else removed++;
-  }
+    writer.addFile(r);
+  };
 
-  // Listings of the directories walked now; those of runs this pass did not walk are kept as they were.
-  const dirs = new Map(result.dirs ?? []);
-  for (const [rel, listing] of old?.dirs?.entries() ?? []) {
-    const run = runOf(rel + '/');
-    if (chosen !== undefined && (run === null || !chosen.has(run)) && !dirs.has(rel)) dirs.set(rel, listing);
+  let result;
+  try {
+    result = await check(found.dataDir, { ...options, manifest: old ?? false, keepFiles: false, keepDirs: false, onFile, onDir: (rel, listing) => writer.addDir(rel, listing) }, onEvent);
+    passOld();
+    // Listings of the directories walked now went in as they came; those of runs this pass did not walk are kept as they were.
+    for (const [rel, listing] of (chosen && old?.dirs?.entries()) || []) {
+      const run = runOf(rel + '/');
+      if (run === null || !chosen!.has(run)) writer.addDir(rel, listing);
+    }
+    if (writer.files === 0 && !(result.databases && result.databases.length > 0)) {
+      // A manifest that records nothing verifies nothing, and check refuses one (exit 8): none is written.
+      throw new FsckError(`nothing to record in ${found.dataDir}: no file was read${result.report.summary.errors > 0 ? ` (${result.report.summary.errors} error${result.report.summary.errors === 1 ? '' : 's'}: see trackio-fsck check)` : ''}, so no manifest is written`);
+    }
+  } catch (err) {
+    writer.abort();
+    throw err;
   }
-  if (next.size === 0 && !(result.databases && result.databases.length > 0)) {
-    // A manifest that records nothing verifies nothing, and check refuses one (exit 8): none is written.
-    throw new FsckError(`nothing to record in ${found.dataDir}: no file was read${result.report.summary.errors > 0 ? ` (${result.report.summary.errors} error${result.report.summary.errors === 1 ? '' : 's'}: see trackio-fsck check)` : ''}, so no manifest is written`);
-  }
-  const written = await writeManifest(realDataDir, next.values(), { now: options.now, dirs });
+  const written = await writer.commit();
   // What the byte manifest cannot hold (a project database's rows) is recorded by the layout.
   await layoutNamed(result.report.layout).writeRecords(realDataDir, result, options.now);
+  const findings: Finding[] = result.report.findings.filter((f) => !f.code.startsWith('manifest/') || KEEP_FROM_OLD.has(f.code));
+  findings.push(...rotten);
   const summary = { ...result.report.summary, ...countSeverities(findings) };
   const report = makeReport('manifest write', result.report.dataDir, result.report.layout, summary, sortFindings(findings), options.strict ?? false);
   const unchanged = written.files - added - updated;
@@ -115,9 +140,6 @@ function isTemp(rel: string): boolean {
   return TEMP_NAME.test(rel.slice(rel.lastIndexOf('/') + 1));
 }
 
-async function exists(path: string): Promise<boolean> {
-  return lstat(fsPath(path)).then(
-    () => true,
-    () => false,
-  );
+function exists(path: string): boolean {
+  return lstatSync(fsPath(path), { throwIfNoEntry: false }) !== undefined;
 }

@@ -1,6 +1,6 @@
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
-import { fsPath } from '../fs/pathBytes.js';
-import { inspectLink, linkMessage, walkTree, type LinkInfo } from '../fs/walkTree.js';
+import { existsSync, lstatSync, readdirSync, type Dirent } from 'node:fs';
+import { decodePathBytes, fsPath } from '../fs/pathBytes.js';
+import { inspectLink, linkMessage, type LinkInfo } from '../fs/walkTree.js';
 import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Finding } from '../finding.js';
@@ -22,6 +22,8 @@ export interface VerifyOptions {
   strict?: boolean;
   /** Also report files under runs/ that the manifest does not record (default true). */
   reportNew?: boolean;
+  /** Keep each recorded file's status in VerifyResult.files (default true; false keeps memory flat at any number of files). */
+  keepFiles?: boolean;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -52,22 +54,38 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     onEvent?.({ type: 'finding', finding: f });
   };
   const realRoot = await realpath(root);
-  const state = await readManifest(realRoot);
+  const state = await readManifest(realRoot, { skipDirs: true });
   if (!state) throw new FsckError(`no ${MANIFEST_NAME} in ${root}. Write one: ${commandLine('manifest', 'write', root)}`);
   for (const p of state.problems) emit(p);
 
-  const entries = [...state.entries.values()];
-  const bytes = entries.reduce((n, e) => n + (e.record?.size ?? 0), 0);
-  onEvent?.({ type: 'start', dir: root, files: entries.length, bytes });
+  const entries = state.entries;
+  onEvent?.({ type: 'start', dir: root, files: entries.size, bytes: entries.recordedBytes() });
 
-  const statuses = new Map<string, Status>();
+  // One status per manifest row (a byte each; 0: not read yet), not a Map of every path.
+  const statuses = new Uint8Array(entries.size);
   const verifier = new EntryVerifier(realRoot, emit);
   let hashed = 0;
-  for (const entry of entries) {
-    const { status, size } = verifier.verify(entry);
-    statuses.set(entry.path, status);
-    hashed += size;
-    onEvent?.({ type: 'file', path: entry.path, bytes: size });
+  const settle = (row: number, entry: ManifestEntry, r: { status: Status; size: number }): void => {
+    statuses[row] = STATUS_CODE[r.status];
+    hashed += r.size;
+    onEvent?.({ type: 'file', path: entry.path, bytes: r.size });
+  };
+  // One walk of runs/ both finds the files the manifest does not know and hashes those it does, by
+  // the path the walk just listed (no lstat per file or directory on the way); a recorded file the
+  // walk did not meet as a plain file (gone, behind a link, outside runs/) is looked up on its own.
+  const walked = walkRuns(
+    realRoot,
+    (rel) => entries.has(rel),
+    (rel, abs) => {
+      const entry = entries.get(rel)!;
+      const r = verifier.verifyAt(entry, abs);
+      if (r) settle(entries.rowOf(rel)!, entry, r);
+    },
+  );
+  for (const [path, row] of entries.rowEntries()) {
+    if (statuses[row] !== 0) continue;
+    const entry = entries.get(path)!;
+    settle(row, entry, verifier.verify(entry));
   }
   verifier.finish();
   // runs/ itself a link out of the data dir: said once, as check says it, even when nothing recorded lies behind it.
@@ -78,27 +96,33 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
   }
 
   if (options.reportNew !== false) {
-    const added: string[] = [];
     const reported = new Set(findings.filter((f) => f.code === 'fs/symlink-escape').map((f) => f.path));
-    const once = (f: Finding) => (reported.has(f.path) ? undefined : emit(f));
-    for (const rel of listRunTree(realRoot, once)) if (!state.entries.has(rel)) added.push(rel);
-    for (const rel of added.sort()) emit(makeFinding('manifest/new', { run: runOf(rel), path: rel }, 'not in the manifest: written after it. Record it: trackio-fsck manifest write'));
+    for (const f of walked.escapes) if (!reported.has(f.path)) emit(f);
+    for (const rel of walked.unknown.sort()) emit(makeFinding('manifest/new', { run: runOf(rel), path: rel }, 'not in the manifest: written after it. Record it: trackio-fsck manifest write'));
   }
 
   // What the byte manifest cannot hold (a project database's rows) is verified by its layout.
   await layoutNamed(layout).verifyRecords(realRoot, emit);
-  const runs = new Set(entries.map((e) => runOf(e.path)).filter((r) => r !== null));
+  const runs = new Set<string>();
+  for (const path of entries.keys()) {
+    const run = runOf(path);
+    if (run !== null) runs.add(run);
+  }
   const summary = {
     runs: runs.size,
-    files: entries.length,
+    files: entries.size,
     bytes: hashed,
     ...countSeverities(findings),
     durationMs: Math.round(performance.now() - started),
   };
   const report = makeReport('manifest verify', root, layout, summary, sortFindings(findings), options.strict ?? false);
-  const files = entries.map((e) => ({ path: e.path, status: statuses.get(e.path)! }));
+  const files: VerifyResult['files'] = [];
+  if (options.keepFiles !== false) for (const [path, row] of entries.rowEntries()) files.push({ path, status: STATUSES[statuses[row]! - 1]! });
   return { report, files };
 }
+
+const STATUSES = ['ok', 'appended', 'modified', 'missing', 'unsafe', 'unreadable'] as const;
+const STATUS_CODE = Object.fromEntries(STATUSES.map((s, i) => [s, i + 1])) as Record<Status, number>;
 
 /** A directory holding the manifest is taken as is (a snapshot need not look like a data dir); otherwise the data dir is found as check finds it. */
 function locate(dir: string | undefined, options: VerifyOptions): { root: string; layout: LayoutName } {
@@ -126,6 +150,27 @@ class EntryVerifier {
     private readonly emit: (f: Finding) => void,
   ) {}
 
+  /**
+   * Verifies a recorded file at the path a walk of real directories just listed it at.
+   * Undefined when it is not a plain file there any more (a link, a FIFO, gone): verify() then
+   * looks it up on its own and reports what it is.
+   */
+  verifyAt(entry: ManifestEntry, abs: string): { status: Status; size: number } | undefined {
+    let read;
+    try {
+      read = hashFileSync(abs, this.buf, entry.record?.appendOnly ? entry.record.size : undefined);
+    } catch {
+      return undefined;
+    }
+    return this.judge(entry, read);
+  }
+
+  private judge(entry: ManifestEntry, read: { sha256: string; size: number; prefixSha256?: string; stat: { size: number; mtimeMs: number; ino: number } }): { status: Status; size: number } {
+    const finding = judgeFile(entry, { path: entry.path, sha256: read.sha256, size: read.size, prefixSha256: read.prefixSha256, stat: read.stat });
+    if (finding) this.emit(finding);
+    return { status: finding ? (finding.code === 'manifest/appended' ? 'appended' : 'modified') : 'ok', size: read.size };
+  }
+
   verify(entry: ManifestEntry): { status: Status; size: number } {
     const where = { run: runOf(entry.path), path: entry.path };
     const cut = entry.path.lastIndexOf('/');
@@ -150,9 +195,7 @@ class EntryVerifier {
         path = link.real;
         read = hashFileSync(path, this.buf, prefixBytes);
       }
-      const finding = judgeFile(entry, { path: entry.path, sha256: read.sha256, size: read.size, prefixSha256: read.prefixSha256, stat: read.stat });
-      if (finding) this.emit(finding);
-      return { status: finding ? (finding.code === 'manifest/appended' ? 'appended' : 'modified') : 'ok', size: read.size };
+      return this.judge(entry, read);
     } catch (err) {
       const notFile = err instanceof NotAFileError;
       this.emit(makeFinding(notFile ? 'fs/not-a-file' : 'fs/unreadable', where, notFile ? err.message : `cannot read: ${(err as Error).message}`));
@@ -212,19 +255,58 @@ class EntryVerifier {
 }
 
 /**
- * Every file under runs/ (walkTree: lstat, links never followed, names exact), to find those the
- * manifest does not know. A link out of the data dir is reported as check reports it; what else
- * each entry is (a FIFO, a stray file in runs/) is check's concern.
+ * Walks runs/ as walkTree does (links never followed, names exact, in order), with the types the
+ * directory listing gives instead of an lstat per entry. Each regular file goes to `onFile`, which
+ * says whether the manifest knows it; the rest under a run are `unknown` (written after the
+ * manifest). A link out of the data dir is reported as check reports it; what else an entry is (a
+ * FIFO, a stray file in runs/) is check's concern.
  */
-function listRunTree(realRoot: string, emit: (f: Finding) => void): string[] {
+function walkRuns(realRoot: string, known: (rel: string) => boolean, onKnownFile: (rel: string, abs: string) => void): { unknown: string[]; escapes: Finding[] } {
+  const unknown: string[] = [];
+  const escapes: Finding[] = [];
   const runs = lstatSync(`${realRoot}/runs`, { throwIfNoEntry: false });
   // A snapshot holding no runs/ has no new files; a runs/ that is a link is reported by the caller.
-  if (!runs?.isDirectory()) return [];
-  const out: string[] = [];
-  for (const e of walkTree(`${realRoot}/runs`, { prefix: 'runs', escapeRoot: realRoot })) {
-    const top = e.rel.indexOf('/', 5) === -1;
-    if (e.kind === 'symlink' && e.link.escapes) emit(makeFinding('fs/symlink-escape', { run: runOf(e.rel + '/'), path: e.rel }, top ? `run directory is a ${linkMessage(e.link)}` : linkMessage(e.link)));
-    else if (e.kind !== 'dir' && !top) out.push(e.rel);
-  }
-  return out;
+  if (!runs?.isDirectory()) return { unknown, escapes };
+  const walk = (dirAbs: string, dirRel: string, top: boolean): void => {
+    let list: DirEntry[];
+    try {
+      list = listDir(dirAbs);
+    } catch {
+      return; // walkTree's rule: a directory that cannot be listed is skipped (its recorded files are looked up one by one)
+    }
+    for (const e of list) {
+      const rel = `${dirRel}/${e.name}`;
+      const abs = `${dirAbs}/${e.name}`;
+      if (e.type === 'dir') walk(abs, rel, false);
+      else if (e.type === 'symlink') {
+        const link = inspectLink(abs, realRoot);
+        if (link.escapes) escapes.push(makeFinding('fs/symlink-escape', { run: runOf(rel + '/'), path: rel }, top ? `run directory is a ${linkMessage(link)}` : linkMessage(link)));
+        else if (!top && !known(rel)) unknown.push(rel);
+      } else if (top) continue; // a stray file in runs/: check's concern
+      else if (!known(rel)) unknown.push(rel);
+      // A recorded link or special file is not read here: verify() looks it up and says what it is.
+      else if (e.type === 'file') onKnownFile(rel, abs);
+    }
+  };
+  walk(`${realRoot}/runs`, 'runs', true);
+  return { unknown, escapes };
+}
+
+interface DirEntry {
+  name: string;
+  type: 'dir' | 'file' | 'symlink' | 'other';
+}
+
+/**
+ * A directory's entries with their types from the listing (Node lstats only where the file system
+ * gives none), in code-unit order; names exact, as walkTree's readEntries reads them.
+ */
+function listDir(dirAbs: string): DirEntry[] {
+  const p = fsPath(dirAbs);
+  const typed = (e: Dirent | Dirent<Buffer>, name: string): DirEntry => ({ name, type: e.isDirectory() ? 'dir' : e.isFile() ? 'file' : e.isSymbolicLink() ? 'symlink' : 'other' });
+  const fast = readdirSync(p, { withFileTypes: true });
+  const out = fast.some((e) => e.name.includes('\ufffd'))
+    ? readdirSync(p, { withFileTypes: true, encoding: 'buffer' }).map((e) => typed(e, decodePathBytes(e.name)))
+    : fast.map((e) => typed(e, e.name));
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -11,6 +11,7 @@ import { forEachConcurrently } from '../../forEachConcurrently.js';
 import { openForWriting } from '../../live/openForWriting.js';
 import { makeFinding } from '../../makeFinding.js';
 import { ManifestCheck } from '../../manifest/ManifestCheck.js';
+import type { ManifestEntries } from '../../manifest/ManifestEntries.js';
 import { countSeverities, makeReport, sortFindings } from '../../report.js';
 import type { DataDir } from '../Layout.js';
 import { listRunFiles, type DirListing } from './listRunFiles.js';
@@ -34,7 +35,7 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   // Looking for writers in /proc (30-100 ms with a few hundred processes) overlaps with reading the
   // manifest; with no run to check there is no file a writer could hold, so it is skipped.
   const writers = runIds.length > 0 ? openForWriting(realDataDir) : Promise.resolve(new Set<string>());
-  const manifest = options.manifest === false ? undefined : await ManifestCheck.open(realDataDir, options.manifest === true ? undefined : options.manifest, emit);
+  const manifest = options.manifest === false ? undefined : await ManifestCheck.open(realDataDir, options.manifest === true ? undefined : options.manifest, emit, { dirs: options.fast === true });
   const evidence = {
     openForWriting: await writers,
     liveWindowMs: options.liveWindowMs ?? DEFAULT_LIVE_WINDOW_MS,
@@ -47,7 +48,9 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   const runs: CheckResult['runs'] = [];
   const seen = manifest ? new SeenPaths(manifest.state.entries) : undefined;
   const dirs = options.keepDirs === false ? undefined : new Map<string, DirListing>();
-  const walk = { cache: options.fast ? manifest?.state.dirs : undefined, listed: dirs };
+  // onDir: listings go to the caller window by window instead of into one Map of every directory.
+  const windowDirs = options.onDir ? new Map<string, DirListing>() : undefined;
+  const walk = { cache: options.fast ? manifest?.state.dirs : undefined, listed: windowDirs ?? dirs };
   let files = 0;
   let bytes = 0;
   let trusted = 0;
@@ -119,6 +122,10 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
       onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
     });
     deliver(done);
+    if (windowDirs) {
+      for (const [rel, listing] of windowDirs) options.onDir!(rel, listing);
+      windowDirs.clear();
+    }
   }
   if (!announced) onEvent?.({ type: 'start', dataDir: found.dataDir, runs: 0, files: 0, bytes: 0 });
   // Every run checked: a recorded run whose folder is gone is missing too, as manifest verify says.
@@ -150,25 +157,23 @@ function byRunPath(a: string, b: string): number {
 }
 
 /**
- * Which recorded paths the walk met, as one byte per manifest line instead of a Set of every path
+ * Which recorded paths the walk met, as one byte per manifest row instead of a Set of every path
  * walked (only recorded paths matter to ManifestCheck.finish).
  */
 class SeenPaths {
   private readonly met: Uint8Array;
-  constructor(private readonly entries: ReadonlyMap<string, { line: number }>) {
-    let last = 0;
-    for (const e of entries.values()) if (e.line > last) last = e.line;
-    this.met = new Uint8Array(last + 1);
+  constructor(private readonly entries: ManifestEntries) {
+    this.met = new Uint8Array(entries.size);
   }
 
   add(path: string): void {
-    const e = this.entries.get(path);
-    if (e) this.met[e.line] = 1;
+    const row = this.entries.rowOf(path);
+    if (row !== undefined) this.met[row] = 1;
   }
 
   has(path: string): boolean {
-    const e = this.entries.get(path);
-    return e !== undefined && this.met[e.line] === 1;
+    const row = this.entries.rowOf(path);
+    return row !== undefined && this.met[row] === 1;
   }
 }
 
