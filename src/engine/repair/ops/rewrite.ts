@@ -145,21 +145,22 @@ async function applyRewrite(ctx: OpContext, op: JournalOp): Promise<void> {
  */
 async function finishAfterRename(abs: string, tempAbs: string, heldAbs: string | undefined, op: JournalOp): Promise<'done' | 'redo' | 'refuse'> {
   const [now, held] = await Promise.all([lstat(abs).catch(() => undefined), heldAbs ? lstat(heldAbs).catch(() => undefined) : undefined]);
-  if (!op.post || !op.pre) return 'redo';
   if (!held || !heldAbs) {
-    if (!now?.isFile() || !sameImage(await imageOf(abs), op.post)) return 'redo';
+    if (!op.post || !now?.isFile() || !sameImage(await imageOf(abs), op.post)) return 'redo';
     await removeFile(tempAbs);
     return 'done';
   }
   if (now && held.ino === now.ino && held.dev === now.dev) return 'redo'; // linked, not yet renamed over
-  if (!now?.isFile() || !held.isFile() || !sameImage(await imageOfPrefix(abs, op.post.size), op.post)) return 'refuse';
+  // From here the held inode is the original, renamed over: its bytes are never removed unless carried over.
+  if (!op.post || !op.pre || !now?.isFile() || !held.isFile() || !sameImage(await imageOfPrefix(abs, op.post.size), op.post)) return 'refuse';
   const copied = now.size - op.post.size;
   if (!(await sameBytes(abs, op.post.size, heldAbs, op.pre.size, copied))) return 'refuse';
   await removeFile(tempAbs);
   const original = await open(heldAbs, READ_NOFOLLOW);
   try {
+    // Recorded as what this resume carried over (the bytes copied before the kill were not journaled).
     const late = await keepLateAppends(original, abs, op.pre.size + copied);
-    if (late || copied > 0) op.appended = { bytes: copied + (late?.bytes ?? 0), sha256: late?.sha256 ?? '' };
+    if (late) op.appended = late;
   } finally {
     await original.close();
   }
