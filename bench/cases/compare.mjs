@@ -1,11 +1,10 @@
 // compare of two Trackio projects of 1M metric rows that differ in 1% of rows (half changed, half
 // deleted), beside the sqlite3 CLI computing the same two-way difference with ATTACH and EXCEPT.
 // CPU seconds (user + sys) beside wall seconds: on a shared machine the wall clock mostly measures the neighbours.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { timedCpu } from '../lib/measure.mjs';
 import { writeProject } from '../../fixtures/build/trackioDb.mjs';
 
 export const title = 'compare: two Trackio projects of 1M metric rows differing in 1% of rows';
@@ -16,19 +15,7 @@ const STEPS = Number(process.env.BENCH_COMPARE_STEPS ?? 100_000);
 process.env.SQLITE_USE_URI ??= '1';
 const Database = createRequire(import.meta.url)('better-sqlite3');
 
-/** Wall and CPU seconds and peak RSS of one command, from GNU time; the best (least CPU) of `n`. */
-function timed(n, cmd, args) {
-  let best;
-  for (let i = 0; i < n; i++) {
-    const stats = join(tmpdir(), `bench-compare-${process.pid}-${i}`);
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', stats, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30, encoding: 'utf8' });
-    const [wall, user, sys, rssKb] = readFileSync(stats, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-    rmSync(stats, { force: true });
-    const m = { wall, cpu: user + sys, rssMB: rssKb / 1024, code: r.status, stdout: r.stdout };
-    if (!best || m.cpu < best.cpu) best = m;
-  }
-  return best;
-}
+const timed = timedCpu;
 
 /** Two data dirs: A with log_ids on every row (as Trackio 0.36 writes them), B a copy that then diverged in 1% of rows. */
 function makePair(scratch, withLogIds) {

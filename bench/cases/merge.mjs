@@ -2,11 +2,10 @@
 // (10 000 to bring, every row with a log_id), beside the sqlite3 CLI inserting the same rows in place
 // with ATTACH and NOT IN (no plan, no backup, no journal, no check afterwards). CPU seconds (user +
 // sys) beside wall seconds; each run on a fresh copy of the local database.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { timedCpu } from '../lib/measure.mjs';
 import { writeProject } from '../../fixtures/build/trackioDb.mjs';
 
 export const title = 'merge: 10 000 rows from an off-site copy into a 990k-row Trackio project';
@@ -17,20 +16,7 @@ const STEPS = Number(process.env.BENCH_MERGE_STEPS ?? 100_000);
 process.env.SQLITE_USE_URI ??= '1';
 const Database = createRequire(import.meta.url)('better-sqlite3');
 
-/** Wall and CPU seconds and peak RSS of `cmd` run `n` times, each after `fresh()`; the best (least CPU). */
-function timed(n, fresh, cmd, args) {
-  let best;
-  for (let i = 0; i < n; i++) {
-    fresh();
-    const stats = join(tmpdir(), `bench-merge-${process.pid}-${i}`);
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', stats, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30, encoding: 'utf8' });
-    const [wall, user, sys, rssKb] = readFileSync(stats, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-    rmSync(stats, { force: true });
-    const m = { wall, cpu: user + sys, rssMB: rssKb / 1024, code: r.status, stdout: r.stdout };
-    if (!best || m.cpu < best.cpu) best = m;
-  }
-  return best;
-}
+const timed = (n, fresh, cmd, args) => timedCpu(n, cmd, args, fresh);
 
 export async function run({ bin, scratch }) {
   const offsite = join(scratch, 'merge', 'offsite');

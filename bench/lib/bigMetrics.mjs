@@ -25,13 +25,18 @@ export function writeBigMetrics(file, bytes) {
   for (const step of [0, 1, 7, 59, 60, 12345, 9_999_999]) {
     if (fastRecord(step) !== metricsRecord(step)) throw new Error(`fastRecord(${step}) differs from metricsRecord`);
   }
+  return writeLines(file, bytes, fastRecord);
+}
+
+/** Writes `line(0)`, `line(1)`, ... (one per line, in 8 MiB batches) until the file holds at least `bytes`; returns { bytes, lines }. */
+export function writeLines(file, bytes, line) {
   const fd = openSync(file, 'w');
   let written = 0;
   let step = 0;
   try {
     while (written < bytes) {
       let batch = '';
-      while (batch.length < 8 * 1024 * 1024) batch += fastRecord(step++) + '\n';
+      while (batch.length < 8 * 1024 * 1024) batch += line(step++) + '\n';
       written += writeSync(fd, batch);
     }
   } finally {

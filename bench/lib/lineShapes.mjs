@@ -2,7 +2,7 @@
 // (default separators ", " and ": ", exponents such as 3e-05 and 1e+20, isoformat() timestamps
 // with +00:00, bare NaN/Infinity when a loss diverges), orjson (compact, 3e-5), media objects,
 // and a mix of all of them. Each shape is valid data (bare NaN is a warning, not damage).
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { writeLines } from './bigMetrics.mjs';
 
 const FRACTIONS = Array.from({ length: 60 }, (_, s) => String((s * 16_661) % 1_000_000).padStart(6, '0'));
 const SECONDS = Array.from({ length: 60 }, (_, s) => String(s).padStart(2, '0'));
@@ -37,17 +37,5 @@ SHAPES.mix = (step) => SHAPES[ORDER[step % ORDER.length]](step);
 export function writeShapedMetrics(file, bytes, shape) {
   const line = SHAPES[shape];
   if (!line) throw new Error(`unknown line shape ${shape}`);
-  const fd = openSync(file, 'w');
-  let written = 0;
-  let step = 0;
-  try {
-    while (written < bytes) {
-      let batch = '';
-      while (batch.length < 8 * 1024 * 1024) batch += line(step++) + '\n';
-      written += writeSync(fd, batch);
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return { bytes: written, lines: step };
+  return writeLines(file, bytes, line);
 }

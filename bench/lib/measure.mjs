@@ -37,3 +37,19 @@ export function bestOf(n, fn) {
   }
   return best;
 }
+
+/** Least CPU of `n` runs: on a shared machine CPU seconds are what the neighbours disturb least. */
+export function leastCpuOf(n, fn) {
+  let best;
+  for (let i = 0; i < n; i++) {
+    const r = fn();
+    if (!best || r.cpuSeconds < best.cpuSeconds) best = r;
+  }
+  return best;
+}
+
+/** measure() in the shape the SQLite cases print: wall and CPU seconds, peak RSS in MB. */
+export function timedCpu(n, cmd, args, before = () => {}) {
+  const m = leastCpuOf(n, () => (before(), measure(cmd, args)));
+  return { wall: m.seconds, cpu: m.cpuSeconds, rssMB: m.maxRssMB, code: m.code, stdout: m.stdout };
+}

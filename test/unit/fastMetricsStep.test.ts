@@ -128,6 +128,22 @@ const mutatedRecord = fc
     return line;
   });
 
+/** Lines of `lines` the fast path accepts (30 000 tries), each checked against the full path: same verdict, same step. */
+function acceptedAgreeing(lines: fc.Arbitrary<string>): number {
+  let accepted = 0;
+  fc.assert(
+    fc.property(lines, (line) => {
+      const verdict = fastVerdict(line);
+      if (!verdict) return true;
+      accepted++;
+      expect(fullPath(line)).toEqual(verdict);
+      return true;
+    }),
+    { numRuns: 30_000 },
+  );
+  return accepted;
+}
+
 describe('fastMetricsStep', () => {
   it('accepts the usual records with their step', () => {
     for (const step of [0, 1, 59, 60, 12345, 9_999_999]) expect(fast(metricsRecord(step))).toBe(step);
@@ -153,17 +169,7 @@ describe('fastMetricsStep', () => {
   });
 
   it('never accepts a line the full path rejects, and agrees on the step (generated objects)', () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(objectLine, (line) => {
-        const verdict = fastVerdict(line);
-        if (!verdict) return true;
-        accepted++;
-        expect(fullPath(line)).toEqual(verdict);
-        return true;
-      }),
-      { numRuns: 30_000 },
-    );
+    const accepted = acceptedAgreeing(objectLine);
     // The property means something only if the fast path said yes often enough.
     expect(accepted).toBeGreaterThan(300);
   });
@@ -180,32 +186,12 @@ describe('fastMetricsStep', () => {
       fc.oneof(timestampLike, timestampString, exponentNumber).map((v) => `{"step": 7, "timestamp": ${v}}`),
       fc.oneof(mediaObject, anyJson, exponentNumber).map((v) => `{"step": 7, "m": ${v}}`),
     );
-    let accepted = 0;
-    fc.assert(
-      fc.property(line, (l) => {
-        const verdict = fastVerdict(l);
-        if (!verdict) return true;
-        accepted++;
-        expect(fullPath(l)).toEqual(verdict);
-        return true;
-      }),
-      { numRuns: 30_000 },
-    );
+    const accepted = acceptedAgreeing(line);
     expect(accepted).toBeGreaterThan(5000);
   });
 
   it('never accepts a line the full path rejects (records cut or with one byte changed)', () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(mutatedRecord, (line) => {
-        const verdict = fastVerdict(line);
-        if (!verdict) return true;
-        accepted++;
-        expect(fullPath(line)).toEqual(verdict);
-        return true;
-      }),
-      { numRuns: 30_000 },
-    );
+    const accepted = acceptedAgreeing(mutatedRecord);
     expect(accepted).toBeGreaterThan(3000);
   });
 
