@@ -6,7 +6,7 @@ import { check, undoRepair } from '../../src/index.js';
 import { databaseDigest, loadSqlite } from '../helpers/internals.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { killAtEveryPoint } from '../helpers/faults.js';
-import { copyTree, snapshot } from '../helpers/repairTree.js';
+import { copyToTemp, snapshot } from '../helpers/repairTree.js';
 
 const own = (p: string) => p.startsWith('.trackio-fsck');
 const quarantineOf = (dataDir: string) => join(dataDir, 'quarantine', readdirSync(join(dataDir, 'quarantine'))[0]!);
@@ -107,11 +107,7 @@ describe('a database repair killed at any durable point (SIGKILL)', () => {
     trackioDamage.invalidJsonCell(template, 'big', 1);
     await leaveWalBehind(template, 'big', 2);
     const original = snapshot(template, own);
-    const copyOf = (src: string) => {
-      const dst = join(tempDir(), 'trackio');
-      copyTree(src, dst);
-      return dst;
-    };
+    const copyOf = copyToTemp;
     const reference = copyOf(template);
     expect(runCli(['repair', '-y', reference]).code).toBe(1);
     const repaired = await databaseDigest(join(reference, 'big.db'));

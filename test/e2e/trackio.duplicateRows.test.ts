@@ -7,7 +7,7 @@ import { check, undoRepair } from '../../src/index.js';
 import { addLogIds, trackioOperations } from '../../fixtures/build/trackioOperations.mjs';
 import { databaseDigest, loadSqlite } from '../helpers/internals.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { copyTree, snapshot } from '../helpers/repairTree.js';
+import { copyToTemp, copyTree, snapshot } from '../helpers/repairTree.js';
 
 const own = (p: string) => p.startsWith('.trackio-fsck');
 
@@ -122,11 +122,7 @@ describe('duplicate rows and bad JSON rows of one database, killed at any durabl
     const duplicates = trackioOperations.renameAndReplay(template, 'p', 'run-1', { steps: [3, 4, 5] });
     trackioDamage.invalidJsonCell(template, 'p', 2);
     const original = snapshot(template, own);
-    const copyOf = (src: string) => {
-      const dst = join(tempDir(), 'trackio');
-      copyTree(src, dst);
-      return dst;
-    };
+    const copyOf = copyToTemp;
     const reference = copyOf(template);
     expect(runCli(['repair', '-y', reference]).code).toBe(1);
     const q = join(reference, 'quarantine', readdirSync(join(reference, 'quarantine'))[0]!);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './cli.js';
 
 /** Every entry below `root`: directories, link targets and the SHA-256 of every file's bytes. */
 export function snapshot(root: string, skip: (rel: string) => boolean = () => false): Record<string, string> {
@@ -25,6 +26,13 @@ export function snapshot(root: string, skip: (rel: string) => boolean = () => fa
 /** A copy that keeps mtimes (so old runs do not look live) and links as links. */
 export function copyTree(src: string, dst: string): void {
   cpSync(src, dst, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+}
+
+/** A copy of the data dir `src` as `<new temp dir>/trackio`, for one attempt of a sweep. */
+export function copyToTemp(src: string): string {
+  const dst = join(tempDir(), 'trackio');
+  copyTree(src, dst);
+  return dst;
 }
 
 export interface EditLike {
