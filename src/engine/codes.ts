@@ -288,6 +288,11 @@ export const CODES = {
     meaning: 'the file changed while it was being backed up (a live writer); the snapshot holds the bytes that were read, verified',
     fix: 'none',
   },
+  'backup/unrecorded': {
+    severity: 'warning',
+    meaning: 'backups verify: the snapshot was verified, but the outcome could not be written to its metadata (disk full, read-only); backups list shows the state recorded before',
+    fix: 'none',
+  },
   'backup/previous-damaged': {
     severity: 'warning',
     meaning: "the previous snapshot's copy of an unchanged file no longer matches its hash; it was copied afresh instead of hard-linked",

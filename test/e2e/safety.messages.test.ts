@@ -1,62 +1,20 @@
 // Issue 11, "Messages": a file system that refuses (ENOSPC, EROFS, EACCES, ENOTDIR) gives one line
 // naming the file and the data's state, exit 8, and leaves data the next run resumes or undoes.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, metricsLines, runId } from '../../fixtures/build/dataDir.mjs';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { runUntilPoint } from '../helpers/pausedRun.js';
 import { snapshot } from '../helpers/repairTree.js';
-
-const mounts: string[] = [];
-afterEach(() => {
-  for (const m of mounts.splice(0)) spawnSync('umount', ['-l', m]);
-});
-
-/** A tmpfs of `size` (root only: undefined when it cannot be mounted). */
-function smallDisk(size: string): string | undefined {
-  const dir = join(tempDir(), 'disk');
-  mkdirSync(dir);
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
-  if (r.status !== 0) return undefined;
-  mounts.push(dir);
-  return dir;
-}
-const canMount = (() => {
-  if (process.getuid?.() !== 0) return false;
-  const probe = smallDisk('64k');
-  if (probe) spawnSync('umount', [probe]);
-  mounts.length = 0;
-  return probe !== undefined;
-})();
+import { canMount, fill, smallDisk } from '../helpers/smallDisk.js';
 
 /** A data dir on `root` whose metrics file (about `kib` KiB) needs a rewrite. */
 function damagedOn(root: string, steps: number): string {
   const dataDir = makeDataDir(root, { runs: 1, steps });
   damage.invalidLineInMiddle(dataDir, runId(0), 3);
   return dataDir;
-}
-
-/** Fills the file system holding `dir` to the last byte. */
-function fill(dir: string): string {
-  const filler = join(dir, 'filler');
-  const fd = openSync(filler, 'w');
-  const block = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (;;) writeSync(fd, block);
-  } catch {
-    for (;;) {
-      try {
-        if (writeSync(fd, block, 0, 1) === 0) break;
-      } catch {
-        break;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return filler;
 }
 
 function expectOneLine(stderr: string, pattern: RegExp): void {

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Finding } from '../finding.js';
+import { describeIoError } from '../fs/describeIoError.js';
 import { sha256File } from '../fs/sha256File.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities } from '../report.js';
@@ -8,7 +9,7 @@ import { readSnapshotManifest, type SnapshotManifest } from './readSnapshotManif
 import { walkTree, type WalkEntry } from '../fs/walkTree.js';
 import { readSnapshotMeta, writeSnapshotMeta, type SnapshotMeta, type SnapshotState } from './SnapshotMeta.js';
 import { readSnapshotIndexLines, type FileIndexEntry, type IndexEntry } from './snapshotIndex.js';
-import { INDEX_FILE, MANIFEST_FILE, SNAPSHOT_OWN_FILES } from './snapshotLayout.js';
+import { INDEX_FILE, MANIFEST_FILE, META_FILE, SNAPSHOT_OWN_FILES } from './snapshotLayout.js';
 import { runOf } from './walkDataDir.js';
 
 export interface SnapshotVerification {
@@ -131,7 +132,15 @@ export async function verifySnapshot(snapshotDir: string, options: VerifyOptions
     result.state = !ok ? 'damaged' : meta.lacking ? 'partial' : 'verified';
     if (meta.lacking) result.lacks = { count: meta.lacking, paths: meta.lacks ?? [] };
     if (options.record !== false) {
-      await writeSnapshotMeta(snapshotDir, { ...meta, state: result.state, verifiedAt: ok ? new Date().toISOString() : meta.verifiedAt, problems: errors + (meta.lacking ?? 0) });
+      try {
+        await writeSnapshotMeta(snapshotDir, { ...meta, state: result.state, verifiedAt: ok ? new Date().toISOString() : meta.verifiedAt, problems: errors + (meta.lacking ?? 0) });
+      } catch (err) {
+        // The verdict stands on the hashes just read: a full or read-only disk only costs its record.
+        const why = describeIoError(err, undefined);
+        if (!why) throw err;
+        findings.push(makeFinding('backup/unrecorded', { run: null, path: `${name}/${META_FILE}` }, `verified, but the outcome could not be recorded (${why}): backups list shows the state recorded before`));
+        result.warnings++;
+      }
     }
   }
   return result;

@@ -14,13 +14,14 @@ import { writeAll } from './writeAll.js';
 export async function createExclusive(path: string, content: string): Promise<boolean> {
   const tmp = join(dirname(path), `${TEMP_PREFIX}${basename(path)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  // The temp name goes whatever happens: a disk that fills up mid-write must not leave it behind.
   try {
-    await writeAll(fh, Buffer.from(content), tmp);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
+    try {
+      await writeAll(fh, Buffer.from(content), tmp);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await link(tmp, path);
     return true;
   } catch (err) {
