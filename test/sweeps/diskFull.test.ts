@@ -15,8 +15,8 @@ import { canMount, fill, smallDisk } from '../helpers/smallDisk.js';
 
 // Free bytes left on the disk, from none to enough. Locally a sample keeps `npm test` quick; CI (and
 // TRACKIO_FSCK_FULL_SWEEPS=1) runs them all.
-const ALL_FREE = [0, 4, 12, 32, 64, 128, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 8192].map((k) => k * 1024);
-const FREE = process.env.CI || process.env.TRACKIO_FSCK_FULL_SWEEPS ? ALL_FREE : ALL_FREE.filter((_, i) => i % 4 === 0 || i === ALL_FREE.length - 1);
+const ALL_FREE = [0, 4, 16, 64, 192, 384, 768, 1536, 3072, 8192].map((k) => k * 1024);
+const FREE = process.env.CI || process.env.TRACKIO_FSCK_FULL_SWEEPS ? ALL_FREE : ALL_FREE.filter((_, i) => i % 3 === 0);
 
 /** Exit 8 with one line, or one of the command's own codes; never a stack trace. */
 function expectCleanOutcome(r: CliResult, ok: number[], what: string): 'ok' | 'full' {

@@ -1,6 +1,7 @@
 import { lstat, mkdir, readdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FsckError } from '../errors.js';
+import { faultPoint } from '../fs/faultPoint.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
 import { isSafeRelPath } from '../fs/safePath.js';
 import { QUARANTINE_DIR, STATE_DIR } from '../fs/ownNames.js';
@@ -10,6 +11,7 @@ import { layoutNamed } from '../layouts/index.js';
 import { openForWriting } from '../live/openForWriting.js';
 import { rerecordFiles } from '../manifest/rerecordFiles.js';
 import { EXIT } from '../report.js';
+import { liveLockOwner, pidAlive } from '../repair/RepairLock.js';
 import { ensureStateDir, mkdirDurable } from '../repair/stateDir.js';
 import { TOOL, VERSION } from '../version.js';
 import { copyFileInto } from './copyFileInto.js';
@@ -74,7 +76,8 @@ export async function restoreRun(snapshot: string, dir: string | undefined, id: 
 
   // Staging inside the data dir: the final renames stay on one file system.
   await ensureStateDir(realDataDir);
-  const staging = join(realDataDir, STATE_DIR, `restoring-${process.pid}`);
+  await removeDeadStagings(join(realDataDir, STATE_DIR));
+  const staging = join(realDataDir, STATE_DIR, `${STAGING_PREFIX}${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   let files = 0;
@@ -102,8 +105,10 @@ export async function restoreRun(snapshot: string, dir: string | undefined, id: 
       const copy = await copyFileInto(join(snapPath, e.path), dst, e.sha256, { fsync: true });
       files++;
       bytes += copy.size;
+      faultPoint('restore-file', e.path);
     }
     await fsyncTree(staging);
+    faultPoint('restore-before-swap');
 
     // The current version moves aside (never deleted), then the verified copy takes its place.
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -115,6 +120,9 @@ export async function restoreRun(snapshot: string, dir: string | undefined, id: 
       for (const rel of present) await rename(join(realDataDir, rel), join(asideDir, basename(rel)));
       await fsyncDir(asideDir);
       aside = asideRel;
+      // Killed here, the unit is gone from its place until `restore --run` runs again (and copies
+      // afresh); the old version is whole in quarantine/.
+      faultPoint('restore-moved-aside');
     } else if (!single) await mkdir(dirname(target), { recursive: true });
     await rename(staged, target);
     await fsyncDir(dirname(target));
@@ -141,9 +149,18 @@ async function snapshotPath(snapshot: string, realDataDir: string, options: Rest
 
 /** A run (or project) someone is writing is not swapped from under them. */
 async function refuseRepairing(realDataDir: string): Promise<void> {
-  const { liveLockOwner } = await import('../repair/RepairLock.js');
   const repair = await liveLockOwner(realDataDir);
   if (repair) throw new FsckError(`${realDataDir} is being repaired (${repair.command}, pid ${repair.pid}): wait for it, or use --force. Nothing was changed.`, EXIT.operational);
+}
+
+const STAGING_PREFIX = 'restoring-';
+
+/** Staging folders of `restore --run`s that were killed (their pid is gone): only copies of a snapshot, removed. */
+async function removeDeadStagings(stateDir: string): Promise<void> {
+  for (const name of await readdir(stateDir)) {
+    const pid = /^restoring-(\d+)$/.exec(name)?.[1];
+    if (pid && Number(pid) !== process.pid && !pidAlive(Number(pid))) await rm(join(stateDir, name), { recursive: true, force: true });
+  }
 }
 
 async function fsyncTree(dir: string): Promise<void> {
