@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Removing a sweep's temp copies takes seconds on a loaded machine.
+    hookTimeout: 60_000,
     // Tests write real files and spawn processes; forks isolate them, one per core (vitest would
     // otherwise keep one core for itself: measured 410 s instead of about half that).
     pool: 'forks',

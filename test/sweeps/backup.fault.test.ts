@@ -26,13 +26,13 @@ const destOf = (dataDir: string) => join(dirname(dataDir), 'backups');
 describe('backup and restore killed at any durable point (SIGKILL)', () => {
   it('a second backup: the data and the first snapshot stay whole; the next backup makes a verified snapshot', async () => {
     const template = tempDir();
-    const dataDir = makeDataDir(template, { runs: 3, steps: 20 });
+    const dataDir = makeDataDir(template, { runs: 2, steps: 20 });
     expect(runCli(['backup', dataDir, '--dest', destOf(dataDir)]).code).toBe(0);
     const [first] = snapshotsIn(destOf(dataDir));
     const firstView = view(join(destOf(dataDir), first!));
     // Since the first backup: one file changed, one run added; the rest is linked from the first.
     writeFileSync(join(dataDir, 'runs', runId(0), 'config.json'), '{"learning_rate": 0.5}\n');
-    writeRun(dataDir, runId(3), { steps: 20 });
+    writeRun(dataDir, runId(2), { steps: 20 });
     const dataView = view(dataDir);
 
     const points = await killAtEveryPoint(freshRoot(template), (d) => ['backup', d, '--dest', destOf(d)], 0, (killed, n) => {
@@ -51,7 +51,7 @@ describe('backup and restore killed at any durable point (SIGKILL)', () => {
     });
     // a point per file, then the rename
     expect(points).toBeGreaterThanOrEqual(10);
-  }, 240_000);
+  }, 900_000);
 
   it('a whole restore: the data dir is the old one or the snapshot, never a mix; restore again finishes; the old data is kept aside', async () => {
     const template = tempDir();
@@ -75,7 +75,7 @@ describe('backup and restore killed at any durable point (SIGKILL)', () => {
       expect(asides().map((a) => view(join(root, a))), `point ${n}: the old data is kept`).toContainEqual(currentView);
     });
     expect(points).toBeGreaterThanOrEqual(3);
-  }, 240_000);
+  }, 600_000);
 
   it('restore --run: the run is the old one or the snapshot\'s, the other runs untouched; restore again finishes; the old run is in quarantine', async () => {
     const template = tempDir();
@@ -105,5 +105,5 @@ describe('backup and restore killed at any durable point (SIGKILL)', () => {
       expect(kept.length, `point ${n}: the old run kept in quarantine`).toBeGreaterThanOrEqual(1);
     });
     expect(points).toBeGreaterThanOrEqual(3);
-  }, 240_000);
+  }, 600_000);
 });

@@ -55,7 +55,7 @@ const users = (d: string) => snapshot(d, (p) => p.startsWith('.trackio-fsck') ||
 
 describe.skipIf(!canMount)('disk full at every amount of free space', () => {
   it('repair -y (backup inside the data dir): exit 1 or 8; files before or after; space back: repair -y finishes, undo reverts', () => {
-    const template = makeDataDir(tempDir(), { runs: 3, steps: 4000 });
+    const template = makeDataDir(tempDir(), { runs: 3, steps: 2500 });
     damage.truncateMidLine(template, runId(0));
     damage.invalidLineInMiddle(template, runId(1), 2);
     damage.cutJson(template, runId(2), 'config.json', 10);
@@ -84,7 +84,7 @@ describe.skipIf(!canMount)('disk full at every amount of free space', () => {
       expect(users(dataDir), `${what}, undo`).toEqual(before);
       return outcome;
     });
-  }, 240_000);
+  }, 600_000);
 
   it('backup to a full disk: exit 0 or 8; no snapshot that is not whole, no temp left; space back: backup and backups verify pass', () => {
     const dataDir = makeDataDir(tempDir(), { runs: 3, steps: 4000 });
@@ -111,7 +111,7 @@ describe.skipIf(!canMount)('disk full at every amount of free space', () => {
       rmSync(full);
       return outcome;
     });
-  }, 240_000);
+  }, 600_000);
 
   it('manifest write on a full disk: exit 0 or 8; the old manifest stays whole; space back: write and verify pass', () => {
     const template = makeDataDir(tempDir(), { runs: 3, steps: 4000 });
@@ -137,7 +137,7 @@ describe.skipIf(!canMount)('disk full at every amount of free space', () => {
       expect(runCli(['manifest', 'verify', dataDir]).code, `${what}, space back`).toBe(0);
       return outcome;
     });
-  }, 240_000);
+  }, 600_000);
 
   it('restore onto a full disk: exit 0 or 8; the current data stays whole and in place; space back: restore finishes', () => {
     const root = tempDir();
@@ -169,7 +169,7 @@ describe.skipIf(!canMount)('disk full at every amount of free space', () => {
       expect(ownTemps(disk), what).toEqual([]);
       return outcome;
     });
-  }, 240_000);
+  }, 600_000);
 
   it('merge -y of an off-site copy (SQLite layout): exit 1/4 or 8; files before or after; space back: merge finishes, undo reverts', () => {
     const { a, b } = makeDivergentTrackioDirs(tempDir());
@@ -202,5 +202,5 @@ describe.skipIf(!canMount)('disk full at every amount of free space', () => {
       expect(users(dataDir), `${what}, undo`).toEqual(before);
       return outcome;
     });
-  }, 240_000);
+  }, 600_000);
 });
