@@ -64,7 +64,13 @@ async function rowsStep(dirInto: string, dirFrom: string, p: ProjectMerge, confl
     const ids = r.conflicts.flatMap((c) => (c.rowIdSource === undefined ? [] : [c.rowIdSource]));
     if (ids.length > 0) {
       differ[table] = ids.sort((x, y) => x - y);
-      conflicts.push({ unit: p.project, path, what: `${ids.length} ${table} ${ids.length === 1 ? 'row differs' : 'rows differ'}`, count: ids.length });
+      // Rows that differ, then rows held back (the registry's: an alias whose version stays out), one line per reason.
+      const byWhy = new Map<string, number>();
+      for (const c of r.conflicts) if (c.rowIdSource !== undefined) byWhy.set(c.why ?? '', (byWhy.get(c.why ?? '') ?? 0) + 1);
+      for (const [why, n] of [...byWhy].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+        const what = why ? `${n} ${table} ${n === 1 ? 'row' : 'rows'} held back: ${why}` : `${n} ${table} ${n === 1 ? 'row differs' : 'rows differ'}`;
+        conflicts.push({ unit: p.project, path, what, count: n });
+      }
     }
   }
   const kept = Object.keys(differ).length > 0;
