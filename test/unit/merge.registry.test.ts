@@ -6,7 +6,7 @@ import { writeProject } from '../../fixtures/build/trackioDb.mjs';
 import { compare } from '../../src/engine/compare/compare.js';
 import { planMergeSteps } from '../../src/engine/layouts/trackioSqlite/planMergeSteps.js';
 import { merge, undoRepair } from '../../src/index.js';
-import { loadSqlite } from '../helpers/internals.js';
+import { applyPlan, loadSqlite } from '../helpers/internals.js';
 import { snapshot } from '../helpers/repairTree.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -107,6 +107,28 @@ describe('merge: the artifact registry and project_metadata', () => {
       '1 run_artifact_links row held back: the version it points at does not come in',
       '1 project_metadata row differs',
     ]);
+    // dataset v1 lists a blob neither copy has: its row still comes in, and the plan says so.
+    expect(rows.description).toContain('(1 artifact version lists blobs neither copy has: check reports them)');
+  });
+
+  it("an artifact of another type is another artifact: nothing of B's under its name comes in", async () => {
+    const { base } = makeDivergentRegistries(tempDir());
+    const source = join(tempDir(), 'offsite');
+    cpSync(base, source, { recursive: true });
+    logArtifactVersion(base, 'mnist', 'dataset', ['text-0'], { type: 'text' });
+    logArtifactVersion(source, 'mnist', 'dataset', ['rows-0'], { type: 'dataset' });
+    logArtifactVersion(source, 'mnist', 'dataset', ['rows-1'], { type: 'dataset', aliases: ['stable'] });
+    const draft = await planMergeSteps(base, source, []);
+    const rows = draft.steps.find((s) => s.path === 'mnist.db')!;
+    expect(rows.merge!.bring ?? {}).toEqual({});
+    expect(draft.conflicts.map((c) => c.what)).toEqual([
+      '1 artifacts row differs',
+      '1 artifact_versions row differs',
+      '1 artifact_versions row held back: its artifact has another type here',
+      '1 artifact_aliases row differs',
+      '1 artifact_aliases row held back: its artifact has another type here',
+      '2 run_artifact_links rows held back: its artifact has another type here',
+    ]);
   });
 
   it('inserts them with DIR ids, references remapped, never overwriting; conflicts kept in quarantine; exact undo; a second merge changes nothing', async () => {
@@ -150,6 +172,20 @@ describe('merge: the artifact registry and project_metadata', () => {
 
     const undone = await undoRepair(dir, {});
     expect(undone?.conflicts).toEqual([]);
+    expect(userView(dir)).toEqual(before);
+  });
+
+  it("apply stops, changing nothing, when what B's ids stand for changed since the plan (an artifact renamed)", async () => {
+    const { dir, source } = makeDivergentRegistries(tempDir());
+    const draft = await planMergeSteps(dir, source, []);
+    const steps = draft.steps.filter((s) => s.path === 'mnist.db').map((s, i) => ({ ...s, id: i + 1 }));
+    // The alias `candidate` B brings is the same row after this; the artifact it names is not.
+    const db = new (loadSqlite())(join(source, 'mnist.db'));
+    db.prepare("UPDATE artifacts SET name = 'model-renamed' WHERE name = 'model'").run();
+    db.close();
+    const before = userView(dir);
+    const err = await applyPlan({ dataDir: dir, layout: 'trackio-sqlite', steps, left: [], liveRuns: [], check: undefined as never }, [1], { command: 'test' }).catch((e: unknown) => e);
+    expect((err as Error).message).toContain('changed since the merge was planned');
     expect(userView(dir)).toEqual(before);
   });
 

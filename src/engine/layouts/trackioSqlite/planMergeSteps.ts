@@ -10,6 +10,7 @@ import { columnsOf, unmergeable } from './insertRows.js';
 import { openReadOnly } from './openReadOnly.js';
 import { projectLiveness } from './isProjectLive.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
+import { versionsWithoutBlobs } from './versionsWithoutBlobs.js';
 import { digestRows, withSourceDatabase } from './sourceRows.js';
 
 /**
@@ -75,7 +76,7 @@ async function rowsStep(dirInto: string, dirFrom: string, p: ProjectMerge, confl
   }
   const kept = Object.keys(differ).length > 0;
   if (said.length === 0 && !kept) return undefined;
-  const [digest, keptDigest] = await withSourceDatabase(from, (db) => [digestRows(db, bring), digestRows(db, differ)]);
+  const [digest, keptDigest, blobless] = await withSourceDatabase(from, async (db) => [digestRows(db, bring), digestRows(db, differ), await versionsWithoutBlobs(db, bring.artifact_versions ?? [], p.project, [dirInto, dirFrom])] as const);
   const pre = await imageOf(join(dirInto, path));
   const sidecars: NonNullable<PlanStep['sidecars']> = [];
   for (const suffix of ['-wal', '-shm', '-journal']) {
@@ -83,7 +84,10 @@ async function rowsStep(dirInto: string, dirFrom: string, p: ProjectMerge, confl
     if (image) sidecars.push({ path: path + suffix, ...image });
   }
   const total = Object.values(bring).reduce((n, ids) => n + ids.length, 0);
-  const text = [said.length > 0 ? `insert ${said.join(', ')} ${total === 1 ? 'row' : 'rows'} only the other copy has` : '', kept ? "keep the other copy's differing rows in quarantine" : ''].filter(Boolean).join('; ');
+  // A version whose blobs neither copy has still comes in: it is B's record, and check names each missing blob.
+  const noBlobs = blobless > 0 ? `(${blobless} artifact ${blobless === 1 ? 'version lists blobs' : 'versions list blobs'} neither copy has: check reports them)` : '';
+  const inserted = said.length > 0 ? [`insert ${said.join(', ')} ${total === 1 ? 'row' : 'rows'} only the other copy has`, noBlobs].filter(Boolean).join(' ') : '';
+  const text = [inserted, kept ? "keep the other copy's differing rows in quarantine" : ''].filter(Boolean).join('; ');
   return step(p.project, path, text, pre ?? null, sidecars, { from, bring, ...(kept && { conflicts: differ, keptDigest }), digest });
 }
 

@@ -54,14 +54,16 @@ export function registryRefsOf(db: SqliteDatabase): (table: string, row: Row) =>
  * rows of the same identity: the artifact by name, the version by its artifact and manifest_digest.
  * An artifact, version or run link gets the next id of DIR's own autoincrement (B's ids are B's
  * own); every other column is kept as B holds it. The plan only brings rows whose references DIR
- * has or gains before them (REGISTRY_TABLES order); one that finds none stops the merge, nothing brought.
+ * has or gains before them (REGISTRY_TABLES order); one that finds none means B changed since the
+ * plan: the merge stops, nothing brought.
  */
 export function registryInserter(dst: SqliteDatabase): (table: string, row: Row, refs: RegistryRefs | undefined) => Row | undefined {
   // Prepared on first use: DIR's database of an older generation has no registry to look in.
   let artifactId: ReturnType<SqliteDatabase['prepare']> | undefined;
   let versionId: ReturnType<SqliteDatabase['prepare']> | undefined;
   const need = (found: unknown, what: string): unknown => {
-    if (found === undefined) throw new FsckError(`${what} is not in this database: the registry row that refers to it cannot come in; nothing was brought`);
+    // DIR's database is as planned (apply checked), so only B can have changed: renamed, deleted.
+    if (found === undefined) throw new FsckError(`the other copy's registry changed since the merge was planned (${what} is not in this database); nothing was brought: plan again`);
     return found;
   };
   return (table, row, refs) => {
