@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { SqliteDatabase } from '../layouts/trackioSqlite/loadSqlite.js';
 import type { RowExample, TableCounts } from './CompareResult.js';
 import type { RowEvent, SchemaName } from './diffTableRows.js';
 import { REGISTRY_TABLES, type RegistryTable } from '../layouts/trackioSqlite/registryRows.js';
 
-/** One row of a side: its row id, what it holds besides its identity (a digest), how a person names it. */
+/** One row of a side: its row id, how a person names it. */
 interface Entry {
   rowid: number;
-  content: string;
   label: string;
   /** artifacts: the type (immutable in Trackio: another type is another artifact). */
   type?: string;
@@ -41,8 +39,9 @@ export interface RegistryDiff {
  * A row with the same identity and other content differs. For a merge of B into A, `onRow` also
  * says which of B's rows cannot come in although A lacks them (`held`): a version of an artifact
  * whose type differs here or whose number A uses for other content; an alias or link whose version
- * does not come in. A table one side lacks (an older schema) counts as empty there. The tables are
- * small (a row per artifact version), so each side is read whole, one digest per row.
+ * does not come in. A table one side lacks (an older schema) counts as empty there. Identities are
+ * read into JavaScript (short strings, a row per artifact version); the rest of two matched rows
+ * is compared by SQLite, so a manifest never crosses into JavaScript.
  */
 export function diffRegistry(
   db: SqliteDatabase,
@@ -56,6 +55,7 @@ export function diffRegistry(
   if (present.length === 0) return out;
   const a = readRegistry(db, 'main', tablesA);
   const b = readRegistry(db, 'b', tablesB);
+  const differs = contentComparer(db, tablesA, tablesB);
   const emit = (table: RegistryTable, kind: RowEvent['kind'], x: Entry | undefined, y: Entry | undefined, held?: string) => {
     const counts = (out.tables[table] ??= { a: 0, b: 0, onlyInA: 0, onlyInB: 0, differ: 0 });
     counts[kind === 'only-in-a' ? 'onlyInA' : kind === 'only-in-b' ? 'onlyInB' : 'differ'] += 1;
@@ -71,7 +71,7 @@ export function diffRegistry(
   const otherType = new Set<string>();
   const artifacts = pair(a.artifacts, b.artifacts);
   for (const [name, x, y] of artifacts.both) {
-    if (x.content !== y.content) emit('artifacts', 'differ', x, y);
+    if (differs('artifacts', x, y)) emit('artifacts', 'differ', x, y);
     if (x.type !== y.type) otherType.add(name);
   }
   for (const [, x] of artifacts.onlyA) emit('artifacts', 'only-in-a', x, undefined);
@@ -82,7 +82,7 @@ export function diffRegistry(
 
   // Versions: what stays unmatched pairs up by (artifact, version number) as one version that differs.
   const versions = pair(a.artifact_versions, b.artifact_versions);
-  for (const [, x, y] of versions.both) if (x.content !== y.content) emit('artifact_versions', 'differ', x, y);
+  for (const [, x, y] of versions.both) if (differs('artifact_versions', x, y)) emit('artifact_versions', 'differ', x, y);
   const unmatchedA = new Map<string, Entry[]>();
   for (const [, x] of versions.onlyA) push(unmatchedA, x.slot!, x);
   const slotsA = new Set([...a.artifact_versions.values()].flat().map((x) => x.slot!));
@@ -102,7 +102,7 @@ export function diffRegistry(
   // Aliases and run links point at a version: B's come in only with it.
   const pointing = (table: 'artifact_aliases' | 'run_artifact_links') => {
     const p = pair(a[table], b[table]);
-    for (const [, x, y] of p.both) if (x.content !== y.content) emit(table, 'differ', x, y);
+    for (const [, x, y] of p.both) if (x.target !== y.target || differs(table, x, y)) emit(table, 'differ', x, y);
     for (const [, x] of p.onlyA) emit(table, 'only-in-a', x, undefined);
     for (const [, y] of p.onlyB) {
       const held = artifactHeld(nameOf(y.target!)) ?? (available.has(y.target!) ? undefined : 'the version it points at does not come in');
@@ -113,7 +113,7 @@ export function diffRegistry(
   pointing('run_artifact_links');
 
   const metadata = pair(a.project_metadata, b.project_metadata);
-  for (const [, x, y] of metadata.both) if (x.content !== y.content) emit('project_metadata', 'differ', x, y);
+  for (const [, x, y] of metadata.both) if (differs('project_metadata', x, y)) emit('project_metadata', 'differ', x, y);
   for (const [, x] of metadata.onlyA) emit('project_metadata', 'only-in-a', x, undefined);
   for (const [, y] of metadata.onlyB) emit('project_metadata', 'only-in-b', undefined, y);
   return out;
@@ -142,65 +142,84 @@ function nameOf(versionKey: string): string {
   return versionKey.slice(0, versionKey.indexOf('\0'));
 }
 
-type Row = Record<string, unknown>;
-
-/** The row id read beside every column (`SELECT *` of a table with an INTEGER PRIMARY KEY would not name it). */
-const ROWID = '__fsck_rowid';
+/** Per table, the columns that are a row's identity or a local id: everything else is its content. */
+const IDENTITY: Record<RegistryTable, string[]> = {
+  artifacts: ['id', 'name'],
+  artifact_versions: ['id', 'artifact_id', 'manifest_digest'],
+  artifact_aliases: ['artifact_id', 'alias', 'artifact_version_id'],
+  run_artifact_links: ['id', 'artifact_version_id', 'direction'],
+  project_metadata: ['key'],
+};
 
 /**
- * A side's registry. An id that names no row on its side (a dangling reference: damage that
- * `check` reports) becomes an identity no name can take, so it matches nothing on the other side.
+ * Whether two rows matched by identity hold other content, asked of SQLite (one lookup of each by
+ * row id): every other column, TEXT and BLOB of the same bytes alike, as compare reads cells
+ * elsewhere. Columns one side lacks count as NULL there.
  */
-function readRegistry(db: SqliteDatabase, schema: SchemaName, tables: Map<string, Set<string>> | undefined): Registry {
-  const reg: Registry = { artifacts: new Map(), artifact_versions: new Map(), artifact_aliases: new Map(), run_artifact_links: new Map(), project_metadata: new Map() };
-  const rows = (table: RegistryTable): Row[] => (tables?.has(table) ? (db.prepare(`SELECT rowid AS "${ROWID}", * FROM ${schema}."${table}"`).safeIntegers(true).all() as Row[]) : []);
-  const rowidOf = (r: Row) => Number(r[ROWID]);
-  const artifactName = new Map<string, string>();
-  for (const r of rows('artifacts')) {
-    const name = text(r.name);
-    artifactName.set(String(r.id), name);
-    push(reg.artifacts, name, { rowid: rowidOf(r), content: contentOf(r, ['id', 'name']), label: name, type: text(r.type) });
-  }
-  const nameFor = (id: unknown) => artifactName.get(String(id)) ?? `\0#${String(id)}`;
-  const versionKey = new Map<string, { key: string; label: string }>();
-  for (const r of rows('artifact_versions')) {
-    const name = nameFor(r.artifact_id);
-    const digest = text(r.manifest_digest);
-    const key = `${name}\0${digest}`;
-    const label = `${printable(name)} v${String(r.version)} (${digest.slice(0, 12)})`;
-    versionKey.set(String(r.id), { key, label });
-    push(reg.artifact_versions, key, { rowid: rowidOf(r), content: contentOf(r, ['id', 'artifact_id', 'manifest_digest']), label, slot: `${name}\0${String(r.version)}` });
-  }
-  const versionFor = (id: unknown) => versionKey.get(String(id)) ?? { key: `\0#${String(id)}\0`, label: `version id ${String(id)} (missing)` };
-  for (const r of rows('artifact_aliases')) {
-    const name = nameFor(r.artifact_id);
-    const target = versionFor(r.artifact_version_id);
-    const content = contentOf(r, ['artifact_id', 'alias', 'artifact_version_id'], target.key);
-    push(reg.artifact_aliases, `${name}\0${text(r.alias)}`, { rowid: rowidOf(r), content, label: `${printable(name)}:${text(r.alias)} -> ${target.label}`, target: target.key });
-  }
-  for (const r of rows('run_artifact_links')) {
-    const target = versionFor(r.artifact_version_id);
-    const run = r.run_id !== null && r.run_id !== undefined ? `id\0${text(r.run_id)}` : `name\0${text(r.run_name)}`;
-    const label = `${text(r.run_name ?? r.run_id)} ${text(r.direction)} ${target.label}`;
-    push(reg.run_artifact_links, `${run}\0${target.key}\0${text(r.direction)}`, { rowid: rowidOf(r), content: contentOf(r, ['id', 'artifact_version_id', 'direction']), label, target: target.key });
-  }
-  for (const r of rows('project_metadata')) push(reg.project_metadata, text(r.key), { rowid: rowidOf(r), content: contentOf(r, ['key']), label: text(r.key) });
-  return reg;
+function contentComparer(db: SqliteDatabase, tablesA: Map<string, Set<string>> | undefined, tablesB: Map<string, Set<string>> | undefined): (table: RegistryTable, x: Entry, y: Entry) => boolean {
+  const statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  return (table, x, y) => {
+    let same = statements.get(table);
+    if (!same) {
+      const colsA = tablesA?.get(table) ?? new Set<string>();
+      const colsB = tablesB?.get(table) ?? new Set<string>();
+      const cells = [...new Set([...colsA, ...colsB])].filter((c) => !IDENTITY[table].includes(c)).sort();
+      const cell = (cols: Set<string>, alias: string, c: string) => (cols.has(c) ? `CAST(${alias}."${c}" AS BLOB)` : 'NULL');
+      const equal = cells.map((c) => `${cell(colsA, 'x', c)} IS ${cell(colsB, 'y', c)}`).join(' AND ') || '1';
+      statements.set(table, (same = db.prepare(`SELECT ${equal} FROM main."${table}" x, b."${table}" y WHERE x.rowid = ? AND y.rowid = ?`).pluck()));
+    }
+    return same.get([x.rowid, y.rowid]) !== 1;
+  };
 }
 
 /**
- * A digest of a row's cells other than its identity and ids, as compare reads cells elsewhere:
- * TEXT and BLOB with the same bytes are equal, an integer and a real are not.
+ * A side's registry by identity, read by SQLite row by row with the names and digests its ids
+ * stand for joined in. An id that names no row on its side (a dangling reference: damage `check`
+ * reports) becomes an identity no name can take, so it matches nothing on the other side.
  */
-function contentOf(row: Row, skip: string[], extra?: string): string {
-  const hash = createHash('sha256');
-  for (const [k, v] of Object.entries(row)) {
-    if (k === ROWID || skip.includes(k)) continue;
-    const cell = v === null || v === undefined ? 'n' : typeof v === 'bigint' ? `i${v}` : typeof v === 'number' ? `r${v}` : Buffer.isBuffer(v) ? `s${v.toString('base64')}` : `s${Buffer.from(String(v)).toString('base64')}`;
-    hash.update(`${k}\0${cell}\0`);
+function readRegistry(db: SqliteDatabase, schema: SchemaName, tables: Map<string, Set<string>> | undefined): Registry {
+  const reg: Registry = { artifacts: new Map(), artifact_versions: new Map(), artifact_aliases: new Map(), run_artifact_links: new Map(), project_metadata: new Map() };
+  const has = (t: RegistryTable) => tables?.has(t) ?? false;
+  const rows = (table: RegistryTable, columns: string, joins = ''): IterableIterator<unknown[]> =>
+    db.prepare(`SELECT x.rowid, ${columns} FROM ${schema}."${table}" x${joins}`).raw(true).iterate() as IterableIterator<unknown[]>;
+  // A dangling artifact id: the name no artifact can have (names hold no NUL).
+  const name = (n: unknown, id: unknown) => (n === null || n === undefined ? `\0#${String(id)}` : text(n));
+  const versionKey = (n: unknown, artifactId: unknown, digest: unknown, versionId: unknown) => (digest === null || digest === undefined ? `\0#${String(versionId)}\0` : `${name(n, artifactId)}\0${text(digest)}`);
+  const versionLabel = (n: unknown, artifactId: unknown, version: unknown, digest: unknown, versionId: unknown) =>
+    digest === null || digest === undefined ? `version id ${String(versionId)} (missing)` : `${printable(name(n, artifactId))} v${String(version)} (${text(digest).slice(0, 12)})`;
+  // What an alias or link points at; a side without versions (damage) points at nothing.
+  const target = has('artifact_versions') && has('artifacts')
+    ? `LEFT JOIN ${schema}.artifact_versions v ON v.id = x.artifact_version_id LEFT JOIN ${schema}.artifacts va ON va.id = v.artifact_id`
+    : 'LEFT JOIN (SELECT NULL AS artifact_id, NULL AS manifest_digest, NULL AS version) v ON 0 LEFT JOIN (SELECT NULL AS name) va ON 0';
+  if (has('artifacts')) {
+    for (const [rowid, n, type] of rows('artifacts', 'x.name, x.type')) push(reg.artifacts, text(n), { rowid: Number(rowid), label: text(n), type: text(type) });
   }
-  if (extra !== undefined) hash.update(`\0${extra}`);
-  return hash.digest('hex');
+  if (has('artifact_versions')) {
+    const join = has('artifacts') ? ` LEFT JOIN ${schema}.artifacts a ON a.id = x.artifact_id` : ' LEFT JOIN (SELECT NULL AS name) a ON 0';
+    for (const [rowid, n, artifactId, digest, version, id] of rows('artifact_versions', 'a.name, x.artifact_id, x.manifest_digest, x.version, x.id', join)) {
+      push(reg.artifact_versions, `${name(n, artifactId)}\0${text(digest)}`, { rowid: Number(rowid), label: versionLabel(n, artifactId, version, digest, id), slot: `${name(n, artifactId)}\0${String(version)}` });
+    }
+  }
+  if (has('artifact_aliases')) {
+    const joins = ` ${has('artifacts') ? `LEFT JOIN ${schema}.artifacts a ON a.id = x.artifact_id` : 'LEFT JOIN (SELECT NULL AS name) a ON 0'} ${target}`;
+    for (const [rowid, n, artifactId, alias, vn, vArtifactId, digest, version, versionId] of rows('artifact_aliases', 'a.name, x.artifact_id, x.alias, va.name, v.artifact_id, v.manifest_digest, v.version, x.artifact_version_id', joins)) {
+      const to = versionKey(vn, vArtifactId, digest, versionId);
+      const label = `${printable(name(n, artifactId))}:${text(alias)} -> ${versionLabel(vn, vArtifactId, version, digest, versionId)}`;
+      push(reg.artifact_aliases, `${name(n, artifactId)}\0${text(alias)}`, { rowid: Number(rowid), label, target: to });
+    }
+  }
+  if (has('run_artifact_links')) {
+    for (const [rowid, runId, runName, direction, vn, vArtifactId, digest, version, versionId] of rows('run_artifact_links', 'x.run_id, x.run_name, x.direction, va.name, v.artifact_id, v.manifest_digest, v.version, x.artifact_version_id', ` ${target}`)) {
+      const to = versionKey(vn, vArtifactId, digest, versionId);
+      const run = runId !== null && runId !== undefined ? `id\0${text(runId)}` : `name\0${text(runName)}`;
+      const label = `${text(runName ?? runId)} ${text(direction)} ${versionLabel(vn, vArtifactId, version, digest, versionId)}`;
+      push(reg.run_artifact_links, `${run}\0${to}\0${text(direction)}`, { rowid: Number(rowid), label, target: to });
+    }
+  }
+  if (has('project_metadata')) {
+    for (const [rowid, key] of rows('project_metadata', 'x.key')) push(reg.project_metadata, text(key), { rowid: Number(rowid), label: text(key) });
+  }
+  return reg;
 }
 
 function text(v: unknown): string {
