@@ -175,6 +175,27 @@ describe('merge: the artifact registry and project_metadata', () => {
     expect(userView(dir)).toEqual(before);
   });
 
+  it("B's rows whose ids name nothing in B (damage check reports) match nothing and are held back, kept in quarantine", async () => {
+    const { base } = makeDivergentRegistries(tempDir());
+    const source = join(tempDir(), 'offsite');
+    cpSync(base, source, { recursive: true });
+    const db = new (loadSqlite())(join(source, 'mnist.db'));
+    db.pragma('foreign_keys = OFF');
+    db.prepare("INSERT INTO artifact_aliases (artifact_id, alias, artifact_version_id) VALUES (1, 'ghost', 999)").run();
+    db.prepare("INSERT INTO artifact_versions (artifact_id, version, manifest_digest, manifest, size_bytes, created_at) VALUES (77, 0, ?, '[]', 0, 't')").run('e'.repeat(64));
+    db.close();
+    const c = await compare(base, source);
+    expect(c.projects[0]!.examples).toContainEqual(expect.objectContaining({ kind: 'only-in-b', table: 'artifact_aliases', key: 'model:ghost -> version id 999 (missing)' }));
+    expect(c.projects[0]!.examples).toContainEqual(expect.objectContaining({ kind: 'only-in-b', table: 'artifact_versions', key: `artifact id 77 (missing) v0 (${'e'.repeat(12)})` }));
+    const outcome = await merge(source, base, { mode: 'yes' });
+    expect(outcome.exitCode).toBe(4);
+    expect(outcome.kind === 'applied' && outcome.plan.conflicts.map((x) => x.what)).toEqual([
+      '1 artifact_versions row held back: its artifact is missing in the other copy',
+      '1 artifact_aliases row held back: the version it points at is missing in the other copy',
+    ]);
+    expect(registry(base).foreignKeys).toEqual([]);
+  });
+
   it("apply stops, changing nothing, when what B's ids stand for changed since the plan (an artifact renamed)", async () => {
     const { dir, source } = makeDivergentRegistries(tempDir());
     const draft = await planMergeSteps(dir, source, []);

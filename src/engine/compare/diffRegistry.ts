@@ -3,10 +3,10 @@ import type { RowExample, TableCounts } from './CompareResult.js';
 import type { RowEvent, SchemaName } from './diffTableRows.js';
 import { REGISTRY_TABLES, type RegistryTable } from '../layouts/trackioSqlite/registryRows.js';
 
-/** One row of a side: its row id, how a person names it. */
+/** One row of a side: its identity and row id (its name for people is made from them when it is reported). */
 interface Entry {
+  key: string;
   rowid: number;
-  label: string;
   /** artifacts: the type (immutable in Trackio: another type is another artifact). */
   type?: string;
   /** artifact_versions: the artifact's name and the version number, which is unique per artifact. */
@@ -59,7 +59,7 @@ export function diffRegistry(
   const emit = (table: RegistryTable, kind: RowEvent['kind'], x: Entry | undefined, y: Entry | undefined, held?: string) => {
     const counts = (out.tables[table] ??= { a: 0, b: 0, onlyInA: 0, onlyInB: 0, differ: 0 });
     counts[kind === 'only-in-a' ? 'onlyInA' : kind === 'only-in-b' ? 'onlyInB' : 'differ'] += 1;
-    const label = (y ?? x)!.label;
+    const label = labelOf(table, y ? b : a, (y ?? x)!);
     if (out.examples.length < maxExamples) out.examples.push({ kind, table, at: null, key: label, ...(x && { rowIdA: x.rowid }), ...(y && { rowIdB: y.rowid }) });
     onRow?.(table, { kind, run: label, at: null, ...(x && { rowIdA: x.rowid }), ...(y && { rowIdB: y.rowid }), ...(held && { held }) });
   };
@@ -105,7 +105,9 @@ export function diffRegistry(
     for (const [, x, y] of p.both) if (x.target !== y.target || differs(table, x, y)) emit(table, 'differ', x, y);
     for (const [, x] of p.onlyA) emit(table, 'only-in-a', x, undefined);
     for (const [, y] of p.onlyB) {
-      const held = artifactHeld(nameOf(y.target!)) ?? (available.has(y.target!) ? undefined : 'the version it points at does not come in');
+      const held = y.target!.startsWith(DANGLING_VERSION)
+        ? 'the version it points at is missing in the other copy'
+        : (artifactHeld(nameOf(y.target!)) ?? (available.has(y.target!) ? undefined : 'the version it points at does not come in'));
       emit(table, 'only-in-b', undefined, y, held);
     }
   };
@@ -137,10 +139,13 @@ function push(map: Map<string, Entry[]>, key: string, e: Entry): void {
   else map.set(key, [e]);
 }
 
-/** The artifact part of a version's identity. */
+/** The artifact part of a version's identity (a name, or a dangling artifact id's stand-in). */
 function nameOf(versionKey: string): string {
-  return versionKey.slice(0, versionKey.indexOf('\0'));
+  return versionKey.slice(0, versionKey.lastIndexOf('\0'));
 }
+
+/** The identity of a version id that names no version on its side (damage `check` reports): matches nothing. */
+const DANGLING_VERSION = '\0version#';
 
 /** Per table, the columns that are a row's identity or a local id: everything else is its content. */
 const IDENTITY: Record<RegistryTable, string[]> = {
@@ -182,44 +187,60 @@ function readRegistry(db: SqliteDatabase, schema: SchemaName, tables: Map<string
   const has = (t: RegistryTable) => tables?.has(t) ?? false;
   const rows = (table: RegistryTable, columns: string, joins = ''): IterableIterator<unknown[]> =>
     db.prepare(`SELECT x.rowid, ${columns} FROM ${schema}."${table}" x${joins}`).raw(true).iterate() as IterableIterator<unknown[]>;
-  // A dangling artifact id: the name no artifact can have (names hold no NUL).
+  const add = (table: RegistryTable, e: Entry) => push(reg[table], e.key, e);
+  // A dangling id: an identity no name can take (names hold no NUL).
   const name = (n: unknown, id: unknown) => (n === null || n === undefined ? `\0#${String(id)}` : text(n));
-  const versionKey = (n: unknown, artifactId: unknown, digest: unknown, versionId: unknown) => (digest === null || digest === undefined ? `\0#${String(versionId)}\0` : `${name(n, artifactId)}\0${text(digest)}`);
-  const versionLabel = (n: unknown, artifactId: unknown, version: unknown, digest: unknown, versionId: unknown) =>
-    digest === null || digest === undefined ? `version id ${String(versionId)} (missing)` : `${printable(name(n, artifactId))} v${String(version)} (${text(digest).slice(0, 12)})`;
+  const versionKey = (n: unknown, artifactId: unknown, digest: unknown, versionId: unknown) => (digest === null || digest === undefined ? `${DANGLING_VERSION}${String(versionId)}` : `${name(n, artifactId)}\0${text(digest)}`);
   // What an alias or link points at; a side without versions (damage) points at nothing.
   const target = has('artifact_versions') && has('artifacts')
     ? `LEFT JOIN ${schema}.artifact_versions v ON v.id = x.artifact_version_id LEFT JOIN ${schema}.artifacts va ON va.id = v.artifact_id`
-    : 'LEFT JOIN (SELECT NULL AS artifact_id, NULL AS manifest_digest, NULL AS version) v ON 0 LEFT JOIN (SELECT NULL AS name) va ON 0';
+    : 'LEFT JOIN (SELECT NULL AS artifact_id, NULL AS manifest_digest) v ON 0 LEFT JOIN (SELECT NULL AS name) va ON 0';
   if (has('artifacts')) {
-    for (const [rowid, n, type] of rows('artifacts', 'x.name, x.type')) push(reg.artifacts, text(n), { rowid: Number(rowid), label: text(n), type: text(type) });
+    for (const [rowid, n, type] of rows('artifacts', 'x.name, x.type')) add('artifacts', { key: text(n), rowid: Number(rowid), type: text(type) });
   }
   if (has('artifact_versions')) {
     const join = has('artifacts') ? ` LEFT JOIN ${schema}.artifacts a ON a.id = x.artifact_id` : ' LEFT JOIN (SELECT NULL AS name) a ON 0';
-    for (const [rowid, n, artifactId, digest, version, id] of rows('artifact_versions', 'a.name, x.artifact_id, x.manifest_digest, x.version, x.id', join)) {
-      push(reg.artifact_versions, `${name(n, artifactId)}\0${text(digest)}`, { rowid: Number(rowid), label: versionLabel(n, artifactId, version, digest, id), slot: `${name(n, artifactId)}\0${String(version)}` });
+    for (const [rowid, n, artifactId, digest, version] of rows('artifact_versions', 'a.name, x.artifact_id, x.manifest_digest, x.version', join)) {
+      add('artifact_versions', { key: `${name(n, artifactId)}\0${text(digest)}`, rowid: Number(rowid), slot: `${name(n, artifactId)}\0${String(version)}` });
     }
   }
   if (has('artifact_aliases')) {
     const joins = ` ${has('artifacts') ? `LEFT JOIN ${schema}.artifacts a ON a.id = x.artifact_id` : 'LEFT JOIN (SELECT NULL AS name) a ON 0'} ${target}`;
-    for (const [rowid, n, artifactId, alias, vn, vArtifactId, digest, version, versionId] of rows('artifact_aliases', 'a.name, x.artifact_id, x.alias, va.name, v.artifact_id, v.manifest_digest, v.version, x.artifact_version_id', joins)) {
-      const to = versionKey(vn, vArtifactId, digest, versionId);
-      const label = `${printable(name(n, artifactId))}:${text(alias)} -> ${versionLabel(vn, vArtifactId, version, digest, versionId)}`;
-      push(reg.artifact_aliases, `${name(n, artifactId)}\0${text(alias)}`, { rowid: Number(rowid), label, target: to });
+    for (const [rowid, n, artifactId, alias, vn, vArtifactId, digest, versionId] of rows('artifact_aliases', 'a.name, x.artifact_id, x.alias, va.name, v.artifact_id, v.manifest_digest, x.artifact_version_id', joins)) {
+      add('artifact_aliases', { key: `${name(n, artifactId)}\0${text(alias)}`, rowid: Number(rowid), target: versionKey(vn, vArtifactId, digest, versionId) });
     }
   }
   if (has('run_artifact_links')) {
-    for (const [rowid, runId, runName, direction, vn, vArtifactId, digest, version, versionId] of rows('run_artifact_links', 'x.run_id, x.run_name, x.direction, va.name, v.artifact_id, v.manifest_digest, v.version, x.artifact_version_id', ` ${target}`)) {
+    for (const [rowid, runId, runName, direction, vn, vArtifactId, digest, versionId] of rows('run_artifact_links', 'x.run_id, x.run_name, x.direction, va.name, v.artifact_id, v.manifest_digest, x.artifact_version_id', ` ${target}`)) {
       const to = versionKey(vn, vArtifactId, digest, versionId);
       const run = runId !== null && runId !== undefined ? `id\0${text(runId)}` : `name\0${text(runName)}`;
-      const label = `${text(runName ?? runId)} ${text(direction)} ${versionLabel(vn, vArtifactId, version, digest, versionId)}`;
-      push(reg.run_artifact_links, `${run}\0${to}\0${text(direction)}`, { rowid: Number(rowid), label, target: to });
+      add('run_artifact_links', { key: `${run}\0${to}\0${text(direction)}`, rowid: Number(rowid), target: to });
     }
   }
   if (has('project_metadata')) {
-    for (const [rowid, key] of rows('project_metadata', 'x.key')) push(reg.project_metadata, text(key), { rowid: Number(rowid), label: text(key) });
+    for (const [rowid, key] of rows('project_metadata', 'x.key')) add('project_metadata', { key: text(key), rowid: Number(rowid) });
   }
   return reg;
+}
+
+/**
+ * A row's name for people, made from its identity when it is reported: `dataset`, `dataset v1
+ * (3f5a09c1d2e4)`, `model:latest -> model v1 (…)`, `run-0 output model v1 (…)`, a metadata key.
+ */
+function labelOf(table: RegistryTable, reg: Registry, e: Entry): string {
+  const version = (key: string) => {
+    if (key.startsWith(DANGLING_VERSION)) return `version id ${key.slice(DANGLING_VERSION.length)} (missing)`;
+    const slot = reg.artifact_versions.get(key)?.[0]?.slot;
+    return `${printable(nameOf(key))} v${slot ? slot.slice(slot.lastIndexOf('\0') + 1) : '?'} (${key.slice(key.lastIndexOf('\0') + 1, key.lastIndexOf('\0') + 13)})`;
+  };
+  if (table === 'artifacts' || table === 'project_metadata') return printable(e.key);
+  if (table === 'artifact_versions') return version(e.key);
+  if (table === 'artifact_aliases') {
+    const cut = e.key.lastIndexOf('\0');
+    return `${printable(e.key.slice(0, cut))}:${e.key.slice(cut + 1)} -> ${version(e.target!)}`;
+  }
+  const run = e.key.slice(e.key.indexOf('\0') + 1, e.key.indexOf('\0', e.key.indexOf('\0') + 1));
+  return `${run} ${e.key.slice(e.key.lastIndexOf('\0') + 1)} ${version(e.target!)}`;
 }
 
 function text(v: unknown): string {
