@@ -3,6 +3,7 @@ import { appendFileSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDivergentRunDirs, makeDivergentTrackioDirs } from '../../fixtures/build/divergentDirs.mjs';
+import { makeDivergentRegistries } from '../../fixtures/build/divergentRegistries.mjs';
 import { damage, makeDataDir, metricsRecord, runId } from '../../fixtures/build/dataDir.mjs';
 import { holdProjectLock, makeTrackioDir } from '../../fixtures/build/trackioDb.mjs';
 import { loadSqlite } from '../../src/engine/layouts/trackioSqlite/loadSqlite.js';
@@ -104,6 +105,47 @@ describe('trackio-fsck merge B DIR (Trackio SQLite layout)', () => {
     const settled = userView(local);
     expect(runCli(['merge', '-y', copy, local]).code).toBe(0);
     expect(userView(local)).toEqual(settled);
+  });
+});
+
+describe('trackio-fsck merge B DIR: the artifact registry and project_metadata', () => {
+  it("brings B's artifacts, versions, aliases, run links and metadata keys under DIR's ids; conflicts kept; undo exact", () => {
+    const { dir, source } = makeDivergentRegistries(tempDir());
+    const before = userView(dir);
+    const source0 = everything(source);
+
+    const compared = runCli(['compare', dir, source]);
+    expect(compared.code).toBe(4);
+    expect(compared.stdout).toContain('artifact registry: 1 artifact, 1 version, 1 alias, 2 run links only in A; 1 artifact, 2 versions, 3 aliases, 4 run links only in B; 1 version, 1 alias differ; project_metadata: 1 key only in B; 1 key differs');
+
+    const merged = json(['merge', '-y', source, dir]);
+    expect(merged.stderr).toBe('');
+    expect(merged.code).toBe(4);
+    expect(merged.doc.plan.conflicts.map((c: { what: string }) => c.what)).toEqual([
+      '1 artifact_versions row differs',
+      '1 artifact_aliases row differs',
+      '1 run_artifact_links row held back: the version it points at does not come in',
+      '1 project_metadata row differs',
+    ]);
+    expect(everything(source)).toEqual(source0);
+    const db = new (loadSqlite())(join(dir, 'mnist.db'), { readonly: true });
+    try {
+      expect(db.pragma('foreign_key_check')).toEqual([]);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      // B's alias `stable` of `dataset` v0 points at DIR's row of that version, whatever its id.
+      const stable = db.prepare("SELECT v.version, a.name FROM artifact_aliases x JOIN artifact_versions v ON v.id = x.artifact_version_id JOIN artifacts a ON a.id = x.artifact_id AND a.id = v.artifact_id WHERE x.alias = 'stable'").raw(true).get();
+      expect(stable).toEqual([0, 'dataset']);
+    } finally {
+      db.close();
+    }
+    const after = json(['compare', dir, source]).doc.projects[0].tables;
+    expect([after.artifacts.onlyInB, after.artifact_versions.onlyInB, after.artifact_aliases.onlyInB, after.project_metadata.onlyInB]).toEqual([0, 0, 0, 0]);
+
+    const settled = userView(dir);
+    expect(runCli(['merge', '-y', source, dir]).code).toBe(4);
+    expect(userView(dir)).toEqual(settled);
+    expect(runCli(['undo', dir]).code).toBe(0);
+    expect(userView(dir)).toEqual(before);
   });
 });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runId } from '../../fixtures/build/dataDir.mjs';
 import { describe, expect, it } from 'vitest';
 import { makeDivergentRunDirs, makeDivergentTrackioDirs } from '../../fixtures/build/divergentDirs.mjs';
+import { makeDivergentRegistries } from '../../fixtures/build/divergentRegistries.mjs';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { killAtEveryPoint } from '../helpers/faults.js';
 import { copyTree, snapshot } from '../helpers/repairTree.js';
@@ -53,6 +54,13 @@ async function sweep(make: (root: string) => { a: string; b: string }, into: 'a'
 describe('a merge killed at any durable point (SIGKILL)', () => {
   it('Trackio SQLite layout: a whole project, rows into a database, media, kept conflicts', async () => {
     await sweep(makeDivergentTrackioDirs, 'b', 4);
+  }, 600_000);
+
+  it('Trackio SQLite layout: artifact registry rows under new ids, held-back and differing ones kept', async () => {
+    await sweep((root) => {
+      const { dir, source } = makeDivergentRegistries(root);
+      return { a: dir, b: source };
+    }, 'a', 4);
   }, 600_000);
 
   it('run-directory layout: appended records, a new run of several files, kept conflicts', async () => {

@@ -23,6 +23,8 @@ export interface RowExample {
   lineA?: number;
   lineB?: number;
   logId?: string;
+  /** A registry row's identity for people (artifact name, `name vN (digest)`, `name:alias -> ...`, a metadata key). */
+  key?: string;
 }
 
 /** What one side holds of a run's metrics. */
@@ -82,6 +84,8 @@ export interface ProjectComparison {
   media: FileDiff;
   /** artifacts/<project>/… (content-addressed blobs). */
   artifacts: FileDiff;
+  /** A few rows of the artifact registry and project_metadata not shared (their tables are counted in `tables`). */
+  examples?: RowExample[];
   equal: boolean;
 }
 

@@ -8,6 +8,7 @@ import type { CompareError, ProjectComparison, RowDiff, RunComparison, Side, Sid
 import { compareFileTrees, emptyFileDiff } from './compareFiles.js';
 import { diffTableRows, type RowEvent, type RowSource, type SchemaName, type TableRowsDiff } from './diffTableRows.js';
 import { compareCodePoints } from './compareCodePoints.js';
+import { diffRegistry } from './diffRegistry.js';
 
 /** One project database opened read-only, with its tables and their columns. */
 interface OpenSide {
@@ -149,6 +150,10 @@ function compareProjectRows(project: string, a: OpenSide | undefined, b: OpenSid
       const counts: TableCounts = { a: diff.a, b: diff.b, ...diff.total };
       comparison.tables[spec.table] = counts;
     }
+    // The artifact registry and project_metadata: project-wide rows, matched by name and digest, not by id.
+    const registry = diffRegistry(db, a?.tables, b?.tables, onRow && ((table, e) => onRow(project, table, e)));
+    Object.assign(comparison.tables, registry.tables);
+    if (registry.examples.length > 0) comparison.examples = registry.examples;
   } finally {
     if (b) db.exec('DETACH b');
     if (!a) db.close();

@@ -28,6 +28,8 @@ export interface RowEvent {
   at: unknown;
   rowIdA?: number;
   rowIdB?: number;
+  /** only-in-b, for a merge: why B's row cannot come in although A lacks it (the registry's references). */
+  held?: string;
 }
 
 export interface TableRowsDiff {

@@ -8,6 +8,8 @@ export interface MergeConflict {
   /** The row of DIR (absent when DIR's row is not identified, as in a surplus pairing). */
   rowIdDir?: number;
   rowIdSource?: number;
+  /** A row DIR lacks that cannot come in (an alias whose version does not come in, ...); absent for a row that differs. */
+  why?: string;
 }
 
 export interface ProjectMerge {
@@ -38,7 +40,8 @@ export async function planDatabaseRows(dirA: string, dirB: string, errors: Compa
     onRow: (project, table, e) => {
       if (e.kind === 'only-in-a') return;
       const rows = (projectOf(project).rows[table] ??= { bring: [], conflicts: [] });
-      if (e.kind === 'only-in-b') rows.bring.push(e.rowIdB!);
+      if (e.kind === 'only-in-b' && !e.held) rows.bring.push(e.rowIdB!);
+      else if (e.held) rows.conflicts.push({ run: e.run, at: e.at, rowIdSource: e.rowIdB!, why: e.held });
       else rows.conflicts.push({ run: e.run, at: e.at, ...(e.rowIdA !== undefined && { rowIdDir: e.rowIdA }), ...(e.rowIdB !== undefined && { rowIdSource: e.rowIdB }) });
     },
   });

@@ -49,6 +49,8 @@ export function summarizeComparison(result: Omit<CompareResult, 'summary' | 'exi
     if (d > 0) docs.push(`${t}: ${plural(d, 'row')} not shared`);
   }
   if (docs.length > 0) lines.push(docs.join('; '));
+  const registry = registryLine(result.projects);
+  if (registry) lines.push(registry);
   const files: string[] = [];
   const fileLine = (f: FileDiff, what: string) => {
     if (f.onlyInB > 0) files.push(`${plural(f.onlyInB, what)} missing in A`);
@@ -66,6 +68,30 @@ export function summarizeComparison(result: Omit<CompareResult, 'summary' | 'exi
   }
   if (lines.length > MAX_LINES) return [...lines.slice(0, MAX_LINES - 1), `and ${plural(lines.length - MAX_LINES + 1, 'more kind')} of difference: --json lists every one`];
   return lines;
+}
+
+/** Registry rows of projects on both sides: "artifact registry: 1 artifact, 2 versions only in B; 1 alias differs; project_metadata: 1 key only in A". */
+function registryLine(projects: CompareResult['projects']): string | undefined {
+  const kinds: Array<[string, string, string]> = [
+    ['artifacts', 'artifact', 'artifacts'],
+    ['artifact_versions', 'version', 'versions'],
+    ['artifact_aliases', 'alias', 'aliases'],
+    ['run_artifact_links', 'run link', 'run links'],
+  ];
+  const total = (table: string, key: 'onlyInA' | 'onlyInB' | 'differ') => projects.filter((p) => p.presence === 'both').reduce((t, p) => t + (p.tables[table]?.[key] ?? 0), 0);
+  const part = (names: Array<[string, string, string]>, key: 'onlyInA' | 'onlyInB' | 'differ', tail: string) => {
+    const said = names.flatMap(([t, one, many]) => (total(t, key) > 0 ? [plural(total(t, key), one, many)] : []));
+    if (said.length === 0) return [];
+    const one = said.length === 1 && said[0]!.startsWith('1 ');
+    return [`${said.join(', ')} ${key === 'differ' ? (one ? 'differs' : 'differ') : tail}`];
+  };
+  const say = (names: Array<[string, string, string]>) => [...part(names, 'onlyInA', 'only in A'), ...part(names, 'onlyInB', 'only in B'), ...part(names, 'differ', '')];
+  const out: string[] = [];
+  const artifacts = say(kinds);
+  if (artifacts.length > 0) out.push(`artifact registry: ${artifacts.join('; ')}`);
+  const metadata = say([['project_metadata', 'key', 'keys']]);
+  if (metadata.length > 0) out.push(`project_metadata: ${metadata.join('; ')}`);
+  return out.length > 0 ? out.join('; ') : undefined;
 }
 
 function list(names: string[], max = 3): string {

@@ -1,6 +1,7 @@
 import type { Hash } from 'node:crypto';
 import { FsckError } from '../../errors.js';
 import type { SqliteDatabase } from './loadSqlite.js';
+import { registryInserter, registryRefsOf } from './registryRows.js';
 import { rowLine, rowsById, tablesOf } from './sourceRows.js';
 
 /** A table's columns: which ones, which must be given, and the INTEGER PRIMARY KEY (the row id's alias), if any. */
@@ -37,11 +38,14 @@ export function unmergeable(into: TableColumns | undefined, from: TableColumns |
  * Inserts B's rows (`src`, read-only) into `dst` (the fresh copy of DIR's database), every column
  * as B holds it (BLOB stays BLOB, integers exact), each row's JSONL line fed to `hash` so the caller
  * can tell they are the rows the plan saw. A row keeps its id unless DIR already uses it; then
- * SQLite gives it a new one (log_id, alert_id and every other column are kept). The caller runs
- * this inside one transaction.
+ * SQLite gives it a new one (log_id, alert_id and every other column are kept). Rows of the artifact
+ * registry get DIR's next ids and refer to DIR's rows of the same identity (registryInserter). The
+ * caller runs this inside one transaction.
  */
 export function insertRows(dst: SqliteDatabase, src: SqliteDatabase, bring: Record<string, number[]>, hash: Hash): Record<string, number> {
   const counts: Record<string, number> = {};
+  const refsOf = registryRefsOf(src);
+  const remap = registryInserter(dst);
   for (const [table, ids] of tablesOf(bring)) {
     const into = columnsOf(dst, table);
     const why = unmergeable(into, columnsOf(src, table));
@@ -49,9 +53,12 @@ export function insertRows(dst: SqliteDatabase, src: SqliteDatabase, bring: Reco
     const taken = into!.rowidAlias ? dst.prepare(`SELECT 1 FROM "${table}" WHERE "${into!.rowidAlias}" = ?`).pluck() : undefined;
     const statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
     for (const { rowid, row } of rowsById(src, table, ids)) {
-      hash.update(rowLine(table, rowid, row));
-      const values = { ...row };
-      if (into!.rowidAlias && taken!.get(values[into!.rowidAlias]) !== undefined) delete values[into!.rowidAlias];
+      const refs = refsOf(table, row);
+      hash.update(rowLine(table, rowid, row, refs));
+      // The registry's rows refer to each other by id: theirs are remapped to DIR's rows of the same identity.
+      const remapped = remap(table, row, refs);
+      const values = remapped ?? { ...row };
+      if (!remapped && into!.rowidAlias && taken!.get(values[into!.rowidAlias]) !== undefined) delete values[into!.rowidAlias];
       const cols = Object.keys(values);
       const key = cols.join('\0');
       let insert = statements.get(key);

@@ -10,6 +10,7 @@ import { columnsOf, unmergeable } from './insertRows.js';
 import { openReadOnly } from './openReadOnly.js';
 import { projectLiveness } from './isProjectLive.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
+import { versionsWithoutBlobs } from './versionsWithoutBlobs.js';
 import { digestRows, withSourceDatabase } from './sourceRows.js';
 
 /**
@@ -64,12 +65,18 @@ async function rowsStep(dirInto: string, dirFrom: string, p: ProjectMerge, confl
     const ids = r.conflicts.flatMap((c) => (c.rowIdSource === undefined ? [] : [c.rowIdSource]));
     if (ids.length > 0) {
       differ[table] = ids.sort((x, y) => x - y);
-      conflicts.push({ unit: p.project, path, what: `${ids.length} ${table} ${ids.length === 1 ? 'row differs' : 'rows differ'}`, count: ids.length });
+      // Rows that differ, then rows held back (the registry's: an alias whose version stays out), one line per reason.
+      const byWhy = new Map<string, number>();
+      for (const c of r.conflicts) if (c.rowIdSource !== undefined) byWhy.set(c.why ?? '', (byWhy.get(c.why ?? '') ?? 0) + 1);
+      for (const [why, n] of [...byWhy].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+        const what = why ? `${n} ${table} ${n === 1 ? 'row' : 'rows'} held back: ${why}` : `${n} ${table} ${n === 1 ? 'row differs' : 'rows differ'}`;
+        conflicts.push({ unit: p.project, path, what, count: n });
+      }
     }
   }
   const kept = Object.keys(differ).length > 0;
   if (said.length === 0 && !kept) return undefined;
-  const [digest, keptDigest] = await withSourceDatabase(from, (db) => [digestRows(db, bring), digestRows(db, differ)]);
+  const [digest, keptDigest, blobless] = await withSourceDatabase(from, async (db) => [digestRows(db, bring), digestRows(db, differ), await versionsWithoutBlobs(db, bring.artifact_versions ?? [], p.project, [dirInto, dirFrom])] as const);
   const pre = await imageOf(join(dirInto, path));
   const sidecars: NonNullable<PlanStep['sidecars']> = [];
   for (const suffix of ['-wal', '-shm', '-journal']) {
@@ -77,7 +84,10 @@ async function rowsStep(dirInto: string, dirFrom: string, p: ProjectMerge, confl
     if (image) sidecars.push({ path: path + suffix, ...image });
   }
   const total = Object.values(bring).reduce((n, ids) => n + ids.length, 0);
-  const text = [said.length > 0 ? `insert ${said.join(', ')} ${total === 1 ? 'row' : 'rows'} only the other copy has` : '', kept ? "keep the other copy's differing rows in quarantine" : ''].filter(Boolean).join('; ');
+  // A version whose blobs neither copy has still comes in: it is B's record, and check names each missing blob.
+  const noBlobs = blobless > 0 ? `(${blobless} artifact ${blobless === 1 ? 'version lists blobs' : 'versions list blobs'} neither copy has: check reports them)` : '';
+  const inserted = said.length > 0 ? [`insert ${said.join(', ')} ${total === 1 ? 'row' : 'rows'} only the other copy has`, noBlobs].filter(Boolean).join(' ') : '';
+  const text = [inserted, kept ? "keep the other copy's differing rows in quarantine" : ''].filter(Boolean).join('; ');
   return step(p.project, path, text, pre ?? null, sidecars, { from, bring, ...(kept && { conflicts: differ, keptDigest }), digest });
 }
 

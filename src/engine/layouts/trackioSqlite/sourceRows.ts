@@ -5,6 +5,7 @@ import { isProjectLive } from './isProjectLive.js';
 import type { SqliteDatabase } from './loadSqlite.js';
 import { openReadOnly } from './openReadOnly.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
+import { byReferenceOrder, registryRefsOf, type RegistryRefs } from './registryRows.js';
 
 /**
  * Reading rows of the other copy (merge): B's database opened as check opens it (openReadOnly:
@@ -36,8 +37,12 @@ export function* rowsById(db: SqliteDatabase, table: string, ids: readonly numbe
   }
 }
 
-/** One row as a JSONL line: `{"table","rowid","row","blobs","bigints"?}` (BLOBs base64, integers beyond 2^53 as strings), as quarantined rows are written. */
-export function rowLine(table: string, rowid: number, row: Row): Buffer {
+/**
+ * One row as a JSONL line: `{"table","rowid","row","blobs","bigints"?,"refs"?}` (BLOBs base64,
+ * integers beyond 2^53 as strings; `refs`: what a registry row's ids stood for in its database, by
+ * name and digest), as quarantined rows are written.
+ */
+export function rowLine(table: string, rowid: number, row: Row, refs?: RegistryRefs): Buffer {
   const out: Row = {};
   const blobs: string[] = [];
   const bigints: string[] = [];
@@ -51,29 +56,34 @@ export function rowLine(table: string, rowid: number, row: Row): Buffer {
       if (!exact) bigints.push(k);
     } else out[k] = v;
   }
-  return Buffer.from(JSON.stringify({ table, rowid, row: out, blobs, ...(bigints.length > 0 && { bigints }) }) + '\n');
+  return Buffer.from(JSON.stringify({ table, rowid, row: out, blobs, ...(bigints.length > 0 && { bigints }), ...(refs && { refs }) }) + '\n');
 }
 
-/** Tables in a fixed order (by name), so a digest is the same whoever computes it. */
+/**
+ * Tables in a fixed order, so a digest is the same whoever computes it: the registry's in the order
+ * their rows refer to one another (an artifact before its versions), then the rest by name.
+ */
 export function tablesOf(rows: Record<string, number[]> | undefined): Array<[string, number[]]> {
   return Object.entries(rows ?? {})
     .filter(([, ids]) => ids.length > 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => byReferenceOrder(a, b));
 }
 
-/** The digest of rows as their JSONL lines (tables by name, rows in the order given). */
+/** The digest of rows as their JSONL lines (tables in tablesOf order, rows in the order given). */
 export function digestRows(db: SqliteDatabase, rows: Record<string, number[]> | undefined): string {
   const hash = createHash('sha256');
-  for (const [table, ids] of tablesOf(rows)) for (const { rowid, row } of rowsById(db, table, ids)) hash.update(rowLine(table, rowid, row));
+  const refsOf = registryRefsOf(db);
+  for (const [table, ids] of tablesOf(rows)) for (const { rowid, row } of rowsById(db, table, ids)) hash.update(rowLine(table, rowid, row, refsOf(table, row)));
   return hash.digest('hex');
 }
 
 /** The conflicting rows' JSONL lines, each also fed to `hash`. */
 export function conflictLines(db: SqliteDatabase, conflicts: Record<string, number[]> | undefined, hash: Hash): Buffer[] {
   const lines: Buffer[] = [];
+  const refsOf = registryRefsOf(db);
   for (const [table, ids] of tablesOf(conflicts)) {
     for (const { rowid, row } of rowsById(db, table, ids)) {
-      const line = rowLine(table, rowid, row);
+      const line = rowLine(table, rowid, row, refsOf(table, row));
       hash.update(line);
       lines.push(line);
     }
