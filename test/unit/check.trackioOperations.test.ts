@@ -1,4 +1,4 @@
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTrackioDir, trackioDamage, writeProject } from '../../fixtures/build/trackioDb.mjs';
@@ -45,6 +45,18 @@ describe("check: what Trackio's own operations leave", () => {
     const { report } = await check(dataDir);
     expect(report.findings.map(where)).toEqual([expected]);
     expect(report.findings[0]!.message).toContain('run run-1 is in projects mnist and moved');
+    // The fixture's media of run-1 are under mnist only (move_run killed before it moved them, as
+    // real Trackio 0.36 leaves it): said, since deleting mnist's copy would strand the images.
+    expect(report.findings[0]!.message).toMatch(/; its media are only in media\/mnist\/run-1\/: to keep the copy in moved, move that folder to media\/moved\/run-1\/ first$/);
+    // The kill came after the media move: the folder is under the target only, and that is said.
+    mkdirSync(join(dataDir, 'media', 'moved'));
+    renameSync(join(dataDir, 'media', 'mnist', 'run-1'), join(dataDir, 'media', 'moved', 'run-1'));
+    const after = (await check(dataDir)).report.findings.find((f) => f.code === 'trackio/run-in-two-projects');
+    expect(after!.message).toMatch(/; its media are only in media\/moved\/run-1\/: to keep the copy in mnist, move that folder to media\/mnist\/run-1\/ first$/);
+    // In both (or neither), nothing about media is said.
+    mkdirSync(join(dataDir, 'media', 'mnist', 'run-1'));
+    const both = (await check(dataDir)).report.findings.find((f) => f.code === 'trackio/run-in-two-projects');
+    expect(both!.message).toMatch(/\(trackio\.Api\(\)\.run\(\.\.\.\)\.delete\(\)\)$/);
   });
 
   it('same-named runs of two projects with their own rows are not one run in two projects', async () => {
