@@ -15,6 +15,8 @@ export type FixAction =
   | 'salvage-database'
   | 'reindex-database'
   | 'quarantine-duplicate-rows'
+  /** sqlite/nonfinite-number: bare NaN/Infinity tokens quoted into the strings Trackio reads, in a fresh copy. */
+  | 'rewrite-nonfinite-cells'
   /** merge (issue 13): rows of another copy inserted, a file of it copied in, or its differing version kept in quarantine. */
   | 'merge-rows'
   | 'merge-file'

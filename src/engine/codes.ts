@@ -164,9 +164,9 @@ export const CODES = {
     fix: 'quarantine-rows',
   },
   'sqlite/nonfinite-number': {
-    severity: 'info',
-    meaning: "bare NaN/Infinity tokens in a TEXT cell: what Trackio 0.3.x wrote through Python's json.dumps; valid data",
-    fix: 'none',
+    severity: 'warning',
+    meaning: "bare NaN/Infinity tokens in a TEXT cell, as Trackio 0.3.x and 0.4.x wrote them through Python's json.dumps: the values are intact, but Trackio 0.5 and later read cells with orjson, which rejects these tokens, so that run's metrics fail to load (get_logs, rename_run and the parquet export raise)",
+    fix: 'rewrite-nonfinite-cells',
   },
   'sqlite/orphan-sidecar': {
     severity: 'warning',

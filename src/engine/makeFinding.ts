@@ -14,6 +14,7 @@ const FIX_TEXT: Record<FixAction, string> = {
   'salvage-database': 'copy every readable row into a fresh database with the same schema; the original goes to quarantine',
   'reindex-database': 'rebuild the indexes from the tables (REINDEX) in a fresh copy of the database, which replaces it; no row changes',
   'quarantine-duplicate-rows': 'write the second copies of the rows (table, id, every column) to quarantine as JSONL, then delete them in one transaction; the row with the log_id stays',
+  'rewrite-nonfinite-cells': 'quote each bare NaN/Infinity token into the string Trackio reads ("NaN"), every other byte of the cell unchanged, in a fresh copy of the database, which replaces it',
   'merge-rows': "insert the other copy's rows this one lacks into a fresh copy of the database (or append its records), which replaces it",
   'merge-file': "copy in the other copy's file, verified by SHA-256",
   'keep-theirs': "keep the other copy's differing version in quarantine; this one is left as it is",

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTrackioDir, trackioDamage, writeProject } from '../../fixtures/build/trackioDb.mjs';
@@ -45,6 +45,18 @@ describe("check: what Trackio's own operations leave", () => {
     const { report } = await check(dataDir);
     expect(report.findings.map(where)).toEqual([expected]);
     expect(report.findings[0]!.message).toContain('run run-1 is in projects mnist and moved');
+    // The fixture's media of run-1 are under mnist only (move_run killed before it moved them, as
+    // real Trackio 0.36 leaves it): said, since deleting mnist's copy would strand the images.
+    expect(report.findings[0]!.message).toMatch(/; its media are only in media\/mnist\/run-1\/: to keep the copy in moved, move that folder to media\/moved\/run-1\/ first$/);
+    // The kill came after the media move: the folder is under the target only, and that is said.
+    mkdirSync(join(dataDir, 'media', 'moved'));
+    renameSync(join(dataDir, 'media', 'mnist', 'run-1'), join(dataDir, 'media', 'moved', 'run-1'));
+    const after = (await check(dataDir)).report.findings.find((f) => f.code === 'trackio/run-in-two-projects');
+    expect(after!.message).toMatch(/; its media are only in media\/moved\/run-1\/: to keep the copy in mnist, move that folder to media\/mnist\/run-1\/ first$/);
+    // In both (or neither), nothing about media is said.
+    mkdirSync(join(dataDir, 'media', 'mnist', 'run-1'));
+    const both = (await check(dataDir)).report.findings.find((f) => f.code === 'trackio/run-in-two-projects');
+    expect(both!.message).toMatch(/\(trackio\.Api\(\)\.run\(\.\.\.\)\.delete\(\)\)$/);
   });
 
   it('same-named runs of two projects with their own rows are not one run in two projects', async () => {
@@ -68,6 +80,31 @@ describe("check: what Trackio's own operations leave", () => {
     const { report } = await check(dataDir);
     expect(report.findings.map(where)).toEqual([expected]);
     expect(report.findings[0]!.severity).toBe('warning');
+  });
+
+  // Found by running real Trackio 0.36: it records pending uploads by absolute path, so in a copy of
+  // the data dir (off-site, snapshot, moved TRACKIO_DIR) every pending upload looked "gone" though
+  // its file was right there. Still a warning (Trackio's sync would drop it), saying where the file is.
+  it('trackio/pending-upload-missing in a copied data dir: the recorded absolute path is elsewhere, the file is here, and that is said', async () => {
+    const original = oneProject();
+    const unsent = trackioOperations.offlineRun(original, 'mnist');
+    const gone = trackioOperations.pendingUploadMissing(original, 'mnist');
+    const fresh = await check(original);
+    expect(fresh.report.findings.map(where)).toEqual([
+      { code: unsent.code, path: unsent.path, table: 'metrics' },
+      gone,
+      { code: unsent.code, path: unsent.path, table: 'system_metrics' },
+    ]);
+    const copy = join(tempDir(), 'trackio');
+    cpSync(original, copy, { recursive: true });
+    rmSync(original, { recursive: true });
+    const { report } = await check(copy);
+    const pending = report.findings.filter((f) => f.code === 'trackio/pending-upload-missing');
+    expect(pending.map((f) => [f.rowId, f.severity])).toEqual([[1, 'warning'], [2, 'warning'], [3, 'warning']]);
+    expect(pending[0]!.message).toBe(`pending upload 1 to ada/mnist-dashboard: recorded as ${unsent.file}, outside this data dir (it was copied or moved from where Trackio wrote it); the file is here, at media/mnist/run-0/0/img-0.png, but Trackio looks only at the recorded path, so its next sync drops this upload`);
+    expect(pending[1]!.message).toMatch(/recorded as .*img-0\.png, outside this data dir.*the file is here, at media\/mnist\/run-0\/0\/img-0\.png/);
+    // A file missing from the copy as well is gone, as before.
+    expect(pending[2]!.message).toMatch(/^pending upload 3 to ada\/mnist-dashboard: .*deleted\.png is gone, so it can never be uploaded$/);
   });
 
   it('trackio/stale-parquet: a sidecar holding rows the database lost (a deleted run), not one matching it; fix: quarantine, not safe', async () => {

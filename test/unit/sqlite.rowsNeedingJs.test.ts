@@ -60,9 +60,9 @@ const steps: unknown[] = [0, 1, 7, 123456, -1, 2.0, 2.5, '3', null, Buffer.from(
 const runNames: unknown[] = ['run-0', 'run-1', 'rün-2', null, 5, Buffer.from('run-0')];
 
 const specs: JsonColumn[] = [
-  { table: 'metrics', column: 'metrics', shape: 'metrics' },
+  { table: 'metrics', column: 'metrics', shape: 'metrics', media: true },
   { table: 'configs', column: 'config', shape: 'object' },
-  { table: 'traces', column: 'messages', shape: 'list' },
+  { table: 'traces', column: 'messages', shape: 'list', media: true },
   { table: 'artifact_versions', column: 'metadata', shape: 'object', nullable: true },
 ];
 
@@ -94,7 +94,7 @@ function database(rows: Array<{ rowId: number; run: unknown; step: unknown; cell
 function quiet(spec: JsonColumn, row: unknown[]): boolean {
   const [, , step, cell] = row;
   const verdict = inspectCell(spec.shape, cell, spec.shape === 'metrics' ? step : undefined, spec.nullable);
-  return verdict.ok && !verdict.nonfinite && (spec.shape !== 'metrics' || mediaPaths(verdict.value).length === 0);
+  return verdict.ok && !verdict.nonfinite && (!spec.media || mediaPaths(verdict.value).length === 0);
 }
 
 function checkTable(db: ReturnType<typeof database>, spec: JsonColumn, chunkRows: number) {

@@ -46,6 +46,7 @@ export function renderApplied(journal: Journal, c: ChalkInstance): string {
     if (op.database) {
       const d = op.database;
       if (d.salvage) out.push(`  ${c.green('salvaged')} ${op.path}: ${d.copied ?? 0} rows copied into a fresh database${d.skipped?.length ? `, ${d.skipped.length} damaged range(s) of row ids skipped (${d.skipped.map((s) => `${s.table} after ${s.after ?? 'start'}`).join(', ')})` : ''}; original kept in ${d.original}`);
+      if (d.nonfinite) out.push(`  ${c.green('rewrote')}  ${op.path}: ${Object.entries(d.nonfiniteCells ?? {}).map(([t, n]) => `${n} cell(s) of ${t}`).join(', ') || 'no cells'}: bare NaN/Infinity quoted as Trackio writes them`);
       if (d.reindex && !d.salvage) out.push(`  ${c.green('reindexed')} ${op.path}: every index rebuilt from its table; no row changed`);
       if (d.quarantineRows || d.duplicateRows) out.push(`  ${c.green('moved')}    ${op.path}: ${Object.entries(d.rows ?? {}).map(([t, n]) => `${n} row(s) of ${t}`).join(', ') || 'no rows'} -> ${d.rowsFile}`);
       if (d.healed) out.push(c.dim(`           ${d.healed.note ?? `${d.healed.rows} row(s) the salvage could not read put back from ${d.snapshot?.label ?? 'a snapshot'}${d.healed.present ? ` (${d.healed.present} more it held already)` : ''}${d.healed.absentElsewhere ? `; ${d.healed.absentElsewhere} deleted since it left out` : ''}`}`));

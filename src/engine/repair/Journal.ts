@@ -65,6 +65,9 @@ export interface DatabaseOpInfo {
   duplicateRows?: boolean;
   /** Rebuild every index from its table (sqlite/index); a salvage rebuilds them anyway. */
   reindex?: boolean;
+  /** sqlite/nonfinite-number: quote bare NaN/Infinity tokens in TEXT JSON cells (rewriteNonfiniteCells); per table, the cells rewritten. */
+  nonfinite?: boolean;
+  nonfiniteCells?: Record<string, number>;
   /** The -wal/-shm/-journal found beside the database: backed up, then moved to quarantine before the new database takes its place. */
   sidecars: Array<{ path: string; sha256: string; size: number; quarantine: string }>;
   /** quarantine-rows: the JSONL of the rows taken out. */

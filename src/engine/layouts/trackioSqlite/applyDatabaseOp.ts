@@ -13,6 +13,7 @@ import { backupDatabase } from './backupDatabase.js';
 import { loadSqlite } from './loadSqlite.js';
 import { quarantineInvalidJsonRows } from './quarantineInvalidJsonRows.js';
 import { duplicateRowsIn } from './checks/duplicateRowsIn.js';
+import { rewriteNonfiniteCells } from './rewriteNonfiniteCells.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
 import { salvageDatabase } from './salvageDatabase.js';
 import type { OpContext } from '../../repair/ops/OpKind.js';
@@ -106,6 +107,7 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
     faultPoint('database-rebuilt-into-temp', op.path);
     const db = new Database(temp, { fileMustExist: true });
     try {
+      if (info.nonfinite) info.nonfiniteCells = rewriteNonfiniteCells(db);
       if (rowsAbs) info.rows = (await quarantineInvalidJsonRows(db, rowsAbs, info.quarantineRows ? undefined : [], info.duplicateRows ? duplicateRowsIn(db) : [])).rows;
       // Trackio's databases are WAL (0.3.x: rollback journal); the fresh copy gets the mode the original had.
       db.pragma(`journal_mode = ${walMode ? 'WAL' : 'DELETE'}`);

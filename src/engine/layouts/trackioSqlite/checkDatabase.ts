@@ -251,8 +251,8 @@ function scanJsonColumn(
       folder.report(verdict.code, where(), `${what()}: ${spec.column} cell: ${verdict.why}`);
       return;
     }
-    if (verdict.nonfinite) folder.report('sqlite/nonfinite-number', where(), `${what()}: bare NaN/Infinity in a TEXT cell, as Trackio 0.3.x wrote it (read as the strings later versions use)`);
-    if (spec.shape === 'metrics') {
+    if (verdict.nonfinite) folder.report('sqlite/nonfinite-number', where(), `${what()}: bare NaN/Infinity in a TEXT cell, as Trackio 0.3.x/0.4.x wrote it: the values are intact, but Trackio 0.5 and later cannot load this run's metrics (orjson rejects the token: get_logs raises)`, { action: 'rewrite-nonfinite-cells', safe: false });
+    if (spec.media) {
       for (const p of mediaPaths(verdict.value)) {
         // 0.3.x stored "media/<project>/..."; later versions the path under <data dir>/media.
         const file = p.startsWith('media/') ? resolve(ctx.dataDir, p) : resolve(mediaDir, p);

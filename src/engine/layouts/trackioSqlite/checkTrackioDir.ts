@@ -60,7 +60,7 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
     databases.push(await checkDatabase({ dataDir, project, live: live.live, full: options.full ?? false, emit, onRunSignatures }));
     onEvent?.({ type: 'file', path: `${project}.db`, bytes: sizes[i]! });
   }
-  checkRunInTwoProjects(signatures, emit);
+  checkRunInTwoProjects(signatures, emit, dataDir);
   const isLive = (project: string) => liveness.get(project)?.live ?? false;
   await checkStaleParquet(dataDir, selected.filter((p) => !p.includes('/')), emit, isLive);
   const only = options.runs?.length ? new Set(selected) : undefined;

@@ -2,7 +2,7 @@ import { WHY_SUFFIX, ownTempBeside } from '../../fs/ownNames.js';
 import type { FixAction } from '../../Fix.js';
 import type { OpKind } from '../../repair/ops/OpKind.js';
 
-const DATABASE_ACTIONS: ReadonlySet<FixAction> = new Set(['quarantine-rows', 'salvage-database', 'reindex-database', 'quarantine-duplicate-rows']);
+const DATABASE_ACTIONS: ReadonlySet<FixAction> = new Set(['quarantine-rows', 'salvage-database', 'reindex-database', 'quarantine-duplicate-rows', 'rewrite-nonfinite-cells']);
 import { applyDatabaseOpIn } from './applyDatabaseOp.js';
 import { unplacedRowsFile } from './salvage/unplacedRowsFile.js';
 import { undoDatabaseOp } from './undoDatabaseOp.js';
@@ -35,6 +35,7 @@ export const databaseOp: OpKind = {
         quarantineRows,
         ...(duplicateRows ? { duplicateRows: true } : {}),
         ...(steps.some((s) => s.action === 'reindex-database') ? { reindex: true } : {}),
+        ...(steps.some((s) => s.action === 'rewrite-nonfinite-cells') ? { nonfinite: true } : {}),
         sidecars: (steps[0]!.sidecars ?? []).map((s) => ({ ...s, quarantine: `${quarantineDir}/${s.path}` })),
         rowsFile,
         original,

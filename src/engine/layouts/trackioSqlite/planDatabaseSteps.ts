@@ -57,6 +57,16 @@ export async function planDatabaseSteps(realDataDir: string, path: string, findi
       description: `write the rows whose JSON is bad (${listed}) to quarantine/ as JSONL with their table and id, then delete them in one transaction`,
     });
   }
+  const nonfinite = findings.filter((f) => f.fix?.action === 'rewrite-nonfinite-cells');
+  if (nonfinite.length > 0) {
+    const cells = nonfinite.reduce((n, f) => n + 1 + (f.more ?? 0), 0);
+    steps.push({
+      ...base,
+      action: 'rewrite-nonfinite-cells',
+      findings: nonfinite,
+      description: `quote the bare NaN/Infinity tokens of ${cells} cell${cells === 1 ? '' : 's'} into the strings Trackio 0.5+ reads ("NaN", "Infinity", "-Infinity"), every other byte unchanged, in a fresh copy of ${path}, which replaces it`,
+    });
+  }
   const duplicates = findings.filter((f) => f.fix?.action === 'quarantine-duplicate-rows');
   if (duplicates.length > 0) steps.push({ ...base, ...duplicateRowsStep(path, duplicates) });
   return steps;

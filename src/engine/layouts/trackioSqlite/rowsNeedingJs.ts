@@ -46,8 +46,9 @@ export function canJudgeInSqlite(db: SqliteDatabase, spec: JsonColumn): boolean 
  *   which reads them tolerantly);
  * - its first character is `{` (`[` for a list column): valid JSON that starts so is an object
  *   (a list);
- * - for metrics: the step column is an INTEGER >= 0, and the cell holds no `_type` and no `\u`
- *   escape (a media object, whose file must be looked for, or a key that could spell one);
+ * - for metrics: the step column is an INTEGER >= 0; for metrics and traces (spec.media): the
+ *   cell holds no `_type` and no `\u` escape (a media object, whose file must be looked for, or a
+ *   key that could spell one);
  *   those rows are looked up only in the chunks whose joined cells hold such bytes.
  * What SQLite cannot see is checked on the joined cells, and a chunk that fails goes to
  * JavaScript whole: a NUL byte (json_valid stops reading there, JSON.parse does not), and bytes
@@ -79,7 +80,7 @@ export function* rowsNeedingJs(db: SqliteDatabase, spec: JsonColumn, select: str
     tally.rows += count;
     if (runNames !== null) for (const name of JSON.parse(runNames) as string[]) tally.runs!.add(name);
     const flagged = new Set(JSON.parse(flaggedJson) as number[]);
-    if (spec.shape === 'metrics' && joined !== null && (joined.includes(TYPE) || joined.includes(ESCAPE))) {
+    if (spec.media && joined !== null && (joined.includes(TYPE) || joined.includes(ESCAPE))) {
       for (const rowId of media.iterate(lo, hi) as IterableIterator<number>) flagged.add(rowId);
     }
     if ((joined !== null && (joined.includes(0) || !isUtf8(joined))) || flagged.size > count * MANY_FLAGGED) {

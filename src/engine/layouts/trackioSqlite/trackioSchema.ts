@@ -36,6 +36,12 @@ export interface JsonColumn {
   shape: CellShape;
   /** NULL is a value Trackio writes here (artifact_versions.metadata without metadata). */
   nullable?: boolean;
+  /**
+   * Cells may hold media objects ({_type, file_path}) whose files are looked for under media/:
+   * logged metrics, and trace messages and metadata (Trackio 0.36 stores an image inside a Trace
+   * there, and the metrics row then holds no reference to it).
+   */
+  media?: boolean;
 }
 
 /**
@@ -44,11 +50,11 @@ export interface JsonColumn {
  * manifests and metadata. project_metadata.value and alerts hold plain text, not JSON.
  */
 export const JSON_COLUMNS: readonly JsonColumn[] = [
-  { table: 'metrics', column: 'metrics', shape: 'metrics' },
+  { table: 'metrics', column: 'metrics', shape: 'metrics', media: true },
   { table: 'configs', column: 'config', shape: 'object' },
   { table: 'system_metrics', column: 'metrics', shape: 'object' },
-  { table: 'traces', column: 'messages', shape: 'list' },
-  { table: 'traces', column: 'metadata', shape: 'object' },
+  { table: 'traces', column: 'messages', shape: 'list', media: true },
+  { table: 'traces', column: 'metadata', shape: 'object', media: true },
   { table: 'artifact_versions', column: 'manifest', shape: 'manifest' },
   { table: 'artifact_versions', column: 'metadata', shape: 'object', nullable: true },
 ];

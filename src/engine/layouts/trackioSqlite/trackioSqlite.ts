@@ -74,7 +74,7 @@ export const trackioSqlite: Layout = {
     return checkTrackioDir(found, options, onEvent);
   },
 
-  ownsFix: (action) => action === 'quarantine-rows' || action === 'salvage-database' || action === 'reindex-database' || action === 'quarantine-duplicate-rows',
+  ownsFix: (action) => action === 'quarantine-rows' || action === 'salvage-database' || action === 'reindex-database' || action === 'quarantine-duplicate-rows' || action === 'rewrite-nonfinite-cells',
 
   async planFixes(ctx, path, findings) {
     const why = await notPlainFile(ctx.realDataDir, path);

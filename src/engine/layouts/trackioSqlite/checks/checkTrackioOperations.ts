@@ -25,6 +25,9 @@ export function checkTrackioOperations(db: SqliteDatabase, tables: ReadonlyMap<s
     folder.report('trackio/unsent-rows', { run: null, path: rel, table: u.table }, `${u.rows} ${u.table} row${u.rows === 1 ? '' : 's'} not yet sent to ${u.spaces.join(', ')}: they exist only on this machine`);
   }
   for (const m of findMissingUploads(db, tables.get('pending_uploads'), dataDir)) {
-    folder.report('trackio/pending-upload-missing', { run: null, path: rel, table: 'pending_uploads', rowId: m.rowId }, `pending upload ${m.rowId} to ${m.spaceId}: ${m.filePath} is gone, so it can never be uploaded`);
+    const message = m.foundAt
+      ? `pending upload ${m.rowId} to ${m.spaceId}: recorded as ${m.filePath}, outside this data dir (it was copied or moved from where Trackio wrote it); the file is here, at ${m.foundAt}, but Trackio looks only at the recorded path, so its next sync drops this upload`
+      : `pending upload ${m.rowId} to ${m.spaceId}: ${m.filePath} is gone, so it can never be uploaded`;
+    folder.report('trackio/pending-upload-missing', { run: null, path: rel, table: 'pending_uploads', rowId: m.rowId }, message);
   }
 }
