@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { makeDivergentRunDirs, makeDivergentTrackioDirs } from '../../fixtures/build/divergentDirs.mjs';
 import { makeDivergentRegistries } from '../../fixtures/build/divergentRegistries.mjs';
 import { damage, makeDataDir, metricsRecord, runId } from '../../fixtures/build/dataDir.mjs';
-import { holdProjectLock, makeTrackioDir } from '../../fixtures/build/trackioDb.mjs';
+import { holdProjectLock, makeTrackioDir, withDbFile, writeProject } from '../../fixtures/build/trackioDb.mjs';
 import { loadSqlite } from '../../src/engine/layouts/trackioSqlite/loadSqlite.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
 import { snapshot } from '../helpers/repairTree.js';
@@ -150,6 +150,47 @@ describe('trackio-fsck merge B DIR: the artifact registry and project_metadata',
 });
 
 describe('trackio-fsck merge B DIR (run-directory layout)', () => {
+  it("a copy from before Trackio 0.24 (no run_id) merges into a current database: run_id is the run's name, as Trackio fills it; undo exact", () => {
+    const root = tempDir();
+    const b = join(root, 'old');
+    const dir = join(root, 'dir');
+    writeProject(b, 'p', { generation: 'v0.3', runs: 2, steps: 5 });
+    writeProject(dir, 'p', { generation: 'current', runs: 1, steps: 5 });
+    const before = userView(dir);
+    const r = runCli(['merge', '-y', b, dir]);
+    // run-0 is in both (its rows differ: kept in quarantine, exit 4); run-1 only in B comes in.
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout).toContain('5 metrics rows inserted');
+    const d = new (loadSqlite())(join(dir, 'p.db'), { readonly: true });
+    try {
+      expect(d.prepare("SELECT DISTINCT run_id FROM metrics WHERE run_name = 'run-1'").pluck().all()).toEqual(['run-1']);
+    } finally {
+      d.close();
+    }
+    expect(runCli(['check', '--live-window', '0', dir]).code).toBe(0);
+    expect(runCli(['undo', dir]).code).toBe(0);
+    expect(userView(dir)).toEqual(before);
+  });
+
+  it('when nothing B has can come in, the plan says so instead of "nothing to bring"', () => {
+    const root = tempDir();
+    const b = join(root, 'new');
+    const dir = join(root, 'old');
+    // B's only run is one a database before 0.24 cannot hold as it is (its rows have run_id).
+    writeProject(b, 'p', { generation: 'current', runs: 1, steps: 3, media: false, artifacts: false });
+    withDbFile(join(b, 'p.db'), (db) => {
+      for (const t of ['metrics', 'configs', 'system_metrics', 'alerts']) {
+        if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = ?").get(t)) db.exec(`UPDATE "${t}" SET run_name = 'only-in-b', run_id = 'only-in-b'`);
+      }
+    });
+    writeProject(dir, 'p', { generation: 'v0.3', runs: 1, steps: 3, media: false, artifacts: false });
+    const r = runCli(['merge', '-n', b, dir]);
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout).not.toContain('Nothing to bring');
+    expect(r.stdout).toContain('Nothing can be brought in');
+    expect(r.stdout).toMatch(/left: the other copy's rows have columns this database lacks \(run_id/);
+  });
+
   it('appends records after DIR last step, copies a run only B has, keeps conflicting files in quarantine; undo is exact', () => {
     const { a: local, b: offsite } = makeDivergentRunDirs(tempDir());
     const before = userView(local);

@@ -90,7 +90,9 @@ type Style = ReturnType<typeof makeStyle>;
 function renderMergePlan(plan: MergePlanned, c: Style, renderStep: (s: PlanStep, c: Style) => string): string {
   const out: string[] = [];
   const keeps = plan.steps.length - plan.bringing;
-  if (plan.steps.length === 0) out.push(c.bold('Nothing to bring: DIR has everything the other copy has.'));
+  // Conflicts left (or held back) mean DIR lacks something: only without them is there nothing to bring.
+  if (plan.steps.length === 0 && plan.conflicts.length === 0) out.push(c.bold('Nothing to bring: DIR has everything the other copy has.'));
+  else if (plan.steps.length === 0) out.push(c.bold("Nothing can be brought in: what DIR lacks is listed below, each with why it stays out."));
   else out.push(c.bold(`Plan: ${plural(plan.bringing, 'step')} bringing rows or files in${keeps > 0 ? `, ${keeps} keeping the other copy's version of a conflict` : ''}`));
   for (const s of plan.steps) out.push(renderStep(s, c));
   if (plan.conflicts.length > 0) {

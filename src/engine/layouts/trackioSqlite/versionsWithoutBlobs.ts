@@ -11,6 +11,8 @@ const SHA256 = /^[0-9a-f]{64}$/;
  * says so; `check` then reports each missing blob. Entries with a `ref` are external: no blob.
  */
 export async function versionsWithoutBlobs(db: SqliteDatabase, ids: readonly number[], project: string, dirs: string[]): Promise<number> {
+  // A copy from before 0.24 has no registry tables: nothing to look up, and nothing to prepare.
+  if (ids.length === 0) return 0;
   const manifestOf = db.prepare('SELECT manifest FROM artifact_versions WHERE rowid = ?').pluck();
   const exists = new Map<string, boolean>();
   let missing = 0;
