@@ -40,6 +40,32 @@ const importMetaUrlOfTwin = {
   },
 };
 
+/**
+ * Built-in modules the start-up path imports but rarely calls, replaced by stand-ins that load them
+ * on first call (node:crypto costs as much as the rest of an empty check's work: it hashes only
+ * when there are files to compare with a manifest), and chalk's colour detection, which opens
+ * node:tty and the environment at import: style.ts always gives Chalk its own level
+ * (colorWanted), so the detection's answer was never used. A new name imported from node:crypto
+ * fails the build (no such export), it is not silently loaded.
+ */
+const LAZY = {
+  '\0lazy:node:crypto': `let m; const crypto = () => (m ??= process.getBuiltinModule('node:crypto'));
+export const createHash = (...a) => crypto().createHash(...a);
+export const randomBytes = (...a) => crypto().randomBytes(...a);`,
+  '\0chalk:no-detection': 'export default { stdout: false, stderr: false };',
+};
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  resolveId(source, importer) {
+    if (source === 'node:crypto' && importer?.startsWith(src + '/')) return '\0lazy:node:crypto';
+    if (source === '#supports-color' && importer?.includes('/node_modules/chalk/')) return '\0chalk:no-detection';
+    return null;
+  },
+  load(id) {
+    return LAZY[id] ?? null;
+  },
+};
+
 /** Static imports of every module, recorded as rolldown parses them (for the chunk groups). */
 const staticImports = new Map();
 const recordImports = {
@@ -67,8 +93,8 @@ const bundle = await rolldown({
   platform: 'node',
   // better-sqlite3 is a native addon, found at run time; yargs (help, completion and mistakes
   // only) reads its locale files from its own folder.
-  external: [/^node:/, /^better-sqlite3(\/|$)/, /^yargs(\/|$)/],
-  plugins: [importMetaUrlOfTwin, recordImports],
+  external: [/^better-sqlite3(\/|$)/, /^yargs(\/|$)/],
+  plugins: [lazyBuiltins, importMetaUrlOfTwin, recordImports],
   logLevel: 'warn',
   // The engine imports some modules both ways (statically here, lazily there): fine.
   onLog: (level, log, handler) => (log.code === 'INEFFECTIVE_DYNAMIC_IMPORT' ? undefined : handler(level, log)),
