@@ -9,6 +9,7 @@
 // that check) or not at all; rolldown lets the start-up path be one chunk (codeSplitting groups).
 // The library (dist/index.js) and its types stay tsc's output, unchanged.
 import { rolldown } from 'rolldown';
+import * as crypto from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,13 +46,14 @@ const importMetaUrlOfTwin = {
  * on first call (node:crypto costs as much as the rest of an empty check's work: it hashes only
  * when there are files to compare with a manifest), and chalk's colour detection, which opens
  * node:tty and the environment at import: style.ts always gives Chalk its own level
- * (colorWanted), so the detection's answer was never used. A new name imported from node:crypto
- * fails the build (no such export), it is not silently loaded.
+ * (colorWanted), so the detection's answer was never used. A value that is not a function
+ * (crypto.constants, webcrypto) is no export of the stand-in: importing one fails the build.
  */
+const cryptoFunctions = Object.keys(crypto).filter((k) => /^[a-zA-Z]\w*$/.test(k) && typeof crypto[k] === 'function');
 const LAZY = {
-  '\0lazy:node:crypto': `let m; const crypto = () => (m ??= process.getBuiltinModule('node:crypto'));
-export const createHash = (...a) => crypto().createHash(...a);
-export const randomBytes = (...a) => crypto().randomBytes(...a);`,
+  // Every function node:crypto exports (called or constructed), so new code that imports another one still builds.
+  '\0lazy:node:crypto': `let m; const c = () => (m ??= process.getBuiltinModule('node:crypto'));
+${cryptoFunctions.map((k) => `export function ${k}(...a) { return new.target ? new (c().${k})(...a) : c().${k}(...a); }`).join('\n')}`,
   '\0chalk:no-detection': 'export default { stdout: false, stderr: false };',
 };
 const lazyBuiltins = {
