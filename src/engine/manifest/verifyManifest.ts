@@ -1,5 +1,5 @@
-import { existsSync, lstatSync, readdirSync, type Dirent } from 'node:fs';
-import { decodePathBytes, fsPath } from '../fs/pathBytes.js';
+import { existsSync, lstatSync } from 'node:fs';
+import { fsPath } from '../fs/pathBytes.js';
 import { inspectLink, linkMessage, type LinkInfo } from '../fs/walkTree.js';
 import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,9 +12,13 @@ import type { LayoutName } from '../layouts/Layout.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities, makeReport, sortFindings, type Report } from '../report.js';
 import { hashFileSync, NotAFileError } from '../fs/hashFileSync.js';
+import { HashPool, hashWorkersFor } from '../fs/HashPool.js';
+import { DEFERRED } from '../fs/hashFilesBatch.js';
+import { listDirTyped } from '../fs/listDirTyped.js';
 import { judgeFile } from './judgeFile.js';
 import { MANIFEST_NAME, runOf } from './manifestPaths.js';
 import { readManifest, type ManifestEntry } from './readManifest.js';
+import type { ManifestEntries } from './ManifestEntries.js';
 import { commandLine } from '../commandLine.js';
 
 export interface VerifyOptions {
@@ -71,17 +75,56 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     onEvent?.({ type: 'file', path: entry.path, bytes: r.size });
   };
   // One walk of runs/ both finds the files the manifest does not know and hashes those it does, by
-  // the path the walk just listed (no lstat per file or directory on the way); a recorded file the
-  // walk did not meet as a plain file (gone, behind a link, outside runs/) is looked up on its own.
-  const walked = walkRuns(
-    realRoot,
-    (rel) => entries.has(rel),
-    (rel, abs) => {
-      const entry = entries.get(rel)!;
-      const r = verifier.verifyAt(entry, abs);
-      if (r) settle(entries.rowOf(rel)!, entry, r);
+  // the path the walk just listed (no lstat per file or directory on the way), on worker threads
+  // in batches when there are many (HashPool); a recorded file the walk did not meet as a plain
+  // file (gone, behind a link, outside runs/), or that could not be read where it was listed, is
+  // looked up on its own afterwards.
+  const runNames: string[] = [];
+  const walked: Walked = { unknown: [], escapes: [], large: [] };
+  const pool = new HashPool(
+    hashWorkersFor(entries.size, entries.recordedBytes(), options.env),
+    (row, outcome) => {
+      if (outcome.error) return;
+      const entry = entries.entryOfRow(row);
+      settle(row, entry, verifier.judge(entry, outcome));
+    },
+    (tag, found) => {
+      const runRel = `runs/${runNames[tag]}`;
+      for (const e of found) {
+        const rel = `${runRel}/${e.rel}`;
+        const row = entries.rowOf(rel);
+        if (e.type === 'symlink') {
+          const link = inspectLink(`${realRoot}/${rel}`, realRoot);
+          if (link.escapes) walked.escapes.push(makeFinding('fs/symlink-escape', { run: runOf(rel + '/'), path: rel }, linkMessage(link)));
+          else if (row === undefined) walked.unknown.push(rel);
+        } else if (row === undefined) walked.unknown.push(rel);
+        // A recorded link or special file, or a file that could not be read as listed, is looked up on its own below.
+        else if (e.type !== 'file' || !e.outcome) continue;
+        else if (e.outcome.error === DEFERRED) walked.large.push(row, `${realRoot}/${rel}`);
+        else if (e.outcome.error) continue;
+        // An append-only file that differs is read again with its prefix hashed (below): did it only grow?
+        else if (entries.isAppendOnly(row) && !entries.shaIs(row, e.outcome.sha256)) continue;
+        else {
+          const entry = entries.entryOfRow(row);
+          settle(row, entry, verifier.judge(entry, e.outcome));
+        }
+      }
     },
   );
+  try {
+    await walkRuns(realRoot, walked, async (name, abs) => {
+      runNames.push(name);
+      await pool.addTree(runNames.length - 1, abs);
+      await hashLarge(pool, entries, walked);
+    });
+    for (;;) {
+      await hashLarge(pool, entries, walked);
+      await pool.drain();
+      if (walked.large.length === 0) break;
+    }
+  } finally {
+    await pool.close();
+  }
   for (const [path, row] of entries.rowEntries()) {
     if (statuses[row] !== 0) continue;
     const entry = entries.get(path)!;
@@ -150,22 +193,7 @@ class EntryVerifier {
     private readonly emit: (f: Finding) => void,
   ) {}
 
-  /**
-   * Verifies a recorded file at the path a walk of real directories just listed it at.
-   * Undefined when it is not a plain file there any more (a link, a FIFO, gone): verify() then
-   * looks it up on its own and reports what it is.
-   */
-  verifyAt(entry: ManifestEntry, abs: string): { status: Status; size: number } | undefined {
-    let read;
-    try {
-      read = hashFileSync(abs, this.buf, entry.record?.appendOnly ? entry.record.size : undefined);
-    } catch {
-      return undefined;
-    }
-    return this.judge(entry, read);
-  }
-
-  private judge(entry: ManifestEntry, read: { sha256: string; size: number; prefixSha256?: string; stat: { size: number; mtimeMs: number; ino: number } }): { status: Status; size: number } {
+  judge(entry: ManifestEntry, read: { sha256: string; size: number; prefixSha256?: string; stat: { size: number; mtimeMs: number; ino: number } }): { status: Status; size: number } {
     const finding = judgeFile(entry, { path: entry.path, sha256: read.sha256, size: read.size, prefixSha256: read.prefixSha256, stat: read.stat });
     if (finding) this.emit(finding);
     return { status: finding ? (finding.code === 'manifest/appended' ? 'appended' : 'modified') : 'ok', size: read.size };
@@ -254,59 +282,47 @@ class EntryVerifier {
   }
 }
 
+interface Walked {
+  /** Files under a run the manifest does not record. */
+  unknown: string[];
+  escapes: Finding[];
+  /** Recorded files too large for a batch of trees, [row, path] pairs flat, to hash one by one. */
+  large: Array<number | string>;
+}
+
+/** Hands the large recorded files met so far to the pool, each with its prefix when append-only. */
+async function hashLarge(pool: HashPool, entries: ManifestEntries, walked: Walked): Promise<void> {
+  const large = walked.large.splice(0);
+  for (let i = 0; i < large.length; i += 2) {
+    const row = large[i] as number;
+    const size = entries.sizeOf(row);
+    await pool.add(row, { path: large[i + 1] as string, prefixBytes: entries.isAppendOnly(row) ? size : -1 }, size);
+  }
+}
+
 /**
  * Walks runs/ as walkTree does (links never followed, names exact, in order), with the types the
- * directory listing gives instead of an lstat per entry. Each regular file goes to `onFile`, which
- * says whether the manifest knows it; the rest under a run are `unknown` (written after the
- * manifest). A link out of the data dir is reported as check reports it; what else an entry is (a
- * FIFO, a stray file in runs/) is check's concern.
+ * directory listing gives instead of an lstat per entry: each run directory goes to `onRun`
+ * (HashPool walks it, hashing every file in it); a link out of the data dir is reported as check
+ * reports it. A stray file in runs/ is check's concern.
  */
-function walkRuns(realRoot: string, known: (rel: string) => boolean, onKnownFile: (rel: string, abs: string) => void): { unknown: string[]; escapes: Finding[] } {
-  const unknown: string[] = [];
-  const escapes: Finding[] = [];
+async function walkRuns(realRoot: string, walked: Walked, onRun: (name: string, abs: string) => Promise<void>): Promise<void> {
   const runs = lstatSync(`${realRoot}/runs`, { throwIfNoEntry: false });
   // A snapshot holding no runs/ has no new files; a runs/ that is a link is reported by the caller.
-  if (!runs?.isDirectory()) return { unknown, escapes };
-  const walk = (dirAbs: string, dirRel: string, top: boolean): void => {
-    let list: DirEntry[];
-    try {
-      list = listDir(dirAbs);
-    } catch {
-      return; // walkTree's rule: a directory that cannot be listed is skipped (its recorded files are looked up one by one)
+  if (!runs?.isDirectory()) return;
+  let list;
+  try {
+    list = listDirTyped(`${realRoot}/runs`);
+  } catch {
+    return; // walkTree's rule: a directory that cannot be listed is skipped (its recorded files are looked up one by one)
+  }
+  for (const e of list) {
+    const rel = `runs/${e.name}`;
+    const abs = `${realRoot}/${rel}`;
+    if (e.type === 'dir') await onRun(e.name, abs);
+    else if (e.type === 'symlink') {
+      const link = inspectLink(abs, realRoot);
+      if (link.escapes) walked.escapes.push(makeFinding('fs/symlink-escape', { run: runOf(rel + '/'), path: rel }, `run directory is a ${linkMessage(link)}`));
     }
-    for (const e of list) {
-      const rel = `${dirRel}/${e.name}`;
-      const abs = `${dirAbs}/${e.name}`;
-      if (e.type === 'dir') walk(abs, rel, false);
-      else if (e.type === 'symlink') {
-        const link = inspectLink(abs, realRoot);
-        if (link.escapes) escapes.push(makeFinding('fs/symlink-escape', { run: runOf(rel + '/'), path: rel }, top ? `run directory is a ${linkMessage(link)}` : linkMessage(link)));
-        else if (!top && !known(rel)) unknown.push(rel);
-      } else if (top) continue; // a stray file in runs/: check's concern
-      else if (!known(rel)) unknown.push(rel);
-      // A recorded link or special file is not read here: verify() looks it up and says what it is.
-      else if (e.type === 'file') onKnownFile(rel, abs);
-    }
-  };
-  walk(`${realRoot}/runs`, 'runs', true);
-  return { unknown, escapes };
-}
-
-interface DirEntry {
-  name: string;
-  type: 'dir' | 'file' | 'symlink' | 'other';
-}
-
-/**
- * A directory's entries with their types from the listing (Node lstats only where the file system
- * gives none), in code-unit order; names exact, as walkTree's readEntries reads them.
- */
-function listDir(dirAbs: string): DirEntry[] {
-  const p = fsPath(dirAbs);
-  const typed = (e: Dirent | Dirent<Buffer>, name: string): DirEntry => ({ name, type: e.isDirectory() ? 'dir' : e.isFile() ? 'file' : e.isSymbolicLink() ? 'symlink' : 'other' });
-  const fast = readdirSync(p, { withFileTypes: true });
-  const out = fast.some((e) => e.name.includes('\ufffd'))
-    ? readdirSync(p, { withFileTypes: true, encoding: 'buffer' }).map((e) => typed(e, decodePathBytes(e.name)))
-    : fast.map((e) => typed(e, e.name));
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
 }
