@@ -53,7 +53,9 @@ function hashOne(job: HashJob, buf: Buffer, upTo = Infinity): HashOutcome {
     const stat = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
     if (st.size > upTo) return { sha256: '', size: st.size, stat, error: DEFERRED };
     const first = readSync(fd, buf, 0, buf.length, null);
-    // The usual small file: one read, then the zero-length read that says it ended.
+    // The usual small file: one read of the size fstat gave is the whole file as of that fstat (a
+    // byte appended after it is as if appended after the read), so no zero-length read to see the end.
+    if (first === st.size && first < buf.length && job.prefixBytes < 0) return { sha256: hashOnce('sha256', buf.subarray(0, first), 'hex'), size: first, stat };
     if (first < buf.length && job.prefixBytes < 0) {
       const more = first === 0 ? 0 : readSync(fd, buf, first, buf.length - first, null);
       if (more === 0) return { sha256: hashOnce('sha256', buf.subarray(0, first), 'hex'), size: first, stat };
