@@ -39,9 +39,12 @@ export class HashPool {
   private nextId = 0;
   private failure?: Error;
   private readonly waiting: Array<() => void> = [];
+  /** False while the calling thread has other work (reading a manifest): it then waits for a worker instead of hashing itself. */
+  helping = true;
 
   constructor(
-    readonly workerCount: number,
+    /** Worker threads to use; may be changed until the first file or tree is added. */
+    public workerCount: number,
     private readonly onFile: (tag: number, outcome: HashOutcome) => void,
     private readonly onTree: (tag: number, entries: TreeEntry[]) => void = () => {},
   ) {}
@@ -104,7 +107,12 @@ export class HashPool {
     this.tags = [];
     this.items = [];
     this.bytes = 0;
-    const w = this.leastBusy();
+    let w = this.leastBusy();
+    while (!this.helping && w.inFlight >= IN_FLIGHT && !this.failure) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      w = this.leastBusy();
+    }
+    if (this.failure) throw this.failure;
     if (w.inFlight >= IN_FLIGHT) {
       this.settle(kind, tags, kind === 'files' ? hashFilesBatch(items as HashJob[], this.buf) : hashTreesBatch(items as string[], this.buf));
       await new Promise((resolve) => setImmediate(resolve));

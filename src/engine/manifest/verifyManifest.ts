@@ -1,4 +1,4 @@
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { fsPath } from '../fs/pathBytes.js';
 import { inspectLink, linkMessage, type LinkInfo } from '../fs/walkTree.js';
 import { realpath } from 'node:fs/promises';
@@ -13,10 +13,10 @@ import { makeFinding } from '../makeFinding.js';
 import { countSeverities, makeReport, sortFindings, type Report } from '../report.js';
 import { hashFileSync, NotAFileError } from '../fs/hashFileSync.js';
 import { HashPool, hashWorkersFor } from '../fs/HashPool.js';
-import { DEFERRED } from '../fs/hashFilesBatch.js';
+import { DEFERRED, type TreeEntry } from '../fs/hashFilesBatch.js';
 import { listDirTyped } from '../fs/listDirTyped.js';
 import { judgeFile } from './judgeFile.js';
-import { MANIFEST_NAME, runOf } from './manifestPaths.js';
+import { MANIFEST_NAME, manifestPaths, runOf } from './manifestPaths.js';
 import { readManifest, type ManifestEntry } from './readManifest.js';
 import type { ManifestEntries } from './ManifestEntries.js';
 import { commandLine } from '../commandLine.js';
@@ -58,15 +58,16 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     onEvent?.({ type: 'finding', finding: f });
   };
   const realRoot = await realpath(root);
-  const state = await readManifest(realRoot, { skipDirs: true });
-  if (!state) throw new FsckError(`no ${MANIFEST_NAME} in ${root}. Write one: ${commandLine('manifest', 'write', root)}`);
-  for (const p of state.problems) emit(p);
-
-  const entries = state.entries;
-  onEvent?.({ type: 'start', dir: root, files: entries.size, bytes: entries.recordedBytes() });
-
+  // Many files (told by the manifest's length, a line per file): the workers start walking runs/
+  // while this thread reads the manifest; what they find waits until it is read.
+  const manifestBytes = statSync(fsPath(manifestPaths(realRoot).manifest), { throwIfNoEntry: false })?.size ?? 0;
+  const workers = hashWorkersFor(Math.floor(manifestBytes / BYTES_PER_LINE), 0, options.env);
+  let entries: ManifestEntries | undefined;
+  const early: Array<[number, TreeEntry[]]> = [];
+  const runNames: string[] = [];
+  const walked: Walked = { unknown: [], escapes: [], large: [] };
   // One status per manifest row (a byte each; 0: not read yet), not a Map of every path.
-  const statuses = new Uint8Array(entries.size);
+  let statuses = new Uint8Array(0);
   const verifier = new EntryVerifier(realRoot, emit);
   let hashed = 0;
   const settle = (row: number, entry: ManifestEntry, r: { status: Status; size: number }): void => {
@@ -74,55 +75,76 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     hashed += r.size;
     onEvent?.({ type: 'file', path: entry.path, bytes: r.size });
   };
+  const judgeTree = (known: ManifestEntries, tag: number, found: TreeEntry[]): void => {
+    const runRel = `runs/${runNames[tag]}`;
+    for (const e of found) {
+      const rel = `${runRel}/${e.rel}`;
+      const row = known.rowOf(rel);
+      if (e.type === 'symlink') {
+        const link = inspectLink(`${realRoot}/${rel}`, realRoot);
+        if (link.escapes) walked.escapes.push(makeFinding('fs/symlink-escape', { run: runOf(rel + '/'), path: rel }, linkMessage(link)));
+        else if (row === undefined) walked.unknown.push(rel);
+      } else if (row === undefined) walked.unknown.push(rel);
+      // A recorded link or special file, or a file that could not be read as listed, is looked up on its own below.
+      else if (e.type !== 'file' || !e.outcome) continue;
+      else if (e.outcome.error === DEFERRED) walked.large.push(row, `${realRoot}/${rel}`);
+      else if (e.outcome.error) continue;
+      // An append-only file that differs is read again with its prefix hashed (below): did it only grow?
+      else if (known.isAppendOnly(row) && !known.shaIs(row, e.outcome.sha256)) continue;
+      else {
+        const entry = known.entryOfRow(row);
+        settle(row, entry, verifier.judge(entry, e.outcome));
+      }
+    }
+  };
   // One walk of runs/ both finds the files the manifest does not know and hashes those it does, by
   // the path the walk just listed (no lstat per file or directory on the way), on worker threads
   // in batches when there are many (HashPool); a recorded file the walk did not meet as a plain
   // file (gone, behind a link, outside runs/), or that could not be read where it was listed, is
   // looked up on its own afterwards.
-  const runNames: string[] = [];
-  const walked: Walked = { unknown: [], escapes: [], large: [] };
   const pool = new HashPool(
-    hashWorkersFor(entries.size, entries.recordedBytes(), options.env),
+    workers,
     (row, outcome) => {
       if (outcome.error) return;
-      const entry = entries.entryOfRow(row);
+      const entry = entries!.entryOfRow(row);
       settle(row, entry, verifier.judge(entry, outcome));
     },
     (tag, found) => {
-      const runRel = `runs/${runNames[tag]}`;
-      for (const e of found) {
-        const rel = `${runRel}/${e.rel}`;
-        const row = entries.rowOf(rel);
-        if (e.type === 'symlink') {
-          const link = inspectLink(`${realRoot}/${rel}`, realRoot);
-          if (link.escapes) walked.escapes.push(makeFinding('fs/symlink-escape', { run: runOf(rel + '/'), path: rel }, linkMessage(link)));
-          else if (row === undefined) walked.unknown.push(rel);
-        } else if (row === undefined) walked.unknown.push(rel);
-        // A recorded link or special file, or a file that could not be read as listed, is looked up on its own below.
-        else if (e.type !== 'file' || !e.outcome) continue;
-        else if (e.outcome.error === DEFERRED) walked.large.push(row, `${realRoot}/${rel}`);
-        else if (e.outcome.error) continue;
-        // An append-only file that differs is read again with its prefix hashed (below): did it only grow?
-        else if (entries.isAppendOnly(row) && !entries.shaIs(row, e.outcome.sha256)) continue;
-        else {
-          const entry = entries.entryOfRow(row);
-          settle(row, entry, verifier.judge(entry, e.outcome));
-        }
-      }
+      if (entries) judgeTree(entries, tag, found);
+      else early.push([tag, found]);
     },
   );
-  try {
-    await walkRuns(realRoot, walked, async (name, abs) => {
+  let stopped = false;
+  const walk = (): Promise<void> =>
+    walkRuns(realRoot, walked, async (name, abs) => {
+      if (stopped) throw new Error('stopped');
       runNames.push(name);
       await pool.addTree(runNames.length - 1, abs);
-      await hashLarge(pool, entries, walked);
+      if (entries) await hashLarge(pool, entries, walked);
     });
+  // Until the manifest is read this thread only reads it: the workers walk.
+  pool.helping = false;
+  const walking = workers > 0 ? walk() : undefined;
+  try {
+    const state = await readManifest(realRoot, { skipDirs: true });
+    if (!state) throw new FsckError(`no ${MANIFEST_NAME} in ${root}. Write one: ${commandLine('manifest', 'write', root)}`);
+    for (const p of state.problems) emit(p);
+    entries = state.entries;
+    onEvent?.({ type: 'start', dir: root, files: entries.size, bytes: entries.recordedBytes() });
+    statuses = new Uint8Array(entries.size);
+    for (const [tag, found] of early.splice(0)) judgeTree(entries, tag, found);
+    pool.helping = true;
+    // Not started early (a short manifest): the workers are chosen by what it records (a few large files get them too).
+    if (!walking) pool.workerCount = hashWorkersFor(entries.size, entries.recordedBytes(), options.env);
+    await (walking ?? walk());
     for (;;) {
       await hashLarge(pool, entries, walked);
       await pool.drain();
       if (walked.large.length === 0) break;
     }
   } finally {
+    stopped = true;
+    await walking?.catch(() => {});
     await pool.close();
   }
   for (const [path, row] of entries.rowEntries()) {
@@ -163,6 +185,9 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
   if (options.keepFiles !== false) for (const [path, row] of entries.rowEntries()) files.push({ path, status: STATUSES[statuses[row]! - 1]! });
   return { report, files };
 }
+
+/** A manifest line is 64 hex digits, two spaces, a path and a newline: about this long for a run's files. */
+const BYTES_PER_LINE = 140;
 
 const STATUSES = ['ok', 'appended', 'modified', 'missing', 'unsafe', 'unreadable'] as const;
 const STATUS_CODE = Object.fromEntries(STATUSES.map((s, i) => [s, i + 1])) as Record<Status, number>;
