@@ -4,8 +4,7 @@ import { CHUNK_BYTES } from './readFileOnce.js';
 import { hashFilesBatch, hashTreesBatch, type HashJob, type HashOutcome, type TreeEntry } from './hashFilesBatch.js';
 import { reportRead } from './readProgress.js';
 
-/** Below both, hashing stays on the calling thread (hashWorkersFor). */
-const MIN_FILES = 20_000;
+/** Below this, hashing stays on the calling thread (hashWorkersFor). */
 const MIN_BYTES = 64 * 1024 * 1024;
 /** Files per message: one message per small file would cost more than hashing it. */
 const BATCH_FILES = 256;
@@ -182,17 +181,18 @@ export class HashPool {
 
 /**
  * Worker threads for hashing `files` files of `bytes` bytes in all: one per core but one (the
- * calling thread hashes too when they are busy: HashPool.send), and none below 20 000 files and
- * 64 MiB. Measured on the 2-core VM under load (manifest verify, interleaved runs): a worker
- * costs ~0.16 s of CPU to start plus the messages; at 10 000 small files that made the whole
- * verify slower (1.7-2.0 s CPU against 1.2-1.4 s on one thread, wall 3.4-4.2 s against 1.4-2.8 s),
- * at 50 000 it mostly paid in wall time, and on large files always (1 GB: 3.1x sha256sum -c against
- * 2.5x on one thread). TRACKIO_FSCK_HASH_WORKERS overrides (tests force both ways).
+ * calling thread hashes too when they are busy: HashPool.send) from 64 MiB on, else none, however
+ * many files. Measured on the 2-core VM under load (load average 8-14; manifest verify,
+ * interleaved runs): on large files a worker always paid (1 GB: 3.1x sha256sum -c against 2.5x on
+ * one thread); on small files it did not: a worker costs ~0.16 s of CPU to start, and the walk's
+ * results cross threads as messages, so 50 000 small files took 3.3-3.7 s of CPU with one worker
+ * against 2.5-3.0 s on one thread, and the wall time followed the CPU time (the other core was
+ * never free) but for a few runs. TRACKIO_FSCK_HASH_WORKERS overrides (tests force both ways).
  */
 export function hashWorkersFor(files: number, bytes: number, env: NodeJS.ProcessEnv = process.env): number {
   const forced = env.TRACKIO_FSCK_HASH_WORKERS;
   if (forced !== undefined && forced !== '' && Number.isInteger(Number(forced)) && Number(forced) >= 0) return Number(forced);
-  if (files < MIN_FILES && bytes < MIN_BYTES) return 0;
+  if (bytes < MIN_BYTES || files === 0) return 0;
   const cores = availableParallelism();
   return cores < 2 ? 0 : cores - 1;
 }

@@ -58,8 +58,9 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     onEvent?.({ type: 'finding', finding: f });
   };
   const realRoot = await realpath(root);
-  // Many files (told by the manifest's length, a line per file): the workers start walking runs/
-  // while this thread reads the manifest; what they find waits until it is read.
+  // Workers forced (TRACKIO_FSCK_HASH_WORKERS) for a manifest of some length: they start walking
+  // runs/ while this thread reads the manifest; what they find waits until it is read. Otherwise the
+  // recorded bytes decide, once read (hashWorkersFor).
   const manifestBytes = statSync(fsPath(manifestPaths(realRoot).manifest), { throwIfNoEntry: false })?.size ?? 0;
   const workers = hashWorkersFor(Math.floor(manifestBytes / BYTES_PER_LINE), 0, options.env);
   let entries: ManifestEntries | undefined;
@@ -91,7 +92,12 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
       else if (e.outcome.error) continue;
       // An append-only file that differs is read again with its prefix hashed (below): did it only grow?
       else if (known.isAppendOnly(row) && !known.shaIs(row, e.outcome.sha256)) continue;
-      else {
+      // The usual case, the recorded bytes: no entry object made to say so (judgeFile would find nothing).
+      else if (known.shaIs(row, e.outcome.sha256)) {
+        statuses[row] = STATUS_CODE.ok;
+        hashed += e.outcome.size;
+        onEvent?.({ type: 'file', path: rel, bytes: e.outcome.size });
+      } else {
         const entry = known.entryOfRow(row);
         settle(row, entry, verifier.judge(entry, e.outcome));
       }
