@@ -1,5 +1,5 @@
 import { closeSync, constants, fchmodSync, fstatSync, futimesSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, hash as hashOnce, type Hash } from 'node:crypto';
 import { NotRegularFileError } from '../fs/openRegularFile.js';
 import { fsPath } from '../fs/pathBytes.js';
 
@@ -31,22 +31,15 @@ const buffer = (): Buffer => (shared ??= Buffer.allocUnsafe(CHUNK));
  */
 export function copySnapshotFile(src: string, dst: string): SnapshotFileCopy {
   const { fd: input, stat: before } = openRegularSync(src);
-  const hash = createHash('sha256');
   let size = 0;
+  let sha256: string;
   let changed: boolean;
   let copy: Stats;
   try {
     const output = openSync(fsPath(dst), 'wx', before.mode & 0o7777);
     try {
-      const buf = buffer();
-      for (;;) {
-        const n = readSync(input, buf, 0, buf.length, null);
-        if (n === 0) break;
-        const chunk = n === buf.length ? buf : buf.subarray(0, n);
-        hash.update(chunk);
-        writeAllSync(output, chunk, dst);
-        size += n;
-      }
+      const hashed = readHashed(input, (chunk) => writeAllSync(output, chunk, dst));
+      ({ sha256, size } = hashed);
       const after = fstatSync(input);
       changed = after.size !== before.size || after.mtimeMs !== before.mtimeMs || size !== before.size;
       fchmodSync(output, before.mode & 0o7777);
@@ -59,7 +52,6 @@ export function copySnapshotFile(src: string, dst: string): SnapshotFileCopy {
   } finally {
     closeSync(input);
   }
-  const sha256 = hash.digest('hex');
   return { sha256, size, changed, source: before, copyIno: copy.ino, copyMtimeMs: copy.mtimeMs };
 }
 
@@ -70,20 +62,37 @@ export function hashFileSync(path: string): { sha256: string; size: number } {
 }
 
 function hashFdSync(fd: number): { sha256: string; size: number } {
-  const hash = createHash('sha256');
-  let size = 0;
   try {
-    const buf = buffer();
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      hash.update(n === buf.length ? buf : buf.subarray(0, n));
-      size += n;
-    }
+    return readHashed(fd);
   } finally {
     closeSync(fd);
   }
-  return { sha256: hash.digest('hex'), size };
+}
+
+/**
+ * Reads `fd` to its end through the shared buffer, handing each full buffer (and the tail) to
+ * `onChunk` in order, and hashes what was read. A file that fits in the buffer is hashed in one
+ * call (crypto.hash), without a Hash object: most files of a data dir are that small.
+ */
+function readHashed(fd: number, onChunk?: (chunk: Buffer) => void): { sha256: string; size: number } {
+  const buf = buffer();
+  let hash: Hash | undefined;
+  let filled = 0;
+  let size = 0;
+  for (;;) {
+    const n = readSync(fd, buf, filled, buf.length - filled, null);
+    if (n === 0) break;
+    filled += n;
+    size += n;
+    if (filled < buf.length) continue;
+    (hash ??= createHash('sha256')).update(buf);
+    onChunk?.(buf);
+    filled = 0;
+  }
+  const tail = buf.subarray(0, filled);
+  if (filled > 0) onChunk?.(tail);
+  if (!hash) return { sha256: hashOnce('sha256', tail, 'hex'), size };
+  return { sha256: hash.update(tail).digest('hex'), size };
 }
 
 /** openRegularFile's rules (O_NOFOLLOW, O_NONBLOCK, fstat on the descriptor), synchronously. */

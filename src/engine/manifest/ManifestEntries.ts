@@ -135,6 +135,21 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
     return entry;
   }
 
+  /** The entry of a row (from rowOf). */
+  entryOfRow(row: number): ManifestEntry {
+    return this.entryAt(this.rows.pathOf(row), row);
+  }
+
+  /** True when the row is recorded append-only; its recorded size then is `sizeOf`. */
+  isAppendOnly(row: number): boolean {
+    return (this.flags[row]! & (RECORDED | APPEND_ONLY)) === (RECORDED | APPEND_ONLY);
+  }
+
+  /** The recorded size of a row (0 without a record). */
+  sizeOf(row: number): number {
+    return this.flags[row]! & RECORDED ? this.sizes[row]! : 0;
+  }
+
   get(path: string): ManifestEntry | undefined {
     const row = this.rows.get(path);
     return row === -1 ? undefined : this.entryAt(path, row);

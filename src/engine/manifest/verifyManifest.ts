@@ -1,5 +1,5 @@
-import { existsSync, lstatSync, readdirSync, type Dirent } from 'node:fs';
-import { decodePathBytes, fsPath } from '../fs/pathBytes.js';
+import { existsSync, lstatSync, statSync } from 'node:fs';
+import { fsPath } from '../fs/pathBytes.js';
 import { inspectLink, linkMessage, type LinkInfo } from '../fs/walkTree.js';
 import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,9 +12,13 @@ import type { LayoutName } from '../layouts/Layout.js';
 import { makeFinding } from '../makeFinding.js';
 import { countSeverities, makeReport, sortFindings, type Report } from '../report.js';
 import { hashFileSync, NotAFileError } from '../fs/hashFileSync.js';
+import { HashPool, hashWorkersFor } from '../fs/HashPool.js';
+import { DEFERRED, type TreeEntry } from '../fs/hashFilesBatch.js';
+import { listDirTyped } from '../fs/listDirTyped.js';
 import { judgeFile } from './judgeFile.js';
-import { MANIFEST_NAME, runOf } from './manifestPaths.js';
+import { MANIFEST_NAME, manifestPaths, runOf } from './manifestPaths.js';
 import { readManifest, type ManifestEntry } from './readManifest.js';
+import type { ManifestEntries } from './ManifestEntries.js';
 import { commandLine } from '../commandLine.js';
 
 export interface VerifyOptions {
@@ -54,15 +58,17 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     onEvent?.({ type: 'finding', finding: f });
   };
   const realRoot = await realpath(root);
-  const state = await readManifest(realRoot, { skipDirs: true });
-  if (!state) throw new FsckError(`no ${MANIFEST_NAME} in ${root}. Write one: ${commandLine('manifest', 'write', root)}`);
-  for (const p of state.problems) emit(p);
-
-  const entries = state.entries;
-  onEvent?.({ type: 'start', dir: root, files: entries.size, bytes: entries.recordedBytes() });
-
+  // Workers forced (TRACKIO_FSCK_HASH_WORKERS) for a manifest of some length: they start walking
+  // runs/ while this thread reads the manifest; what they find waits until it is read. Otherwise the
+  // recorded bytes decide, once read (hashWorkersFor).
+  const manifestBytes = statSync(fsPath(manifestPaths(realRoot).manifest), { throwIfNoEntry: false })?.size ?? 0;
+  const workers = hashWorkersFor(Math.floor(manifestBytes / BYTES_PER_LINE), 0, options.env);
+  let entries: ManifestEntries | undefined;
+  const early: Array<[number, TreeEntry[]]> = [];
+  const runNames: string[] = [];
+  const walked: Walked = { unknown: [], escapes: [], large: [] };
   // One status per manifest row (a byte each; 0: not read yet), not a Map of every path.
-  const statuses = new Uint8Array(entries.size);
+  let statuses = new Uint8Array(0);
   const verifier = new EntryVerifier(realRoot, emit);
   let hashed = 0;
   const settle = (row: number, entry: ManifestEntry, r: { status: Status; size: number }): void => {
@@ -70,18 +76,83 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     hashed += r.size;
     onEvent?.({ type: 'file', path: entry.path, bytes: r.size });
   };
+  const judgeTree = (known: ManifestEntries, tag: number, found: TreeEntry[]): void => {
+    const runRel = `runs/${runNames[tag]}`;
+    for (const e of found) {
+      const rel = `${runRel}/${e.rel}`;
+      const row = known.rowOf(rel);
+      if (e.type === 'symlink') {
+        const link = inspectLink(`${realRoot}/${rel}`, realRoot);
+        if (link.escapes) walked.escapes.push(makeFinding('fs/symlink-escape', { run: runOf(rel + '/'), path: rel }, linkMessage(link)));
+        else if (row === undefined) walked.unknown.push(rel);
+      } else if (row === undefined) walked.unknown.push(rel);
+      // A recorded link or special file, or a file that could not be read as listed, is looked up on its own below.
+      else if (e.type !== 'file' || !e.outcome) continue;
+      else if (e.outcome.error === DEFERRED) walked.large.push(row, `${realRoot}/${rel}`);
+      else if (e.outcome.error) continue;
+      // An append-only file that differs is read again with its prefix hashed (below): did it only grow?
+      else if (known.isAppendOnly(row) && !known.shaIs(row, e.outcome.sha256)) continue;
+      // The usual case, the recorded bytes: no entry object made to say so (judgeFile would find nothing).
+      else if (known.shaIs(row, e.outcome.sha256)) {
+        statuses[row] = STATUS_CODE.ok;
+        hashed += e.outcome.size;
+        onEvent?.({ type: 'file', path: rel, bytes: e.outcome.size });
+      } else {
+        const entry = known.entryOfRow(row);
+        settle(row, entry, verifier.judge(entry, e.outcome));
+      }
+    }
+  };
   // One walk of runs/ both finds the files the manifest does not know and hashes those it does, by
-  // the path the walk just listed (no lstat per file or directory on the way); a recorded file the
-  // walk did not meet as a plain file (gone, behind a link, outside runs/) is looked up on its own.
-  const walked = walkRuns(
-    realRoot,
-    (rel) => entries.has(rel),
-    (rel, abs) => {
-      const entry = entries.get(rel)!;
-      const r = verifier.verifyAt(entry, abs);
-      if (r) settle(entries.rowOf(rel)!, entry, r);
+  // the path the walk just listed (no lstat per file or directory on the way), on worker threads
+  // in batches when there are many (HashPool); a recorded file the walk did not meet as a plain
+  // file (gone, behind a link, outside runs/), or that could not be read where it was listed, is
+  // looked up on its own afterwards.
+  const pool = new HashPool(
+    workers,
+    (row, outcome) => {
+      if (outcome.error) return;
+      const entry = entries!.entryOfRow(row);
+      settle(row, entry, verifier.judge(entry, outcome));
+    },
+    (tag, found) => {
+      if (entries) judgeTree(entries, tag, found);
+      else early.push([tag, found]);
     },
   );
+  let stopped = false;
+  const walk = (): Promise<void> =>
+    walkRuns(realRoot, walked, async (name, abs) => {
+      if (stopped) throw new Error('stopped');
+      runNames.push(name);
+      await pool.addTree(runNames.length - 1, abs);
+      if (entries) await hashLarge(pool, entries, walked);
+    });
+  // Until the manifest is read this thread only reads it: the workers walk.
+  pool.helping = false;
+  const walking = workers > 0 ? walk() : undefined;
+  try {
+    const state = await readManifest(realRoot, { skipDirs: true });
+    if (!state) throw new FsckError(`no ${MANIFEST_NAME} in ${root}. Write one: ${commandLine('manifest', 'write', root)}`);
+    for (const p of state.problems) emit(p);
+    entries = state.entries;
+    onEvent?.({ type: 'start', dir: root, files: entries.size, bytes: entries.recordedBytes() });
+    statuses = new Uint8Array(entries.size);
+    for (const [tag, found] of early.splice(0)) judgeTree(entries, tag, found);
+    pool.helping = true;
+    // Not started early (a short manifest): the workers are chosen by what it records (a few large files get them too).
+    if (!walking) pool.workerCount = hashWorkersFor(entries.size, entries.recordedBytes(), options.env);
+    await (walking ?? walk());
+    for (;;) {
+      await hashLarge(pool, entries, walked);
+      await pool.drain();
+      if (walked.large.length === 0) break;
+    }
+  } finally {
+    stopped = true;
+    await walking?.catch(() => {});
+    await pool.close();
+  }
   for (const [path, row] of entries.rowEntries()) {
     if (statuses[row] !== 0) continue;
     const entry = entries.get(path)!;
@@ -121,6 +192,9 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
   return { report, files };
 }
 
+/** A manifest line is 64 hex digits, two spaces, a path and a newline: about this long for a run's files. */
+const BYTES_PER_LINE = 140;
+
 const STATUSES = ['ok', 'appended', 'modified', 'missing', 'unsafe', 'unreadable'] as const;
 const STATUS_CODE = Object.fromEntries(STATUSES.map((s, i) => [s, i + 1])) as Record<Status, number>;
 
@@ -150,22 +224,7 @@ class EntryVerifier {
     private readonly emit: (f: Finding) => void,
   ) {}
 
-  /**
-   * Verifies a recorded file at the path a walk of real directories just listed it at.
-   * Undefined when it is not a plain file there any more (a link, a FIFO, gone): verify() then
-   * looks it up on its own and reports what it is.
-   */
-  verifyAt(entry: ManifestEntry, abs: string): { status: Status; size: number } | undefined {
-    let read;
-    try {
-      read = hashFileSync(abs, this.buf, entry.record?.appendOnly ? entry.record.size : undefined);
-    } catch {
-      return undefined;
-    }
-    return this.judge(entry, read);
-  }
-
-  private judge(entry: ManifestEntry, read: { sha256: string; size: number; prefixSha256?: string; stat: { size: number; mtimeMs: number; ino: number } }): { status: Status; size: number } {
+  judge(entry: ManifestEntry, read: { sha256: string; size: number; prefixSha256?: string; stat: { size: number; mtimeMs: number; ino: number } }): { status: Status; size: number } {
     const finding = judgeFile(entry, { path: entry.path, sha256: read.sha256, size: read.size, prefixSha256: read.prefixSha256, stat: read.stat });
     if (finding) this.emit(finding);
     return { status: finding ? (finding.code === 'manifest/appended' ? 'appended' : 'modified') : 'ok', size: read.size };
@@ -254,59 +313,47 @@ class EntryVerifier {
   }
 }
 
+interface Walked {
+  /** Files under a run the manifest does not record. */
+  unknown: string[];
+  escapes: Finding[];
+  /** Recorded files too large for a batch of trees, [row, path] pairs flat, to hash one by one. */
+  large: Array<number | string>;
+}
+
+/** Hands the large recorded files met so far to the pool, each with its prefix when append-only. */
+async function hashLarge(pool: HashPool, entries: ManifestEntries, walked: Walked): Promise<void> {
+  const large = walked.large.splice(0);
+  for (let i = 0; i < large.length; i += 2) {
+    const row = large[i] as number;
+    const size = entries.sizeOf(row);
+    await pool.add(row, { path: large[i + 1] as string, prefixBytes: entries.isAppendOnly(row) ? size : -1 }, size);
+  }
+}
+
 /**
  * Walks runs/ as walkTree does (links never followed, names exact, in order), with the types the
- * directory listing gives instead of an lstat per entry. Each regular file goes to `onFile`, which
- * says whether the manifest knows it; the rest under a run are `unknown` (written after the
- * manifest). A link out of the data dir is reported as check reports it; what else an entry is (a
- * FIFO, a stray file in runs/) is check's concern.
+ * directory listing gives instead of an lstat per entry: each run directory goes to `onRun`
+ * (HashPool walks it, hashing every file in it); a link out of the data dir is reported as check
+ * reports it. A stray file in runs/ is check's concern.
  */
-function walkRuns(realRoot: string, known: (rel: string) => boolean, onKnownFile: (rel: string, abs: string) => void): { unknown: string[]; escapes: Finding[] } {
-  const unknown: string[] = [];
-  const escapes: Finding[] = [];
+async function walkRuns(realRoot: string, walked: Walked, onRun: (name: string, abs: string) => Promise<void>): Promise<void> {
   const runs = lstatSync(`${realRoot}/runs`, { throwIfNoEntry: false });
   // A snapshot holding no runs/ has no new files; a runs/ that is a link is reported by the caller.
-  if (!runs?.isDirectory()) return { unknown, escapes };
-  const walk = (dirAbs: string, dirRel: string, top: boolean): void => {
-    let list: DirEntry[];
-    try {
-      list = listDir(dirAbs);
-    } catch {
-      return; // walkTree's rule: a directory that cannot be listed is skipped (its recorded files are looked up one by one)
+  if (!runs?.isDirectory()) return;
+  let list;
+  try {
+    list = listDirTyped(`${realRoot}/runs`);
+  } catch {
+    return; // walkTree's rule: a directory that cannot be listed is skipped (its recorded files are looked up one by one)
+  }
+  for (const e of list) {
+    const rel = `runs/${e.name}`;
+    const abs = `${realRoot}/${rel}`;
+    if (e.type === 'dir') await onRun(e.name, abs);
+    else if (e.type === 'symlink') {
+      const link = inspectLink(abs, realRoot);
+      if (link.escapes) walked.escapes.push(makeFinding('fs/symlink-escape', { run: runOf(rel + '/'), path: rel }, `run directory is a ${linkMessage(link)}`));
     }
-    for (const e of list) {
-      const rel = `${dirRel}/${e.name}`;
-      const abs = `${dirAbs}/${e.name}`;
-      if (e.type === 'dir') walk(abs, rel, false);
-      else if (e.type === 'symlink') {
-        const link = inspectLink(abs, realRoot);
-        if (link.escapes) escapes.push(makeFinding('fs/symlink-escape', { run: runOf(rel + '/'), path: rel }, top ? `run directory is a ${linkMessage(link)}` : linkMessage(link)));
-        else if (!top && !known(rel)) unknown.push(rel);
-      } else if (top) continue; // a stray file in runs/: check's concern
-      else if (!known(rel)) unknown.push(rel);
-      // A recorded link or special file is not read here: verify() looks it up and says what it is.
-      else if (e.type === 'file') onKnownFile(rel, abs);
-    }
-  };
-  walk(`${realRoot}/runs`, 'runs', true);
-  return { unknown, escapes };
-}
-
-interface DirEntry {
-  name: string;
-  type: 'dir' | 'file' | 'symlink' | 'other';
-}
-
-/**
- * A directory's entries with their types from the listing (Node lstats only where the file system
- * gives none), in code-unit order; names exact, as walkTree's readEntries reads them.
- */
-function listDir(dirAbs: string): DirEntry[] {
-  const p = fsPath(dirAbs);
-  const typed = (e: Dirent | Dirent<Buffer>, name: string): DirEntry => ({ name, type: e.isDirectory() ? 'dir' : e.isFile() ? 'file' : e.isSymbolicLink() ? 'symlink' : 'other' });
-  const fast = readdirSync(p, { withFileTypes: true });
-  const out = fast.some((e) => e.name.includes('\ufffd'))
-    ? readdirSync(p, { withFileTypes: true, encoding: 'buffer' }).map((e) => typed(e, decodePathBytes(e.name)))
-    : fast.map((e) => typed(e, e.name));
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
 }
