@@ -18,6 +18,7 @@ import { lockBackups } from './backupsLock.js';
 import { copySnapshotFile, type SnapshotFileCopy } from './copySnapshotFile.js';
 import { isRacy, linkFromPrevious } from './linkFromPrevious.js';
 import { ReadBackVerifier } from './ReadBackVerifier.js';
+import { describeIoError } from '../fs/describeIoError.js';
 import { faultPoint } from '../fs/faultPoint.js';
 import { findSnapshots, newestGood } from './findSnapshots.js';
 import { pruneSnapshots, type PruneResult } from './pruneSnapshots.js';
@@ -181,7 +182,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
           ({ sha256, size } = await layout.copyDatabase(e.abs, dst));
           written.push(dst);
         } catch (err) {
-          throw new FsckError(`backup failed on ${e.rel}: ${(err as Error).message}`);
+          throw backupFailed(e.rel, err);
         }
       } else {
         try {
@@ -194,7 +195,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
           recorded = copy.source;
           identity = { cino: copy.copyIno, cmtimeMs: copy.copyMtimeMs, ...(isRacy(copy.source.ctimeMs, readStarted) ? { racy: 1 as const } : {}) };
         } catch (err) {
-          throw new FsckError(`backup failed on ${e.rel}: ${(err as Error).message}`);
+          throw backupFailed(e.rel, err);
         }
       }
       summary.files++;
@@ -283,6 +284,15 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     await unlock?.();
     await repairLock?.release();
   }
+}
+
+/**
+ * One line for a copy that failed: which file, why (a full or read-only disk said in words), and
+ * the state: the half-built copy is removed (finally, above), and the data dir is only ever read.
+ */
+function backupFailed(rel: string, err: unknown): FsckError {
+  const why = describeIoError(err, undefined) ?? (err as Error).message;
+  return new FsckError(`backup failed on ${rel}: ${why}; no snapshot was made, the data dir is unchanged`);
 }
 
 /** Findings that mean a file or folder of the data dir is not in the snapshot. */
