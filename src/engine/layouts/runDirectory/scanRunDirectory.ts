@@ -14,8 +14,9 @@ import { ManifestCheck } from '../../manifest/ManifestCheck.js';
 import type { ManifestEntries } from '../../manifest/ManifestEntries.js';
 import { countSeverities, makeReport, sortFindings } from '../../report.js';
 import type { DataDir } from '../Layout.js';
-import { listRunFiles, type DirListing } from './listRunFiles.js';
-import { checkFile, planRun, type RunPlan } from './scanRun.js';
+import { listRunFiles, type DirListing, type FileEntry } from './listRunFiles.js';
+import { checkFile, checkFileSync, planRun, prepareKinds, type RunPlan } from './scanRun.js';
+import { syncReads } from './syncReads.js';
 import { scanWindow } from './scanWindow.js';
 
 /**
@@ -70,6 +71,8 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   // records are dropped before the next is listed: memory stays flat at any number of files (a data
   // dir of 20 000 runs listed whole held 100 000 FileEntry objects with their Stats to the end).
   let announced = false;
+  const readBuffer = Buffer.allocUnsafe(syncReads.bufferBytes);
+  await prepareKinds();
   for (let next = 0; next < runIds.length; ) {
     const plans: RunPlan[] = [];
     const done: FileRecord[] = [];
@@ -105,13 +108,7 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
       const scale = whole ? 1 : runIds.length / next;
       onEvent?.({ type: 'start', dataDir: found.dataDir, runs: runIds.length, files: Math.round(tasks.length * scale), bytes: Math.round(windowBytes * scale), ...(whole ? {} : { estimated: true }) });
     }
-    await forEachConcurrently(tasks, options.concurrency ?? 8, async ({ file, plan }) => {
-      const own: Finding[] = [];
-      const fileEmit = (f: Finding): void => {
-        own.push(f);
-        emit(f);
-      };
-      const record = await checkFile(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel));
+    const finishFile = (file: FileEntry, plan: RunPlan, own: Finding[], record: FileRecord | undefined): void => {
       if (record) {
         // Kept with the record, so a manifest can remember them for check --fast.
         if (own.length > 0) record.findings = own;
@@ -120,8 +117,36 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
         done.push(record);
       }
       onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
+    };
+    // Small files first, synchronously, one after the other; the rest (and any a kind must read
+    // itself) a few at a time on the thread pool.
+    const later: typeof tasks = [];
+    for (const task of tasks) {
+      const { file, plan } = task;
+      if (file.stat.size > syncReads.maxBytes) {
+        later.push(task);
+        continue;
+      }
+      const own: Finding[] = [];
+      const fileEmit = (f: Finding): void => {
+        own.push(f);
+        emit(f);
+      };
+      const record = checkFileSync(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel), readBuffer);
+      if (record === false) later.push(task);
+      else finishFile(file, plan, own, record);
+    }
+    await forEachConcurrently(later, options.concurrency ?? 8, async ({ file, plan }) => {
+      const own: Finding[] = [];
+      const fileEmit = (f: Finding): void => {
+        own.push(f);
+        emit(f);
+      };
+      finishFile(file, plan, own, await checkFile(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel)));
     });
     deliver(done);
+    // A window of synchronous reads never returned to the event loop: signals and timers get their turn here.
+    await new Promise((resolve) => setImmediate(resolve));
     if (windowDirs) {
       for (const [rel, listing] of windowDirs) options.onDir!(rel, listing);
       windowDirs.clear();
