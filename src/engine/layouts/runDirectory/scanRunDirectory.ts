@@ -17,6 +17,7 @@ import type { DataDir } from '../Layout.js';
 import { listRunFiles, type DirListing, type FileEntry } from './listRunFiles.js';
 import { checkFile, checkFileSync, planRun, prepareKinds, type RunPlan } from './scanRun.js';
 import { syncReads } from './syncReads.js';
+import { favourSmallHeap } from './heapPolicy.js';
 import { scanWindow } from './scanWindow.js';
 
 /**
@@ -73,86 +74,91 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   // records are dropped before the next is listed: memory stays flat at any number of files (a data
   // dir of 20 000 runs listed whole held 100 000 FileEntry objects with their Stats to the end).
   let announced = false;
-  const readBuffer = Buffer.allocUnsafe(syncReads.bufferBytes);
-  await prepareKinds();
-  for (let next = 0; next < runIds.length; ) {
-    const plans: RunPlan[] = [];
-    const done: FileRecord[] = [];
-    let windowFiles = 0;
-    while (next < runIds.length && windowFiles < scanWindow.files) {
-      const run = runIds[next++]!;
-      const runAbs = join(realDataDir, 'runs', run);
-      const notFiles = new Set<string>();
-      const listed = listRunFiles(runAbs, run, realDataDir, emit, { ...walk, notFiles });
-      const plan = planRun(run, listed, evidence, emit, notFiles);
-      windowFiles += listed.length;
-      if (manifest) {
-        for (const file of listed) seen!.add(file.rel);
-        // --fast: a trusted file is done here, so its entry and stat die young (a third of the time of
-        // 10 000 unchanged runs went to the garbage collector while they were kept to the end).
-        if (options.fast) {
-          plan.files = listed.filter((file) => {
-            const record = options.mustRead?.has(file.rel) ? undefined : manifest.trustedRecordIfUnchanged(file.rel, file.stat, plan.live, plan.run);
-            if (!record) return true;
-            done.push(record);
-            return false;
-          });
+  const restoreHeap = favourSmallHeap(runIds.length);
+  try {
+    const readBuffer = Buffer.allocUnsafe(syncReads.bufferBytes);
+    await prepareKinds();
+    for (let next = 0; next < runIds.length; ) {
+      const plans: RunPlan[] = [];
+      const done: FileRecord[] = [];
+      let windowFiles = 0;
+      while (next < runIds.length && windowFiles < scanWindow.files) {
+        const run = runIds[next++]!;
+        const runAbs = join(realDataDir, 'runs', run);
+        const notFiles = new Set<string>();
+        const listed = listRunFiles(runAbs, run, realDataDir, emit, { ...walk, notFiles });
+        const plan = planRun(run, listed, evidence, emit, notFiles);
+        windowFiles += listed.length;
+        if (manifest) {
+          for (const file of listed) seen!.add(file.rel);
+          // --fast: a trusted file is done here, so its entry and stat die young (a third of the time of
+          // 10 000 unchanged runs went to the garbage collector while they were kept to the end).
+          if (options.fast) {
+            plan.files = listed.filter((file) => {
+              const record = options.mustRead?.has(file.rel) ? undefined : manifest.trustedRecordIfUnchanged(file.rel, file.stat, plan.live, plan.run);
+              if (!record) return true;
+              done.push(record);
+              return false;
+            });
+          }
         }
+        plans.push(plan);
+        if (plan.live) liveRuns.set(plan.run, plan.liveWhy);
       }
-      plans.push(plan);
-      if (plan.live) liveRuns.set(plan.run, plan.liveWhy);
-    }
-    const tasks = plans.flatMap((p) => p.files.map((file) => ({ file, plan: p })));
-    if (!announced) {
-      announced = true;
-      const windowBytes = tasks.reduce((n, t) => n + t.file.stat.size, 0);
-      const whole = next >= runIds.length;
-      const scale = whole ? 1 : runIds.length / next;
-      onEvent?.({ type: 'start', dataDir: found.dataDir, runs: runIds.length, files: Math.round(tasks.length * scale), bytes: Math.round(windowBytes * scale), ...(whole ? {} : { estimated: true }) });
-    }
-    const finishFile = (file: FileEntry, plan: RunPlan, own: Finding[], record: FileRecord | undefined): void => {
-      if (record) {
-        // Kept with the record, so a manifest can remember them for check --fast.
-        if (own.length > 0) record.findings = own;
-        if (plan.live) record.live = true;
-        manifest?.compare(record);
-        done.push(record);
+      const tasks = plans.flatMap((p) => p.files.map((file) => ({ file, plan: p })));
+      if (!announced) {
+        announced = true;
+        const windowBytes = tasks.reduce((n, t) => n + t.file.stat.size, 0);
+        const whole = next >= runIds.length;
+        const scale = whole ? 1 : runIds.length / next;
+        onEvent?.({ type: 'start', dataDir: found.dataDir, runs: runIds.length, files: Math.round(tasks.length * scale), bytes: Math.round(windowBytes * scale), ...(whole ? {} : { estimated: true }) });
       }
-      onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
-    };
-    // Small files first, synchronously, one after the other; the rest (and any a kind must read
-    // itself) a few at a time on the thread pool.
-    const later: typeof tasks = [];
-    for (const task of tasks) {
-      const { file, plan } = task;
-      if (file.stat.size > syncReads.maxBytes) {
-        later.push(task);
-        continue;
-      }
-      const own: Finding[] = [];
-      const fileEmit = (f: Finding): void => {
-        own.push(f);
-        emit(f);
+      const finishFile = (file: FileEntry, plan: RunPlan, own: Finding[], record: FileRecord | undefined): void => {
+        if (record) {
+          // Kept with the record, so a manifest can remember them for check --fast.
+          if (own.length > 0) record.findings = own;
+          if (plan.live) record.live = true;
+          manifest?.compare(record);
+          done.push(record);
+        }
+        onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
       };
-      const record = checkFileSync(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel), readBuffer);
-      if (record === false) later.push(task);
-      else finishFile(file, plan, own, record);
+      // Small files first, synchronously, one after the other; the rest (and any a kind must read
+      // itself) a few at a time on the thread pool.
+      const later: typeof tasks = [];
+      for (const task of tasks) {
+        const { file, plan } = task;
+        if (file.stat.size > syncReads.maxBytes) {
+          later.push(task);
+          continue;
+        }
+        const own: Finding[] = [];
+        const fileEmit = (f: Finding): void => {
+          own.push(f);
+          emit(f);
+        };
+        const record = checkFileSync(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel), readBuffer);
+        if (record === false) later.push(task);
+        else finishFile(file, plan, own, record);
+      }
+      await forEachConcurrently(later, options.concurrency ?? 8, async ({ file, plan }) => {
+        const own: Finding[] = [];
+        const fileEmit = (f: Finding): void => {
+          own.push(f);
+          emit(f);
+        };
+        finishFile(file, plan, own, await checkFile(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel)));
+      });
+      deliver(done);
+      // A window of synchronous reads never returned to the event loop: signals and timers get their turn here.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (windowDirs) {
+        for (const [rel, listing] of windowDirs) options.onDir!(rel, listing);
+        windowDirs.clear();
+      }
     }
-    await forEachConcurrently(later, options.concurrency ?? 8, async ({ file, plan }) => {
-      const own: Finding[] = [];
-      const fileEmit = (f: Finding): void => {
-        own.push(f);
-        emit(f);
-      };
-      finishFile(file, plan, own, await checkFile(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel)));
-    });
-    deliver(done);
-    // A window of synchronous reads never returned to the event loop: signals and timers get their turn here.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (windowDirs) {
-      for (const [rel, listing] of windowDirs) options.onDir!(rel, listing);
-      windowDirs.clear();
-    }
+  } finally {
+    restoreHeap();
   }
   if (!announced) onEvent?.({ type: 'start', dataDir: found.dataDir, runs: 0, files: 0, bytes: 0 });
   // Every run checked: a recorded run whose folder is gone is missing too, as manifest verify says.
