@@ -13,3 +13,4 @@ export { unchangedFiles } from '../../src/engine/manifest/unchangedFiles.js';
 export { findVerifiedCopy } from '../../src/engine/backup/findVerifiedCopy.js';
 export { applyPlan, journalPath, listJournals, planFromCheck, resumeRepair, verifyRepair } from '../../src/engine/repair/index.js';
 export { scanWindow } from '../../src/engine/layouts/runDirectory/scanWindow.js';
+export { syncReads } from '../../src/engine/layouts/runDirectory/syncReads.js';

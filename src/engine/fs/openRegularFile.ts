@@ -8,7 +8,7 @@ import { fsPath } from './pathBytes.js';
  * waiting for a writer; then fstat on the open descriptor, so what is read is what was checked:
  * anything but a regular file (FIFO, device, directory, socket) is closed unread.
  */
-const FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+export const FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /** Thrown for a path that is not a regular file (it was not read); `code` says what it is. */
 export class NotRegularFileError extends Error {
@@ -74,7 +74,7 @@ export async function readRegularFile(path: string, maxBytes = MAX_STATE_BYTES):
   }
 }
 
-function describe(st: Stats): string {
+export function describe(st: Stats): string {
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a FIFO';
   if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';

@@ -1,5 +1,6 @@
 import type { FileRecord, Finding } from '../../finding.js';
 import { makeFinding } from '../../makeFinding.js';
+import { readFileOnceSync } from '../../fs/readFileOnceSync.js';
 import type { FileKind } from './kinds/FileKind.js';
 import { jsonKind } from './kinds/jsonKind.js';
 import { jsonlKind } from './kinds/jsonlKind.js';
@@ -80,6 +81,26 @@ export function liveEvidenceText(files: FileEntry[], evidence: LiveEvidence, cha
   const ago = Math.max(0, Math.round((evidence.now - changedMs) / 1000));
   const nobody = evidence.openFilesKnown ? '; no process has it open' : '';
   return `metrics.jsonl changed ${ago} s ago, no summary.json yet${nobody}; if the writer crashed: --live-window 0`;
+}
+
+/**
+ * checkFile for a small file, read synchronously into `buf` (reused from file to file): its record, undefined when it could not be read (reported), false when its kind
+ * must read it itself (checkFile then).
+ */
+export function checkFileSync(entry: FileEntry, run: string, live: boolean, emit: (f: Finding) => void, prefixBytes: number | undefined, buf: Buffer): FileRecord | undefined | false {
+  const scan = kindFor(entry.inRun).begin({ abs: entry.abs, rel: entry.rel, run, stat: entry.stat, live, emit, prefixBytes });
+  if (!scan) return false;
+  try {
+    return scan.finish(readFileOnceSync(entry.abs, buf, (chunk) => scan.push(chunk), { prefixBytes }));
+  } catch (err) {
+    emit(makeFinding('fs/unreadable', { run, path: entry.rel }, `cannot read: ${(err as Error).message}`));
+    return undefined;
+  }
+}
+
+/** Loads what the kinds' synchronous reads need (stream-json for a JSON document that outgrows its limit). */
+export async function prepareKinds(): Promise<void> {
+  for (const kind of [jsonKind, jsonlKind, opaqueKind]) await kind.prepare?.();
 }
 
 /** Reads one file with its kind; a read failure becomes fs/unreadable instead of an exception. */

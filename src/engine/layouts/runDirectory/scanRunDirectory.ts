@@ -14,8 +14,10 @@ import { ManifestCheck } from '../../manifest/ManifestCheck.js';
 import type { ManifestEntries } from '../../manifest/ManifestEntries.js';
 import { countSeverities, makeReport, sortFindings } from '../../report.js';
 import type { DataDir } from '../Layout.js';
-import { listRunFiles, type DirListing } from './listRunFiles.js';
-import { checkFile, planRun, type RunPlan } from './scanRun.js';
+import { listRunFiles, type DirListing, type FileEntry } from './listRunFiles.js';
+import { checkFile, checkFileSync, planRun, prepareKinds, type RunPlan } from './scanRun.js';
+import { syncReads } from './syncReads.js';
+import { favourSmallHeap } from './heapPolicy.js';
 import { scanWindow } from './scanWindow.js';
 
 /**
@@ -45,7 +47,9 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
 
   const keepFiles = options.keepFiles ?? true;
   const records: FileRecord[] = [];
-  const runs: CheckResult['runs'] = [];
+  // Why each live run is live; the list of runs is made at the end from runIds (an object per run
+  // kept through the whole walk was most of what the old generation gained at 100 000 runs).
+  const liveRuns = new Map<string, string | undefined>();
   const seen = manifest ? new SeenPaths(manifest.state.entries) : undefined;
   const dirs = options.keepDirs === false ? undefined : new Map<string, DirListing>();
   // onDir: listings go to the caller window by window instead of into one Map of every directory.
@@ -70,67 +74,98 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   // records are dropped before the next is listed: memory stays flat at any number of files (a data
   // dir of 20 000 runs listed whole held 100 000 FileEntry objects with their Stats to the end).
   let announced = false;
-  for (let next = 0; next < runIds.length; ) {
-    const plans: RunPlan[] = [];
-    const done: FileRecord[] = [];
-    let windowFiles = 0;
-    while (next < runIds.length && windowFiles < scanWindow.files) {
-      const run = runIds[next++]!;
-      const runAbs = join(realDataDir, 'runs', run);
-      const notFiles = new Set<string>();
-      const listed = listRunFiles(runAbs, run, realDataDir, emit, { ...walk, notFiles });
-      const plan = planRun(run, listed, evidence, emit, notFiles);
-      windowFiles += listed.length;
-      if (manifest) {
-        for (const file of listed) seen!.add(file.rel);
-        // --fast: a trusted file is done here, so its entry and stat die young (a third of the time of
-        // 10 000 unchanged runs went to the garbage collector while they were kept to the end).
-        if (options.fast) {
-          plan.files = listed.filter((file) => {
-            const record = options.mustRead?.has(file.rel) ? undefined : manifest.trustedRecordIfUnchanged(file.rel, file.stat, plan.live, plan.run);
-            if (!record) return true;
-            done.push(record);
-            return false;
-          });
+  const restoreHeap = favourSmallHeap(runIds.length);
+  try {
+    const readBuffer = Buffer.allocUnsafe(syncReads.bufferBytes);
+    await prepareKinds();
+    for (let next = 0; next < runIds.length; ) {
+      const plans: RunPlan[] = [];
+      const done: FileRecord[] = [];
+      let windowFiles = 0;
+      while (next < runIds.length && windowFiles < scanWindow.files) {
+        const run = runIds[next++]!;
+        const runAbs = join(realDataDir, 'runs', run);
+        const notFiles = new Set<string>();
+        const listed = listRunFiles(runAbs, run, realDataDir, emit, { ...walk, notFiles });
+        const plan = planRun(run, listed, evidence, emit, notFiles);
+        windowFiles += listed.length;
+        if (manifest) {
+          for (const file of listed) seen!.add(file.rel);
+          // --fast: a trusted file is done here, so its entry and stat die young (a third of the time of
+          // 10 000 unchanged runs went to the garbage collector while they were kept to the end).
+          if (options.fast) {
+            plan.files = listed.filter((file) => {
+              const record = options.mustRead?.has(file.rel) ? undefined : manifest.trustedRecordIfUnchanged(file.rel, file.stat, plan.live, plan.run);
+              if (!record) return true;
+              done.push(record);
+              return false;
+            });
+          }
         }
+        plans.push(plan);
+        if (plan.live) liveRuns.set(plan.run, plan.liveWhy);
       }
-      plans.push(plan);
-      runs.push({ run: plan.run, live: plan.live, liveWhy: plan.liveWhy });
-    }
-    const tasks = plans.flatMap((p) => p.files.map((file) => ({ file, plan: p })));
-    if (!announced) {
-      announced = true;
-      const windowBytes = tasks.reduce((n, t) => n + t.file.stat.size, 0);
-      const whole = next >= runIds.length;
-      const scale = whole ? 1 : runIds.length / next;
-      onEvent?.({ type: 'start', dataDir: found.dataDir, runs: runIds.length, files: Math.round(tasks.length * scale), bytes: Math.round(windowBytes * scale), ...(whole ? {} : { estimated: true }) });
-    }
-    await forEachConcurrently(tasks, options.concurrency ?? 8, async ({ file, plan }) => {
-      const own: Finding[] = [];
-      const fileEmit = (f: Finding): void => {
-        own.push(f);
-        emit(f);
+      const tasks = plans.flatMap((p) => p.files.map((file) => ({ file, plan: p })));
+      if (!announced) {
+        announced = true;
+        const windowBytes = tasks.reduce((n, t) => n + t.file.stat.size, 0);
+        const whole = next >= runIds.length;
+        const scale = whole ? 1 : runIds.length / next;
+        onEvent?.({ type: 'start', dataDir: found.dataDir, runs: runIds.length, files: Math.round(tasks.length * scale), bytes: Math.round(windowBytes * scale), ...(whole ? {} : { estimated: true }) });
+      }
+      const finishFile = (file: FileEntry, plan: RunPlan, own: Finding[], record: FileRecord | undefined): void => {
+        if (record) {
+          // Kept with the record, so a manifest can remember them for check --fast.
+          if (own.length > 0) record.findings = own;
+          if (plan.live) record.live = true;
+          manifest?.compare(record);
+          done.push(record);
+        }
+        onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
       };
-      const record = await checkFile(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel));
-      if (record) {
-        // Kept with the record, so a manifest can remember them for check --fast.
-        if (own.length > 0) record.findings = own;
-        if (plan.live) record.live = true;
-        manifest?.compare(record);
-        done.push(record);
+      // Small files first, synchronously, one after the other; the rest (and any a kind must read
+      // itself) a few at a time on the thread pool.
+      const later: typeof tasks = [];
+      for (const task of tasks) {
+        const { file, plan } = task;
+        if (file.stat.size > syncReads.maxBytes) {
+          later.push(task);
+          continue;
+        }
+        const own: Finding[] = [];
+        const fileEmit = (f: Finding): void => {
+          own.push(f);
+          emit(f);
+        };
+        const record = checkFileSync(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel), readBuffer);
+        if (record === false) later.push(task);
+        else finishFile(file, plan, own, record);
       }
-      onEvent?.({ type: 'file', path: file.rel, bytes: file.stat.size });
-    });
-    deliver(done);
-    if (windowDirs) {
-      for (const [rel, listing] of windowDirs) options.onDir!(rel, listing);
-      windowDirs.clear();
+      await forEachConcurrently(later, options.concurrency ?? 8, async ({ file, plan }) => {
+        const own: Finding[] = [];
+        const fileEmit = (f: Finding): void => {
+          own.push(f);
+          emit(f);
+        };
+        finishFile(file, plan, own, await checkFile(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel)));
+      });
+      deliver(done);
+      // A window of synchronous reads never returned to the event loop: signals and timers get their turn here.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (windowDirs) {
+        for (const [rel, listing] of windowDirs) options.onDir!(rel, listing);
+        windowDirs.clear();
+      }
     }
+  } finally {
+    restoreHeap();
   }
   if (!announced) onEvent?.({ type: 'start', dataDir: found.dataDir, runs: 0, files: 0, bytes: 0 });
   // Every run checked: a recorded run whose folder is gone is missing too, as manifest verify says.
   await manifest?.finish(seen!, options.runs && options.runs.length > 0 ? new Set(runIds) : undefined);
-  runs.sort((a, b) => (a.run < b.run ? -1 : a.run > b.run ? 1 : 0));
+  const runs: CheckResult['runs'] = [...runIds]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((run) => ({ run, live: liveRuns.has(run), liveWhy: liveRuns.get(run) }));
 
   const summary = {
     runs: runs.length,
@@ -149,12 +184,22 @@ function byPath(a: FileRecord, b: FileRecord): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
-/** Order of run ids whose paths (`runs/<id>/...`) then sort as whole paths do: 'a-b/' < 'a/', so 'a-b' comes first. */
+/**
+ * Order of run ids whose paths (`runs/<id>/...`) then sort as whole paths do: 'a-b/' < 'a/', so
+ * 'a-b' comes first. Compared in place, as if each id ended with '/': building `${id}/` for both
+ * sides of each of the ~1.7 million comparisons that sort 100 000 runs was garbage enough to push
+ * the run list into the old generation.
+ */
 function byRunPath(a: string, b: string): number {
-  const x = `${a}/`;
-  const y = `${b}/`;
-  return x < y ? -1 : x > y ? 1 : 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a.charCodeAt(i) - b.charCodeAt(i);
+    if (d !== 0) return d;
+  }
+  if (a.length === b.length) return 0;
+  return a.length < b.length ? SLASH - b.charCodeAt(n) : a.charCodeAt(n) - SLASH;
 }
+const SLASH = 0x2f;
 
 /**
  * Which recorded paths the walk met, as one byte per manifest row instead of a Set of every path
@@ -191,12 +236,14 @@ async function selectRuns(dataDir: string, wanted: string[] | undefined, emit: (
   const linked = new Set<string>();
   // The directory entry's own type says "directory" without an lstat per run (Node lstats the
   // entries a filesystem leaves untyped): a hook checking one run of a thousand stats one, not 2,000.
-  const entries = readEntries(runsDir).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const { name, isDir } of entries) {
-    if (isDir) {
-      runs.push(name);
-      continue;
-    }
+  // Only the few entries that are not directories are sorted (their findings come out in name order); runs are sorted once, below.
+  const others: string[] = [];
+  for (const { name, isDir } of readEntries(runsDir)) {
+    if (isDir) runs.push(name);
+    else others.push(name);
+  }
+  others.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of others) {
     const st = lstatSync(fsPath(join(runsDir, name)), { throwIfNoEntry: false });
     if (!st) continue;
     if (st.isDirectory()) runs.push(name);

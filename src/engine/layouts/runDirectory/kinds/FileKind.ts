@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
 import type { Finding, FileRecord } from '../../../finding.js';
+import type { ReadResult } from '../../../fs/readFileOnce.js';
 
 /** Everything a file kind needs to check one file. */
 export interface FileContext {
@@ -21,4 +22,18 @@ export interface FileContext {
 export interface FileKind {
   name: 'jsonl' | 'json' | 'opaque';
   check(ctx: FileContext): Promise<FileRecord>;
+  /**
+   * The same check with the reading left to the caller (a small file read synchronously): the
+   * file's chunks in order, each valid only during `push`, then the read's result. Undefined when
+   * this file must be read by `check` (a metrics.jsonl large enough for worker threads).
+   */
+  begin(ctx: FileContext): FileScan | undefined;
+  /** Loads, once, what `begin` may need and cannot load synchronously. */
+  prepare?(): Promise<void>;
+}
+
+/** One file's check, fed by whoever reads it. */
+export interface FileScan {
+  push(chunk: Buffer): void;
+  finish(read: ReadResult): FileRecord;
 }

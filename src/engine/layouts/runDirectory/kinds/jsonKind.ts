@@ -3,7 +3,7 @@ import { readFileOnce } from '../../../fs/readFileOnce.js';
 import { makeFinding } from '../../../makeFinding.js';
 import { parseJsonTolerant } from '../../../parseJsonTolerant.js';
 import { firstError, validators, type Validator } from '../../../validators.js';
-import type { FileKind, FileContext } from './FileKind.js';
+import type { FileContext, FileKind, FileScan } from './FileKind.js';
 
 /** Documents up to this size are parsed and schema-checked in memory; larger ones are only verified as JSON, streaming. */
 export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
@@ -31,13 +31,27 @@ async function loadStreaming(): Promise<Streaming> {
 export const jsonKind: FileKind = {
   name: 'json',
   async check(ctx) {
-    // The read callback is synchronous and may need the verifier mid-file (a document that grows past the limit).
     const lib = await loadStreaming();
-    const parts: Buffer[] = [];
-    let kept = 0;
-    let streaming: StreamingVerifier | undefined;
-    const limit = maxDocumentBytes();
-    const read = await readFileOnce(ctx.abs, (chunk) => {
+    const scan = scanDocument(ctx, lib);
+    return scan.finish(await readFileOnce(ctx.abs, (chunk) => scan.push(chunk)));
+  },
+  begin(ctx) {
+    return streamingLib ? scanDocument(ctx, streamingLib) : undefined;
+  },
+  async prepare() {
+    await loadStreaming();
+  },
+};
+
+/** The document's chunks are kept (copied) and checked at the end; past the size limit they go to the streaming verifier instead. */
+function scanDocument(ctx: FileContext, lib: Streaming): FileScan {
+  // The push callback is synchronous and may need the verifier mid-file (a document that grows past the limit).
+  const parts: Buffer[] = [];
+  let kept = 0;
+  let streaming: StreamingVerifier | undefined;
+  const limit = maxDocumentBytes();
+  return {
+    push(chunk) {
       if (!streaming && kept + chunk.length <= limit) {
         parts.push(Buffer.from(chunk));
         kept += chunk.length;
@@ -49,23 +63,25 @@ export const jsonKind: FileKind = {
         for (const p of parts.splice(0)) streaming.write(p);
       }
       streaming.write(chunk);
-    });
-    const record = { path: ctx.rel, run: ctx.run, size: read.size, sha256: read.sha256, mtimeMs: read.stat.mtimeMs, ino: read.stat.ino };
-    const where = { run: ctx.run, path: ctx.rel };
-    if (streaming) {
-      const err = streaming.end();
-      if (err?.kind === 'utf8') {
-        ctx.emit(makeFinding('encoding/invalid-utf8', { ...where, offset: err.offset }, 'the document holds bytes that are not valid UTF-8', { action: 'quarantine-file' }));
-      } else if (err) {
-        const message = err.cut ? `cut short after ${read.size} bytes (${err.message})` : `not valid JSON: ${err.message}`;
-        ctx.emit(makeFinding('json/invalid', { ...where, line: err.line, offset: err.offset }, message));
+    },
+    finish(read) {
+      const record = { path: ctx.rel, run: ctx.run, size: read.size, sha256: read.sha256, mtimeMs: read.stat.mtimeMs, ino: read.stat.ino };
+      const where = { run: ctx.run, path: ctx.rel };
+      if (streaming) {
+        const err = streaming.end();
+        if (err?.kind === 'utf8') {
+          ctx.emit(makeFinding('encoding/invalid-utf8', { ...where, offset: err.offset }, 'the document holds bytes that are not valid UTF-8', { action: 'quarantine-file' }));
+        } else if (err) {
+          const message = err.cut ? `cut short after ${read.size} bytes (${err.message})` : `not valid JSON: ${err.message}`;
+          ctx.emit(makeFinding('json/invalid', { ...where, line: err.line, offset: err.offset }, message));
+        }
+        return record;
       }
+      checkDocument(parts.length === 1 ? parts[0]! : Buffer.concat(parts, kept), ctx, schemaOf(ctx.rel.slice(ctx.rel.lastIndexOf('/') + 1)));
       return record;
-    }
-    checkDocument(Buffer.concat(parts, kept), ctx, schemaOf(ctx.rel.slice(ctx.rel.lastIndexOf('/') + 1)));
-    return record;
-  },
-};
+    },
+  };
+}
 
 function checkDocument(bytes: Buffer, ctx: FileContext, validate: Validator | undefined): void {
   const where = { run: ctx.run, path: ctx.rel };
