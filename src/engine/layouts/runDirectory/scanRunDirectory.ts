@@ -77,7 +77,8 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   const restoreHeap = favourSmallHeap(runIds.length);
   try {
     const readBuffer = Buffer.allocUnsafe(syncReads.bufferBytes);
-    await prepareKinds();
+    // Nothing to read, nothing to load: an empty data dir's check stays at start-up cost.
+    if (runIds.length > 0) await prepareKinds();
     for (let next = 0; next < runIds.length; ) {
       const plans: RunPlan[] = [];
       const done: FileRecord[] = [];
