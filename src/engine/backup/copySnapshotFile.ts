@@ -1,6 +1,6 @@
-import { closeSync, constants, fchmodSync, fstatSync, futimesSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, futimesSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
 import { createHash, hash as hashOnce, type Hash } from 'node:crypto';
-import { NotRegularFileError } from '../fs/openRegularFile.js';
+import { openRegularSync } from '../fs/openRegularSync.js';
 import { fsPath } from '../fs/pathBytes.js';
 
 export interface SnapshotFileCopy {
@@ -15,7 +15,6 @@ export interface SnapshotFileCopy {
   copyMtimeMs: number;
 }
 
-const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 const CHUNK = 1024 * 1024;
 /** One buffer for every copy: a snapshot copies one file at a time on this thread, so nothing is allocated per file. */
 let shared: Buffer | undefined;
@@ -93,33 +92,6 @@ function readHashed(fd: number, onChunk?: (chunk: Buffer) => void): { sha256: st
   if (filled > 0) onChunk?.(tail);
   if (!hash) return { sha256: hashOnce('sha256', tail, 'hex'), size };
   return { sha256: hash.update(tail).digest('hex'), size };
-}
-
-/** openRegularFile's rules (O_NOFOLLOW, O_NONBLOCK, fstat on the descriptor), synchronously. */
-function openRegularSync(path: string): { fd: number; stat: Stats } {
-  let fd: number;
-  try {
-    fd = openSync(fsPath(path), READ_FLAGS);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw new NotRegularFileError(path, 'ELOOP', 'a symbolic link');
-    if (code === 'EISDIR') throw new NotRegularFileError(path, 'EISDIR', 'a directory');
-    throw err;
-  }
-  const stat = fstatSync(fd);
-  if (!stat.isFile()) {
-    closeSync(fd);
-    throw new NotRegularFileError(path, stat.isDirectory() ? 'EISDIR' : 'ENOTREG', describe(stat));
-  }
-  return { fd, stat };
-}
-
-function describe(st: Stats): string {
-  if (st.isDirectory()) return 'a directory';
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
 }
 
 /** writeAll, synchronously: a short write loops, a write of zero bytes is ENOSPC naming the file. */

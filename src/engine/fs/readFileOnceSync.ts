@@ -1,7 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { FileHash } from './FileHash.js';
-import { describe, FLAGS, NotRegularFileError } from './openRegularFile.js';
-import { fsPath } from './pathBytes.js';
+import { openRegularSync } from './openRegularSync.js';
 import { reportRead } from './readProgress.js';
 import type { ReadOptions, ReadResult } from './readFileOnce.js';
 
@@ -18,18 +17,8 @@ import type { ReadOptions, ReadResult } from './readFileOnce.js';
  * buffer arrives as one chunk.
  */
 export function readFileOnceSync(path: string, buf: Buffer, onChunk?: (chunk: Buffer) => void, opts: ReadOptions = {}): ReadResult {
-  let fd: number;
+  const { fd, stat } = openRegularSync(path);
   try {
-    fd = openSync(fsPath(path), FLAGS);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw new NotRegularFileError(path, 'ELOOP', 'a symbolic link');
-    if (code === 'EISDIR') throw new NotRegularFileError(path, 'EISDIR', 'a directory');
-    throw err;
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new NotRegularFileError(path, stat.isDirectory() ? 'EISDIR' : 'ENOTREG', describe(stat));
     const hash = new FileHash(opts.prefixBytes);
     let size = 0;
     let filled = 0;
