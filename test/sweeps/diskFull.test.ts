@@ -4,7 +4,7 @@
 // but its bytes from before or its bytes from after; nothing of the tool's stays behind where it
 // does not belong; and once space is back, running the command again finishes the job (and `undo`
 // still returns the exact bytes from before).
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damage, makeDataDir, runId, writeRun } from '../../fixtures/build/dataDir.mjs';
@@ -51,6 +51,13 @@ function sweep(attempt: (disk: string, free: number) => 'ok' | 'full'): void {
   expect(outcomes.at(-1)).toBe('ok');
 }
 
+/** `template` copied onto `disk` as `trackio`, then the disk filled but for `free` bytes: the copy and the filler. */
+function copyOnto(disk: string, template: string, free: number): { dataDir: string; filler: string } {
+  const dataDir = join(disk, 'trackio');
+  copyTree(template, dataDir);
+  return { dataDir, filler: fill(disk, free) };
+}
+
 const users = (d: string) => snapshot(d, (p) => p.startsWith('.trackio-fsck') || p.startsWith('quarantine'));
 
 describe.skipIf(!canMount)('disk full at every amount of free space', () => {
@@ -66,9 +73,7 @@ describe.skipIf(!canMount)('disk full at every amount of free space', () => {
     const after = users(reference);
 
     sweep((disk, free) => {
-      const dataDir = join(disk, 'trackio');
-      copyTree(template, dataDir);
-      const filler = fill(disk, free);
+      const { dataDir, filler } = copyOnto(disk, template, free);
       const what = `repair -y with ${free / 1024} KiB free`;
       const outcome = expectCleanOutcome(runCli(['repair', '-y', dataDir]), [1], what);
       expectBeforeOrAfter(users(dataDir), before, after, what);
@@ -121,10 +126,8 @@ describe.skipIf(!canMount)('disk full at every amount of free space', () => {
     expect(runCli(['manifest', 'write', template]).code).toBe(0);
     writeRun(template, runId(3), { steps: 4000 });
     sweep((disk, free) => {
-      const dataDir = join(disk, 'trackio');
-      copyTree(template, dataDir);
+      const { dataDir, filler } = copyOnto(disk, template, free);
       const manifestBefore = snapshot(dataDir, (p) => !p.startsWith('manifest-sha256') && !p.startsWith('.trackio-fsck'));
-      const filler = fill(disk, free);
       const what = `manifest write with ${free / 1024} KiB free`;
       const outcome = expectCleanOutcome(runCli(['manifest', 'write', dataDir]), [0], what);
       if (outcome === 'full') {
@@ -152,9 +155,7 @@ describe.skipIf(!canMount)('disk full at every amount of free space', () => {
     const current = makeDataDir(tempDir(), { runs: 1, steps: 50 });
     const currentView = users(current);
     sweep((disk, free) => {
-      const dataDir = join(disk, 'trackio');
-      cpSync(current, dataDir, { recursive: true, preserveTimestamps: true });
-      const filler = fill(disk, free);
+      const { dataDir, filler } = copyOnto(disk, current, free);
       const what = `restore with ${free / 1024} KiB free`;
       const outcome = expectCleanOutcome(runCli(['restore', name, dataDir, '--dest', dest, '--yes']), [0], what);
       if (outcome === 'full') expect(users(dataDir), what).toEqual(currentView);
@@ -183,9 +184,7 @@ describe.skipIf(!canMount)('disk full at every amount of free space', () => {
     expect([1, 4], merged.stdout + merged.stderr).toContain(merged.code);
     const after = users(reference);
     sweep((disk, free) => {
-      const dataDir = join(disk, 'trackio');
-      copyTree(a, dataDir);
-      const filler = fill(disk, free);
+      const { dataDir, filler } = copyOnto(disk, a, free);
       const what = `merge -y with ${free / 1024} KiB free`;
       const outcome = expectCleanOutcome(runCli(['merge', '-y', b, dataDir]), [merged.code], what);
       // A database is compared by its rows (compare), every other file by its bytes.
