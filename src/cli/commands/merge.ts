@@ -19,9 +19,8 @@ export const mergeHandler = (args: MergeArgs) => runCommand(() => runMerge(args,
 
 /** The merge session (src/engine/merge/merge.ts) on a terminal: prints what the engine reports and asks its questions. */
 async function runMerge(args: MergeArgs, mode: MergeMode): Promise<number> {
-  const [{ merge }, { LineAsker }, { chooseSteps }, { renderStep }] = await Promise.all([
+  const [{ merge }, { askChoice }, { renderStep }] = await Promise.all([
     import('../../engine/merge/merge.js'),
-    import('../prompt/askLine.js'),
     import('../prompt/chooseSteps.js'),
     import('../render/renderPlan.js'),
   ]);
@@ -45,16 +44,7 @@ async function runMerge(args: MergeArgs, mode: MergeMode): Promise<number> {
         say(renderMergePlan(e.plan, c, renderStep));
       }
     },
-    choose: async (choice) => {
-      const asker = new LineAsker();
-      try {
-        if (choice.type === 'resume') return await chooseSteps([{ id: 1 }], () => asker.ask('Finish it? [y]es [n]o [q]uit: '));
-        say('');
-        return await chooseSteps(choice.steps, (s: PlanStep, i, n) => asker.ask(`${renderStep(s, c)}\n  Step ${i + 1}/${n}? [y]es [n]o [a]ll [q]uit: `));
-      } finally {
-        asker.close();
-      }
-    },
+    choose: (choice) => askChoice(choice, { finish: 'Finish it?', noun: 'Step' }, (s: PlanStep) => renderStep(s, c), say),
   });
   const dir = outcome.dir;
   switch (outcome.kind) {

@@ -31,11 +31,10 @@ export const repairHandler = (args: RepairArgs) => runCommand(() => runRepair(ar
  */
 export async function runRepair(args: RepairArgs, mode: Mode, name: 'repair' | 'recover'): Promise<number> {
   // Loaded here, not at start-up: --help and --version stay fast.
-  const [{ findDataDir }, { repair }, { renderApplied, renderPlan, renderStep }, { LineAsker }, { chooseSteps }] = await Promise.all([
+  const [{ findDataDir }, { repair }, { renderApplied, renderPlan, renderStep }, { askChoice }] = await Promise.all([
     import('../../engine/layouts/findDataDir.js'),
     import('../../engine/repair/repair.js'),
     import('../render/renderPlan.js'),
-    import('../prompt/askLine.js'),
     import('../prompt/chooseSteps.js'),
   ]);
   const c = makeStyle(process.stdout, args.color);
@@ -70,16 +69,7 @@ export async function runRepair(args: RepairArgs, mode: Mode, name: 'repair' | '
         }
       }
     },
-    choose: async (choice) => {
-      const asker = new LineAsker();
-      try {
-        if (choice.type === 'resume') return await chooseSteps([{ id: 1 }], () => asker.ask('Finish it (the fixes chosen then)? [y]es [n]o [q]uit: '));
-        say('');
-        return await chooseSteps(choice.steps, (s: PlanStep, i, n) => asker.ask(`${renderStep(s, c)}\n  Fix ${i + 1}/${n}? [y]es [n]o [a]ll [q]uit: `));
-      } finally {
-        asker.close();
-      }
-    },
+    choose: (choice) => askChoice(choice, { finish: 'Finish it (the fixes chosen then)?', noun: 'Fix' }, (s: PlanStep) => renderStep(s, c), say),
   });
 
   switch (outcome.kind) {

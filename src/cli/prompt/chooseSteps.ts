@@ -1,3 +1,5 @@
+import { LineAsker } from './askLine.js';
+
 /** e2fsck's answers: yes to this fix, no, yes to this and all the rest, quit (change nothing). */
 export type Answer = 'yes' | 'no' | 'all' | 'quit';
 
@@ -30,4 +32,25 @@ export async function chooseSteps<S extends { id: number }>(steps: S[], ask: (st
     }
   }
   return chosen;
+}
+
+/**
+ * The engine's question on a terminal, for repair and merge alike: finish an interrupted run
+ * (`finish`, a yes/no question), or which planned steps to apply, one at a time (`noun` names a
+ * step in the question: "Fix 2/5?", "Step 2/5?").
+ */
+export async function askChoice<S extends { id: number }>(
+  choice: { type: 'resume' } | { type: 'steps'; steps: S[] },
+  words: { finish: string; noun: string },
+  render: (step: S) => string,
+  say: (text?: string) => void,
+): Promise<number[] | 'cancel'> {
+  const asker = new LineAsker();
+  try {
+    if (choice.type === 'resume') return await chooseSteps([{ id: 1 }], () => asker.ask(`${words.finish} [y]es [n]o [q]uit: `));
+    say('');
+    return await chooseSteps(choice.steps, (s, i, n) => asker.ask(`${render(s)}\n  ${words.noun} ${i + 1}/${n}? [y]es [n]o [a]ll [q]uit: `));
+  } finally {
+    asker.close();
+  }
 }

@@ -1,9 +1,10 @@
 import { commandLine } from '../../commandLine.js';
-import { chmod, link, lstat, open, rename } from 'node:fs/promises';
+import { link, lstat, rename } from 'node:fs/promises';
 import { copyFileVerified } from '../../fs/copyFileVerified.js';
 import { dirname } from 'node:path';
 import { FsckError } from '../../errors.js';
 import { fsyncDir } from '../../fs/fsyncDir.js';
+import { makeDurableLike } from '../../fs/makeDurableLike.js';
 import { faultPoint } from '../../fs/faultPoint.js';
 import { imageOf, removeFile, sameImage } from '../../repair/fileState.js';
 import { saveJournal, type Journal, type JournalOp } from '../../repair/Journal.js';
@@ -118,15 +119,7 @@ async function rebuild(realDataDir: string, journal: Journal, op: JournalOp, abs
     await removeTemps(temp);
     throw err;
   }
-  const st = await lstat(abs);
-  await chmod(temp, st.mode & 0o7777);
-  const fh = await open(temp, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsyncDir(dirname(temp));
+  await makeDurableLike(temp, abs);
   if (rowsAbs) faultPoint('quarantined-rows', op.path);
   await helpers.writeWhy(realDataDir, op.creates[0]!, journal, op, {
     ...(info.rowsFile ? { rowsFile: info.rowsFile, rows: info.rows } : {}),

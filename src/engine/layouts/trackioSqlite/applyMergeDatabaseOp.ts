@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { chmod, lstat, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { commandLine } from '../../commandLine.js';
 import { FsckError } from '../../errors.js';
 import { faultPoint } from '../../fs/faultPoint.js';
-import { fsyncDir } from '../../fs/fsyncDir.js';
+import { makeDurableLike } from '../../fs/makeDurableLike.js';
 import { safePath } from '../../fs/safePath.js';
 import { writeFileAtomic } from '../../fs/writeFileAtomic.js';
 import type { MergeSource } from '../../merge/MergeSource.js';
@@ -96,14 +95,7 @@ async function rebuild(realDataDir: string, op: JournalOp, abs: string, temp: st
     await removeTemps(temp);
     throw err;
   }
-  await chmod(temp, (await lstat(from)).mode & 0o7777);
-  const fh = await open(temp, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsyncDir(dirname(temp));
+  await makeDurableLike(temp, from);
 }
 
 /** B's rows that differ from DIR's, as JSONL in quarantine (written whole, atomically), after the digest says they are the rows the plan saw. */
