@@ -54,12 +54,16 @@ const LAZY = {
   // Every function node:crypto exports (called or constructed), so new code that imports another one still builds.
   '\0lazy:node:crypto': `let m; const c = () => (m ??= process.getBuiltinModule('node:crypto'));
 ${cryptoFunctions.map((k) => `export function ${k}(...a) { return new.target ? new (c().${k})(...a) : c().${k}(...a); }`).join('\n')}`,
+  // heapPolicy's one call, made only by a check of 20 000 runs or more; importing node:v8 loads ~30
+  // internal modules. Only that function is offered: importing another from node:v8 fails the build.
+  '\0lazy:node:v8': `export function setFlagsFromString(...a) { return process.getBuiltinModule('node:v8').setFlagsFromString(...a); }`,
   '\0chalk:no-detection': 'export default { stdout: false, stderr: false };',
 };
 const lazyBuiltins = {
   name: 'lazy-builtins',
   resolveId(source, importer) {
     if (source === 'node:crypto' && importer?.startsWith(src + '/')) return '\0lazy:node:crypto';
+    if (source === 'node:v8' && importer?.startsWith(src + '/')) return '\0lazy:node:v8';
     if (source === '#supports-color' && importer?.includes('/node_modules/chalk/')) return '\0chalk:no-detection';
     return null;
   },

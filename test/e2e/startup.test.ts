@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDataDir, runId } from '../../fixtures/build/dataDir.mjs';
@@ -25,6 +25,21 @@ describe('start-up: what a command loads before it works', () => {
     expect(files).toContain('dist/bundle/cli.cjs');
     expect(files.filter((f) => NOT_AT_START_UP.test(f))).toEqual([]);
     expect(files.length).toBeLessThanOrEqual(4);
+  });
+
+  it('check of an empty data dir loads none of the built-in modules only large or hashing checks need', () => {
+    // Built-in modules are not files: a preloaded script lists what Node loaded, as the process exits.
+    const dir = join(tempDir(), '.trackio');
+    mkdirSync(join(dir, 'runs'), { recursive: true });
+    const list = join(tempDir(), 'loaded.txt');
+    const preload = join(tempDir(), 'list.cjs');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));`);
+    const r = runCli(['check', dir, '--live-window', '0'], { env: { NODE_OPTIONS: `--require ${preload}` } });
+    expect(r.code).toBe(0);
+    const loaded = readFileSync(list, 'utf8').split('\n');
+    expect(loaded).toContain('NativeModule fs'); // the list is real
+    // node:v8 (heapPolicy, from 20 000 runs) and perf_hooks (the `performance` global) cost ~40 modules.
+    expect(loaded.filter((m) => /^NativeModule (v8|perf_hooks)$/.test(m))).toEqual([]);
   });
 
   it('--version loads nothing but bin and package.json', () => {

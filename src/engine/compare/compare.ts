@@ -8,6 +8,7 @@ import type { CompareError, CompareResult } from './CompareResult.js';
 import { emptyFileDiff } from './compareFiles.js';
 import { layoutNamed } from '../layouts/index.js';
 import { summarizeComparison } from './summarizeComparison.js';
+import { startClock } from '../startClock.js';
 
 export interface CompareOptions {
   /** Resolves relative paths (default: process.cwd()). */
@@ -21,7 +22,7 @@ export interface CompareOptions {
  * exitCode: 0 equal, 4 they differ, 8 something could not be read (the comparison is incomplete).
  */
 export async function compare(a: string, b: string, options: CompareOptions = {}): Promise<CompareResult> {
-  const started = performance.now();
+  const elapsedMs = startClock();
   const env = { cwd: options.cwd, env: {} };
   const foundA = findDataDir(a, env);
   const foundB = findDataDir(b, env);
@@ -53,6 +54,6 @@ export async function compare(a: string, b: string, options: CompareOptions = {}
     ...withEqual,
     summary: summarizeComparison(withEqual),
     exitCode: errors.length > 0 ? EXIT.operational : equal ? EXIT.clean : EXIT.uncorrected,
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(elapsedMs()),
   };
 }

@@ -19,13 +19,14 @@ import { checkFile, checkFileSync, planRun, prepareKinds, type RunPlan } from '.
 import { syncReads } from './syncReads.js';
 import { favourSmallHeap } from './heapPolicy.js';
 import { scanWindow } from './scanWindow.js';
+import { startClock } from '../../startClock.js';
 
 /**
  * check for the run-directory layout: every file of every run read once, hashed, parsed and
  * validated, small files many at a time, a large metrics file on worker threads.
  */
 export async function scanRunDirectory(found: DataDir, options: CheckOptions, onEvent?: (e: CheckEvent) => void): Promise<CheckResult> {
-  const startedAt = performance.now();
+  const elapsedMs = startClock();
   const findings: Finding[] = [];
   const emit = (finding: Finding): void => {
     findings.push(finding);
@@ -173,7 +174,7 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
     files,
     bytes,
     ...countSeverities(findings),
-    durationMs: Math.round(performance.now() - startedAt),
+    durationMs: Math.round(elapsedMs()),
   };
   const report = makeReport('check', found.dataDir, found.layout, summary, sortFindings(findings), options.strict ?? false);
   const result: CheckResult = { report, files: records, runs, dirs: dirs ?? new Map() };

@@ -15,6 +15,7 @@ import { hashMedia } from './hashMedia.js';
 import { checkRunInTwoProjects } from './checks/runInTwoProjects.js';
 import { checkStaleParquet } from './checks/staleParquet.js';
 import { registryCacheDatabases } from './checks/registryCacheDatabases.js';
+import { startClock } from '../../startClock.js';
 
 const SIDECAR = /^(.*\.db)-(wal|shm|journal)$/;
 
@@ -23,7 +24,7 @@ const SIDECAR = /^(.*\.db)-(wal|shm|journal)$/;
  * blobs and inbox fragments beside them. Same report and events as the run-directory check.
  */
 export async function checkTrackioDir(found: DataDir, options: CheckOptions, onEvent?: (e: CheckEvent) => void): Promise<CheckResult> {
-  const started = performance.now();
+  const elapsedMs = startClock();
   const findings: Finding[] = [];
   const emit = (finding: Finding): void => {
     findings.push(finding);
@@ -80,7 +81,7 @@ export async function checkTrackioDir(found: DataDir, options: CheckOptions, onE
     files: selected.length + records.length,
     bytes: sizes.reduce((a, b) => a + b, 0) + records.reduce((n, r) => n + r.size, 0),
     ...countSeverities(findings),
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(elapsedMs()),
   };
   const report = makeReport('check', found.dataDir, found.layout, summary, sortByPlace(findings), options.strict ?? false);
   return { report, files: options.keepFiles === false ? [] : records, runs: selected.map((p) => ({ run: p, live: isLive(p) })), databases: databases.map((d) => ({ ...d, live: isLive(d.project) })) };
