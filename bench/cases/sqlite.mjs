@@ -58,7 +58,7 @@ export async function run({ bin, scratch }) {
     const r = spawnSync(process.execPath, [sqliteParts, db], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`sqliteParts failed: ${r.stderr}`);
     const p = JSON.parse(r.stdout);
-    const total = (x) => Object.values(x).reduce((a, b) => a + b, 0);
+    const total = (x) => x.jsonValidCount + x.cellScan + x.quickCheck + x.indexComparison + x.runSignatures;
     if (!parts || total(p) < total(parts)) parts = p;
   }
   const base = parts.jsonValidCount;
@@ -68,6 +68,8 @@ export async function run({ bin, scratch }) {
   for (const [name, key] of [['quick_check', 'quickCheck'], ['index comparison (checkIndexes)', 'indexComparison'], ['run fingerprints (runSignatures)', 'runSignatures']]) {
     out.push({ name: `  parts: ${name}`, value: parts[key] / 1000, unit: 's CPU', note: `${(parts[key] / base).toFixed(2)}x the json_valid count` });
   }
+  out.push({ name: '  parts: quick_check + index comparison + cells, one thread', value: parts.oneThreadCpu / 1000, unit: 's CPU', note: `${(parts.oneThreadWall / 1000).toFixed(2)} s wall` });
+  out.push({ name: '  parts: the same, structure on a worker thread (the default from 32 MiB)', value: parts.twoThreadsCpu / 1000, unit: 's CPU', note: `${(parts.twoThreadsWall / 1000).toFixed(2)} s wall (every thread's CPU)` });
   out.push({ name: '  load average', value: loadavg()[0], unit: '', note: 'the machine may be shared: CPU seconds are the fair measure' });
   out.push({ name: '  check / quick_check', value: check.cpu / quick.cpu, unit: 'x CPU', note: `quick_check ${quick.cpu.toFixed(2)} s CPU` });
   add('trackio-fsck check --full (integrity_check + every JSON cell)', timed(2, process.execPath, [bin, 'check', dataDir, '--json', '--full']));
