@@ -6,15 +6,16 @@ import { tempDir } from '../helpers/cli.js';
 import { loadSqlite } from '../helpers/internals.js';
 import { checkDatabase } from '../../src/engine/layouts/trackioSqlite/checkDatabase.js';
 import type { Finding } from '../../src/engine/finding.js';
-import { structureInBackground } from '../../src/engine/layouts/trackioSqlite/structureInBackground.js';
+import { structureInBackground, wantsBackground } from '../../src/engine/layouts/trackioSqlite/structureInBackground.js';
 import { structureProblems } from '../../src/engine/layouts/trackioSqlite/structureProblems.js';
 
-// A large database has quick_check and the index comparison run on a worker thread while the main
-// thread scans its cells, the scan's findings held until the worker answers (checkDatabase,
-// structureInBackground). The findings must be those of the check on one thread, in the same
-// order, whatever the database's state: healthy, damaged cells, a damaged page (quick_check fails:
-// the held scan is dropped and the table read again row by row), index-only damage, a missing
-// table or column, committed rows still in the -wal (the check reads a private copy).
+// Asked for (TRACKIO_FSCK_WORKERS=1), a large database has quick_check and the index comparison run
+// on a worker thread while the main thread scans its cells, the scan's findings held until the
+// worker answers (checkDatabase, structureInBackground). The findings must be those of the check
+// on one thread, in the same order, whatever the database's state: healthy, damaged cells, a
+// damaged page (quick_check fails: the held scan is dropped and the table read again row by row),
+// index-only damage, a missing table or column, committed rows still in the -wal (the check reads
+// a private copy).
 // The worker runs the built code (dist/): `npm run build` first.
 
 const STALE = join(import.meta.dirname, '..', 'helpers', 'stale_index.py');
@@ -82,5 +83,18 @@ describe('sqlite check: quick_check on a worker thread gives the findings of one
         db.close();
       }
     }
+  });
+
+  it('is asked for with TRACKIO_FSCK_WORKERS >= 1, from 32 MiB or TRACKIO_FSCK_PARALLEL_MIN_BYTES; never by default', () => {
+    const MiB = 1024 * 1024;
+    expect(wantsBackground(1024 * MiB, undefined, {})).toBe(false);
+    expect(wantsBackground(1024 * MiB, undefined, { TRACKIO_FSCK_WORKERS: '0' })).toBe(false);
+    expect(wantsBackground(1024 * MiB, undefined, { TRACKIO_FSCK_WORKERS: 'x' })).toBe(false);
+    expect(wantsBackground(32 * MiB, undefined, { TRACKIO_FSCK_WORKERS: '1' })).toBe(true);
+    expect(wantsBackground(32 * MiB - 1, undefined, { TRACKIO_FSCK_WORKERS: '2' })).toBe(false);
+    expect(wantsBackground(10, undefined, { TRACKIO_FSCK_WORKERS: '1', TRACKIO_FSCK_PARALLEL_MIN_BYTES: '10' })).toBe(true);
+    expect(wantsBackground(9, undefined, { TRACKIO_FSCK_WORKERS: '1', TRACKIO_FSCK_PARALLEL_MIN_BYTES: '10' })).toBe(false);
+    expect(wantsBackground(0, true, {})).toBe(true);
+    expect(wantsBackground(1024 * MiB, false, { TRACKIO_FSCK_WORKERS: '1' })).toBe(false);
   });
 });

@@ -12,8 +12,8 @@ export interface Structure {
 /**
  * PRAGMA quick_check (integrity_check when `full`) and, when it passes, the index comparison that
  * quick_check leaves out (checkIndexes). It reads every page of the database and needs nothing
- * from the rest of the check, so a large database has it run on a second connection in a worker
- * thread (structureInBackground) while the main thread scans the cells.
+ * from the rest of the check, so a large database can have it run on a second connection in a
+ * worker thread (structureInBackground, TRACKIO_FSCK_WORKERS=1) while the main thread scans the cells.
  */
 export function structureProblems(db: SqliteDatabase, tables: Iterable<string>, full: boolean): Structure {
   let problems: string[];
