@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { leaveWalBehind, makeTrackioDir, trackioDamage } from '../../fixtures/build/trackioDb.mjs';
+import buildIfStale from '../helpers/buildIfStale.js';
 import { tempDir } from '../helpers/cli.js';
 import { loadSqlite } from '../helpers/internals.js';
 import { checkDatabase } from '../../src/engine/layouts/trackioSqlite/checkDatabase.js';
@@ -16,7 +17,9 @@ import { structureProblems } from '../../src/engine/layouts/trackioSqlite/struct
 // damaged page (quick_check fails: the held scan is dropped and the table read again row by row),
 // index-only damage, a missing table or column, committed rows still in the -wal (the check reads
 // a private copy).
-// The worker runs the built code (dist/): `npm run build` first.
+// The worker runs the built code (dist/): built first when src/ is newer.
+
+beforeAll(() => buildIfStale(), 300_000);
 
 const STALE = join(import.meta.dirname, '..', 'helpers', 'stale_index.py');
 
