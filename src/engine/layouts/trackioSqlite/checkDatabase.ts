@@ -9,9 +9,11 @@ import { findSalvageableRows } from './salvage/findSalvageableRows.js';
 import { inspectCell, mediaPaths, type ManifestEntry } from './inspectCell.js';
 import type { SqliteDatabase } from './loadSqlite.js';
 import { manifestDigest } from './manifestDigest.js';
-import { checkIndexes, isIndexProblem } from './checkIndexes.js';
+import { isIndexProblem } from './checkIndexes.js';
 import { openReadOnly, readSidecars } from './openReadOnly.js';
 import { readSqliteHeader } from './readSqliteHeader.js';
+import { structureInBackground, wantsBackground } from './structureInBackground.js';
+import { structureProblems, type Structure } from './structureProblems.js';
 import { canJudgeInSqlite, rowsNeedingJs, type RowTally } from './rowsNeedingJs.js';
 import { generationOf, JSON_COLUMNS, REQUIRED_COLUMNS, REQUIRED_TABLES, type Generation, type JsonColumn } from './trackioSchema.js';
 
@@ -30,6 +32,11 @@ export interface DatabaseCheckContext {
    * can (rowsNeedingJs): the findings are the same, only slower; tests compare the two.
    */
   rowByRow?: boolean;
+  /**
+   * Run quick_check and the index comparison on a worker thread while the cells are scanned
+   * (structureInBackground); undefined: decided by TRACKIO_FSCK_WORKERS and the file's size (wantsBackground).
+   */
+  structureInWorker?: boolean;
 }
 
 export interface DatabaseCheckResult {
@@ -94,21 +101,52 @@ export async function checkDatabase(ctx: DatabaseCheckContext): Promise<Database
     const tables = readTables(db, ctx, rel);
     if (!tables) return result;
     result.generation = generationOf(tables);
-    const intact = integrity(db, ctx, rel, tables);
-    for (const t of REQUIRED_TABLES) {
-      if (!tables.has(t)) ctx.emit(makeFinding('sqlite/missing-table', { ...at, table: t }, `table ${t} is missing: Trackio cannot read this project`));
-    }
-    for (const [t, cols] of Object.entries(REQUIRED_COLUMNS)) {
-      const have = tables.get(t);
-      const missing = have ? cols.filter((c) => !have.has(c)) : [];
-      if (missing.length > 0) ctx.emit(makeFinding('sqlite/missing-column', { ...at, table: t }, `table ${t} lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`));
-    }
-    const folder = new FindingFolder(ctx.emit);
-    const runs = new Set<string>();
-    for (const spec of JSON_COLUMNS) {
-      const have = tables.get(spec.table);
-      if (!have?.has(spec.column)) continue;
-      result.rows[spec.table] = scanJsonColumn(db, spec, have, ctx, rel, folder, spec.table === 'metrics' ? runs : undefined, intact && !ctx.rowByRow);
+    const schemaFindings = () => {
+      for (const t of REQUIRED_TABLES) {
+        if (!tables.has(t)) ctx.emit(makeFinding('sqlite/missing-table', { ...at, table: t }, `table ${t} is missing: Trackio cannot read this project`));
+      }
+      for (const [t, cols] of Object.entries(REQUIRED_COLUMNS)) {
+        const have = tables.get(t);
+        const missing = have ? cols.filter((c) => !have.has(c)) : [];
+        if (missing.length > 0) ctx.emit(makeFinding('sqlite/missing-column', { ...at, table: t }, `table ${t} lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`));
+      }
+    };
+    const scanAll = (scanCtx: DatabaseCheckContext, folder: FindingFolder, runs: Set<string>, intact: boolean) => {
+      for (const spec of JSON_COLUMNS) {
+        const have = tables.get(spec.table);
+        if (!have?.has(spec.column)) continue;
+        result.rows[spec.table] = scanJsonColumn(db, spec, have, scanCtx, rel, folder, spec.table === 'metrics' ? runs : undefined, intact && !ctx.rowByRow);
+      }
+    };
+    let folder: FindingFolder;
+    let runs = new Set<string>();
+    const background = !ctx.rowByRow && wantsBackground(fileBytes(opened.how === 'private-copy' ? db.name : abs), ctx.structureInWorker) ? structureInBackground(db, [...tables.keys()], ctx.full) : undefined;
+    if (!background) {
+      const intact = reportStructure(db, ctx, rel, tables, structureProblems(db, tables.keys(), ctx.full));
+      schemaFindings();
+      folder = new FindingFolder(ctx.emit);
+      scanAll(ctx, folder, runs, intact);
+    } else {
+      // The cells are scanned as if the database were intact while the worker checks it; what
+      // the scan finds is held until the worker's answer, and reported after it, in the order of
+      // the sequential check. A database that fails is scanned again row by row, as it would have
+      // been, and the held findings are dropped: the same findings either way, on one core or two.
+      const held: Finding[] = [];
+      let sink: (f: Finding) => void = (f) => held.push(f);
+      const heldCtx: DatabaseCheckContext = { ...ctx, emit: (f) => sink(f) };
+      folder = new FindingFolder(heldCtx.emit);
+      scanAll(heldCtx, folder, runs, true);
+      const structure = (await background) ?? structureProblems(db, tables.keys(), ctx.full);
+      const intact = reportStructure(db, ctx, rel, tables, structure);
+      schemaFindings();
+      if (intact) {
+        for (const f of held) ctx.emit(f);
+        sink = ctx.emit;
+      } else {
+        folder = new FindingFolder(ctx.emit);
+        runs = new Set<string>();
+        scanAll(ctx, folder, runs, false);
+      }
     }
     try {
       checkTrackioOperations(db, tables, ctx.dataDir, rel, folder);
@@ -159,20 +197,15 @@ function readTables(db: SqliteDatabase, ctx: DatabaseCheckContext, rel: string):
   }
 }
 
-/** quick_check (integrity_check); false, with a finding, when it found problems. */
-function integrity(db: SqliteDatabase, ctx: DatabaseCheckContext, rel: string, tables: Map<string, Set<string>>): boolean {
+/** The findings of quick_check (integrity_check) and the index comparison; false when they found problems. */
+function reportStructure(db: SqliteDatabase, ctx: DatabaseCheckContext, rel: string, tables: Map<string, Set<string>>, structure: Structure): boolean {
   const pragma = ctx.full ? 'integrity_check' : 'quick_check';
-  let problems: string[];
-  try {
-    problems = db.prepare(`PRAGMA ${pragma}(100)`).pluck().all() as string[];
-  } catch (err) {
-    problems = [(err as Error).message];
-  }
+  const { problems } = structure;
   if (problems.length === 1 && problems[0] === 'ok') {
     // quick_check does not compare indexes with their tables; a cheap comparison does (checkIndexes.ts).
     let indexDamage = false;
     if (!ctx.full) {
-      for (const m of checkIndexes(db, tables.keys())) {
+      for (const m of structure.indexMismatches) {
         indexDamage = true;
         ctx.emit(makeFinding('sqlite/index', { run: null, path: rel, table: m.table }, `index ${m.index} does not match table ${m.table} (through the index: ${m.viaIndex}; the table: ${m.viaTable}); REINDEX rebuilds it from the table`));
       }
@@ -283,7 +316,7 @@ function scanJsonColumn(
       // Read again row by row, which says where reading stops; the rows already reported are not reported twice.
       reportedThrough = Math.max(tally.doneThrough, lastRowId);
     } finally {
-      if (ownTransaction && db.inTransaction) db.exec('COMMIT');
+      if (ownTransaction && db.inTransaction) endRead(db);
     }
   }
 
@@ -303,6 +336,32 @@ function scanJsonColumn(
     ctx.emit(makeFinding('sqlite/read-error', { run: null, path: rel, table: spec.table, ...(lastRowId !== undefined ? { rowId: lastRowId } : {}) }, `reading ${spec.table} stopped ${after}: ${(err as Error).message}`));
   }
   return rows;
+}
+
+/**
+ * Ends a read transaction. On a damaged database (scanned before quick_check's answer, on two
+ * threads) COMMIT itself can fail with SQLITE_CORRUPT: then it is rolled back, and if even that
+ * fails the row-by-row read that follows reports the damage.
+ */
+function endRead(db: SqliteDatabase): void {
+  try {
+    db.exec('COMMIT');
+  } catch {
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // Reported by the row-by-row read.
+    }
+  }
+}
+
+/** Bytes in a database file (0 when it cannot be looked at: the check goes on in one thread). */
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** 'present', 'missing' (nothing there), or the errno that kept us from knowing (EACCES: a folder on the way cannot be searched). */
