@@ -1,4 +1,3 @@
-import type { Stats } from 'node:fs';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -15,9 +14,8 @@ import { formatSha256sumLine } from '../manifest/sha256sumLine.js';
 import { countSeverities, EXIT } from '../report.js';
 import { TOOL, VERSION } from '../version.js';
 import { lockBackups } from './backupsLock.js';
-import { copySnapshotFile, type SnapshotFileCopy } from './copySnapshotFile.js';
+import { copySnapshotFile, type SnapshotFileCopy, type SourceStat } from './copySnapshotFile.js';
 import { isRacy, linkFromPrevious } from './linkFromPrevious.js';
-import { ReadBackVerifier } from './ReadBackVerifier.js';
 import { describeIoError } from '../fs/describeIoError.js';
 import { faultPoint } from '../fs/faultPoint.js';
 import { findSnapshots, newestGood } from './findSnapshots.js';
@@ -116,7 +114,6 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
 
   let unlock: (() => Promise<void>) | undefined;
   let tmp: string | undefined;
-  let readBack: ReadBackVerifier | undefined;
   try {
     unlock = await lockBackups(realBackups);
     const startedAt = await freeSecond(realBackups);
@@ -151,7 +148,6 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     const written: string[] = [];
     /** Files linked on the strength of their copy's recorded stat, not re-read: the snapshot's bytes are proven as of the previous proof. */
     let linkedUnread = 0;
-    readBack = new ReadBackVerifier();
     let lastYield = performance.now();
     // One file at a time on synchronous calls (copySnapshotFile): for the many small files of a data
     // dir the promise round trips cost more than the copying. The loop yields every 50 ms so that a
@@ -164,7 +160,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       const p = toSnapshotPath(e.rel);
       const dst = join(tmp, p);
       const database = roles.get(e.rel) === 'database';
-      let recorded: Stats = e.stat;
+      let recorded: SourceStat = e.stat;
       let sha256: string | undefined;
       let size = e.stat.size;
       let identity: { cino?: number; cmtimeMs?: number; racy?: 1 } = {};
@@ -191,7 +187,6 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
           if (!copy) continue;
           written.push(dst);
           ({ sha256, size } = copy);
-          readBack.check(e.abs, dst, sha256, size);
           recorded = copy.source;
           identity = { cino: copy.copyIno, cmtimeMs: copy.copyMtimeMs, ...(isRacy(copy.source.ctimeMs, readStarted) ? { racy: 1 as const } : {}) };
         } catch (err) {
@@ -213,7 +208,6 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       onEvent?.({ type: 'file', path: e.rel, bytes: size, linked: link.linked });
       faultPoint('backup-file');
     }
-    await readBack.finish();
 
     for (const e of entries) {
       if (e.kind !== 'symlink') continue;
@@ -279,7 +273,6 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     };
   } finally {
     // A failed backup removes its own half-built copy; a killed one leaves .incomplete-*, which prune removes.
-    await readBack?.close();
     if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => {});
     await unlock?.();
     await repairLock?.release();
