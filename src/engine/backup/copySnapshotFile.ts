@@ -18,6 +18,8 @@ export interface SnapshotFileCopy {
   /** The copy's own inode and mtime, recorded so the next backup can trust it unread. */
   copyIno: number;
   copyMtimeMs: number;
+  /** When the copy began (Date.now()): a source whose ctime comes close to it is recorded as racy. */
+  readStartedMs: number;
 }
 
 const CHUNK = 1024 * 1024;
@@ -34,6 +36,7 @@ const buffer = (): Buffer => (shared ??= Buffer.allocUnsafe(CHUNK));
  * Many run at once on copy threads (SnapshotCopier), each on its own files.
  */
 export function copySnapshotFile(src: string, dst: string): SnapshotFileCopy {
+  const readStartedMs = Date.now();
   const { fd: input, stat: before } = openRegularSync(src);
   let size = 0;
   let sha256: string;
@@ -57,7 +60,7 @@ export function copySnapshotFile(src: string, dst: string): SnapshotFileCopy {
   // Written and closed, not yet read back: where a test damages the copy (the backup must fail).
   namedFaultPoint('backup-copy-written');
   const copy = readBack(src, dst, sha256, size);
-  return { sha256, size, changed, source: before, copyIno: copy.ino, copyMtimeMs: copy.mtimeMs };
+  return { sha256, size, changed, source: before, copyIno: copy.ino, copyMtimeMs: copy.mtimeMs, readStartedMs };
 }
 
 /**
@@ -65,12 +68,19 @@ export function copySnapshotFile(src: string, dst: string): SnapshotFileCopy {
  * its stat (the inode and mtime the index records for the trust rule of the next backup).
  */
 function readBack(src: string, dst: string, sha256: string, size: number): Stats {
-  const { fd, stat } = openRegularSync(dst);
   let got: { sha256: string; size: number };
+  let stat: Stats;
   try {
-    got = readHashed(fd, stat.size);
-  } finally {
-    closeSync(fd);
+    let fd: number;
+    ({ fd, stat } = openRegularSync(dst));
+    try {
+      got = readHashed(fd, stat.size);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    // The copy's error, not the source's: never taken for a source that vanished or cannot be read.
+    throw new FsckError(`verification failed: the copy of ${src} cannot be read back: ${(err as Error).message}`);
   }
   if (got.sha256 !== sha256 || got.size !== size || stat.size !== size) throw new FsckError(`verification failed: the copy of ${src} read back different bytes`);
   return stat;
