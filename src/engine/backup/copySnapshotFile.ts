@@ -1,5 +1,6 @@
 import { closeSync, fchmodSync, fstatSync, futimesSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
 import { createHash, hash as hashOnce, type Hash } from 'node:crypto';
+import { isMainThread } from 'node:worker_threads';
 import { FsckError } from '../errors.js';
 import { namedFaultPoint } from '../fs/faultPoint.js';
 import { openRegularSync } from '../fs/openRegularSync.js';
@@ -58,7 +59,7 @@ export function copySnapshotFile(src: string, dst: string): SnapshotFileCopy {
     closeSync(input);
   }
   // Written and closed, not yet read back: where a test damages the copy (the backup must fail).
-  namedFaultPoint('backup-copy-written');
+  namedFaultPoint(isMainThread ? 'backup-copy-written' : 'backup-copy-written-on-thread');
   const copy = readBack(src, dst, sha256, size);
   return { sha256, size, changed, source: before, copyIno: copy.ino, copyMtimeMs: copy.mtimeMs, readStartedMs };
 }
