@@ -16,7 +16,6 @@ import { TOOL, VERSION } from '../version.js';
 import { lockBackups } from './backupsLock.js';
 import { copySnapshotFile, type SnapshotFileCopy, type SourceStat } from './copySnapshotFile.js';
 import { CopyThread, LARGE_FILE } from './CopyThread.js';
-import { EarlyFlush } from './EarlyFlush.js';
 import { isRacy, linkFromPrevious } from './linkFromPrevious.js';
 import { describeIoError } from '../fs/describeIoError.js';
 import { faultPoint } from '../fs/faultPoint.js';
@@ -117,7 +116,6 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
   let unlock: (() => Promise<void>) | undefined;
   let tmp: string | undefined;
   let copyThread: CopyThread | undefined;
-  const early = new EarlyFlush();
   try {
     unlock = await lockBackups(realBackups);
     const startedAt = await freeSecond(realBackups);
@@ -205,7 +203,6 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
           const copy = copyOrReport(dst, e.rel, emit, pending ? await settled(pending) : () => copySnapshotFile(e.abs, dst));
           if (!copy) continue;
           written.push(dst);
-          if (copy.size >= LARGE_FILE) early.start(dst, e.rel);
           ({ sha256, size } = copy);
           recorded = copy.source;
           identity = { cino: copy.copyIno, cmtimeMs: copy.copyMtimeMs, ...(isRacy(copy.source.ctimeMs, copy.readStartedMs) ? { racy: 1 as const } : {}) };
@@ -268,8 +265,6 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     };
     writeRecord(join(tmp, META_FILE), snapshotMetaText(meta), written);
     // Every byte and entry durable before the rename publishes the tree.
-    const flushFailed = await early.finish();
-    if (flushFailed) throw backupFailed(flushFailed.rel, flushFailed.err);
     await syncTree(tmp, written, dirs);
     faultPoint('backup-before-rename');
     const final = join(realBackups, name);
@@ -296,7 +291,6 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
   } finally {
     // A failed backup removes its own half-built copy; a killed one leaves .incomplete-*, which prune removes.
     await copyThread?.close();
-    await early.finish();
     if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => {});
     await unlock?.();
     await repairLock?.release();
