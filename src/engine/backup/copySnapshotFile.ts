@@ -34,7 +34,7 @@ const buffer = (): Buffer => (shared ??= Buffer.allocUnsafe(CHUNK));
  * through a link or into a FIFO or device, the source hashed as it is read, mode and mtime kept,
  * then the copy read back and hashed again: different bytes throw ("verification failed"). No
  * fsync: the caller makes the whole tree durable at once (syncTree) before renaming it into place.
- * Many run at once on copy threads (SnapshotCopier), each on its own files.
+ * Large files may be copied on the copy thread (CopyThread) while the calling thread copies others.
  */
 export function copySnapshotFile(src: string, dst: string): SnapshotFileCopy {
   const readStartedMs = Date.now();
