@@ -70,7 +70,7 @@ describe('start-up: what a command loads before it works', () => {
     // The worker scripts' owners, the validators' loader, version.ts: a sweep, not one file.
     expect(targets.size).toBeGreaterThanOrEqual(4);
     for (const target of targets) expect(existsSync(target), target).toBe(true);
-    for (const worker of ['jsonlSegmentWorker.js', 'readBackWorker.js']) {
+    for (const worker of ['jsonlSegmentWorker.js', 'copyThreadWorker.js']) {
       expect([...targets].some((t) => existsSync(join(t, '..', worker))), worker).toBe(true);
     }
   });

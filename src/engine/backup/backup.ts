@@ -1,4 +1,3 @@
-import type { Stats } from 'node:fs';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -15,9 +14,9 @@ import { formatSha256sumLine } from '../manifest/sha256sumLine.js';
 import { countSeverities, EXIT } from '../report.js';
 import { TOOL, VERSION } from '../version.js';
 import { lockBackups } from './backupsLock.js';
-import { copySnapshotFile, type SnapshotFileCopy } from './copySnapshotFile.js';
+import { copySnapshotFile, type SnapshotFileCopy, type SourceStat } from './copySnapshotFile.js';
+import { CopyThread, LARGE_FILE } from './CopyThread.js';
 import { isRacy, linkFromPrevious } from './linkFromPrevious.js';
-import { ReadBackVerifier } from './ReadBackVerifier.js';
 import { describeIoError } from '../fs/describeIoError.js';
 import { faultPoint } from '../fs/faultPoint.js';
 import { findSnapshots, newestGood } from './findSnapshots.js';
@@ -37,7 +36,7 @@ export interface BackupOptions {
   keep?: number;
   /** After a successful backup, prune by these rules too (--keep-daily/weekly/monthly; united with keep). */
   retention?: Omit<RetentionPolicy, 'last'>;
-  /** No longer used: files are copied one at a time on synchronous calls (see ReadBackVerifier for the overlap); kept so callers that pass it still compile. */
+  /** No longer used: files are copied on synchronous calls, the large ones also on a copy thread (CopyThread); kept so callers that pass it still compile. */
   concurrency?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
@@ -116,7 +115,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
 
   let unlock: (() => Promise<void>) | undefined;
   let tmp: string | undefined;
-  let readBack: ReadBackVerifier | undefined;
+  let copyThread: CopyThread | undefined;
   try {
     unlock = await lockBackups(realBackups);
     const startedAt = await freeSecond(realBackups);
@@ -146,17 +145,32 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       index.push({ t: 'd', p: e.rel, mode: e.stat.mode & 0o7777 });
     }
 
+    // A first copy of a large file (nothing to link it from, not a database) may go to the copy
+    // thread, queued now; the calling thread copies the rest in order, then these, taking a share.
+    const fresh = (e: { rel: string; stat: { size: number } }) => e.stat.size >= LARGE_FILE && roles.get(e.rel) !== 'database' && !previousFiles.has(toSnapshotPath(e.rel));
+    copyThread = CopyThread.startFor(files.filter(fresh).map((e) => e.stat.size));
+    const onThread = new Map<string, Promise<SnapshotFileCopy>>();
+    if (copyThread) for (const e of files) if (fresh(e)) onThread.set(e.rel, copyThread.copy(e.abs, join(tmp, toSnapshotPath(e.rel))));
+    const ordered = onThread.size > 0 ? [...files.filter((e) => !onThread.has(e.rel)), ...files.filter((e) => onThread.has(e.rel))] : files;
+
     const summary: BackupSummary = { files: 0, bytes: 0, copied: 0, copiedBytes: 0, linked: 0, linkedBytes: 0, symlinks: 0, dirs: dirs.length - 1, errors: 0, warnings: 0, durationMs: 0 };
     const manifest: Array<{ p: string; sha256: string }> = [];
     const written: string[] = [];
     /** Files linked on the strength of their copy's recorded stat, not re-read: the snapshot's bytes are proven as of the previous proof. */
     let linkedUnread = 0;
-    readBack = new ReadBackVerifier();
     let lastYield = performance.now();
-    // One file at a time on synchronous calls (copySnapshotFile): for the many small files of a data
-    // dir the promise round trips cost more than the copying. The loop yields every 50 ms so that a
-    // Ctrl-C and the progress display are served.
-    for (const e of files) {
+    // One file at a time on synchronous calls (copySnapshotFile: copy, then read back): for the many
+    // small files of a data dir the promise round trips cost more than the copying. The loop yields
+    // every 50 ms so that a Ctrl-C, the progress display and the copy thread's replies are served.
+    for (const e of ordered) {
+      const pending = onThread.get(e.rel);
+      // At the first file of the copy thread's: take queued ones here too until none is left.
+      while (pending && copyThread!.helpOne()) {
+        if (performance.now() - lastYield > 50) {
+          await new Promise((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
+      }
       if (performance.now() - lastYield > 50) {
         await new Promise((r) => setImmediate(r));
         lastYield = performance.now();
@@ -164,7 +178,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       const p = toSnapshotPath(e.rel);
       const dst = join(tmp, p);
       const database = roles.get(e.rel) === 'database';
-      let recorded: Stats = e.stat;
+      let recorded: SourceStat = e.stat;
       let sha256: string | undefined;
       let size = e.stat.size;
       let identity: { cino?: number; cmtimeMs?: number; racy?: 1 } = {};
@@ -186,14 +200,12 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
         }
       } else {
         try {
-          const readStarted = Date.now();
-          const copy = copyOrReport(e.abs, dst, e.rel, emit);
+          const copy = copyOrReport(dst, e.rel, emit, pending ? await settled(pending) : () => copySnapshotFile(e.abs, dst));
           if (!copy) continue;
           written.push(dst);
           ({ sha256, size } = copy);
-          readBack.check(e.abs, dst, sha256, size);
           recorded = copy.source;
-          identity = { cino: copy.copyIno, cmtimeMs: copy.copyMtimeMs, ...(isRacy(copy.source.ctimeMs, readStarted) ? { racy: 1 as const } : {}) };
+          identity = { cino: copy.copyIno, cmtimeMs: copy.copyMtimeMs, ...(isRacy(copy.source.ctimeMs, copy.readStartedMs) ? { racy: 1 as const } : {}) };
         } catch (err) {
           throw backupFailed(e.rel, err);
         }
@@ -213,7 +225,6 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
       onEvent?.({ type: 'file', path: e.rel, bytes: size, linked: link.linked });
       faultPoint('backup-file');
     }
-    await readBack.finish();
 
     for (const e of entries) {
       if (e.kind !== 'symlink') continue;
@@ -279,7 +290,7 @@ export async function backup(dir: string | undefined, options: BackupOptions = {
     };
   } finally {
     // A failed backup removes its own half-built copy; a killed one leaves .incomplete-*, which prune removes.
-    await readBack?.close();
+    await copyThread?.close();
     if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => {});
     await unlock?.();
     await repairLock?.release();
@@ -373,12 +384,24 @@ function writeRecord(path: string, data: string | Buffer, written: string[]): vo
   written.push(path);
 }
 
-/** Copies; an unreadable source is reported (the snapshot goes on without it), anything else aborts. */
-function copyOrReport(src: string, dst: string, rel: string, emit: (f: Finding) => void): SnapshotFileCopy | undefined {
+/** A copy made on the copy thread, as a call that returns it or throws what the copy threw. */
+async function settled(pending: Promise<SnapshotFileCopy>): Promise<() => SnapshotFileCopy> {
   try {
-    const copy = copySnapshotFile(src, dst);
-    if (copy.changed) emit(makeFinding('backup/source-changed', { run: runOf(rel), path: rel }, 'changed while it was copied (a live writer): the snapshot holds the bytes read'));
-    return copy;
+    const copy = await pending;
+    return () => copy;
+  } catch (err) {
+    return () => {
+      throw err;
+    };
+  }
+}
+
+/** Copies (`copy` does); an unreadable source is reported (the snapshot goes on without it), anything else aborts. */
+function copyOrReport(dst: string, rel: string, emit: (f: Finding) => void, copy: () => SnapshotFileCopy): SnapshotFileCopy | undefined {
+  try {
+    const made = copy();
+    if (made.changed) emit(makeFinding('backup/source-changed', { run: runOf(rel), path: rel }, 'changed while it was copied (a live writer): the snapshot holds the bytes read'));
+    return made;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (err instanceof NotRegularFileError) {

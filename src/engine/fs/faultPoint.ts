@@ -49,13 +49,28 @@ export function faultPoint(name: string, detail?: string): void {
   counts.set(name, n);
   if (process.env.TRACKIO_FSCK_FAULT_TRACE) process.stderr.write(`fault point ${reached}: ${name}${detail ? ` ${detail}` : ''}\n`);
   const hit = target.name === 'step' ? reached === target.nth : target.name === name && n === target.nth;
-  if (!hit) return;
-  if (target.action === 'stop') {
+  if (hit) act(target.action);
+}
+
+/**
+ * A point that only a fault naming it acts on (`step` does not count it, so the kill sweeps keep
+ * their length): an instant inside one file's work, on any thread, where a test acts with `@stop`
+ * (a snapshot copy written and not yet read back: the test damages it, the backup must fail).
+ */
+export function namedFaultPoint(name: string): void {
+  if (target === undefined || target.name !== name) return;
+  const n = (counts.get(name) ?? 0) + 1;
+  counts.set(name, n);
+  if (n === target.nth) act(target.action);
+}
+
+function act(action: FaultAction): void {
+  if (action === 'stop') {
     // The test that waits for this sees the process stopped, acts, and sends SIGCONT.
     process.kill(process.pid, 'SIGSTOP');
     return;
   }
-  if (target.action === 'int') {
+  if (action === 'int') {
     // Delivered to the handler on the event loop, as a Ctrl-C at this instant would be.
     process.kill(process.pid, 'SIGINT');
     return;
