@@ -14,6 +14,11 @@ export interface ManifestEntry {
   record?: RecordEntry;
 }
 
+/** Hex digit value by character code (either case); other codes are never looked up (callers check first). */
+const HEX = new Uint8Array(128);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX[97 + c] = HEX[65 + c] = 10 + c;
+
 const APPEND_ONLY = 1;
 const LIVE = 2;
 const RECORDED = 4;
@@ -54,6 +59,21 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
     if (i === this.cap) this.grow();
     this.rows.add(path);
     this.sha.write(sha256, i * 32, 32, 'hex');
+    this.lineNo[i] = line;
+    return true;
+  }
+
+  /**
+   * `add` for the usual manifest line, straight from its bytes (no string made): the path's bytes
+   * in `buf[pathStart, pathEnd)`, every one ASCII, and 64 hex digits at `shaAt` (the caller checked
+   * both). False when the path is already there.
+   */
+  addAscii(buf: Uint8Array, pathStart: number, pathEnd: number, shaAt: number, line: number): boolean {
+    const i = this.rows.count;
+    if (i === this.cap) this.grow();
+    if (this.rows.addAscii(buf, pathStart, pathEnd) < 0) return false;
+    const sha = this.sha;
+    for (let k = 0, at = i * 32; k < 32; k++) sha[at + k] = (HEX[buf[shaAt + 2 * k]!]! << 4) | HEX[buf[shaAt + 2 * k + 1]!]!;
     this.lineNo[i] = line;
     return true;
   }
