@@ -27,6 +27,8 @@ export class TreeQueue {
   private failure: Error | undefined;
   private taken = 0;
   private open = 0;
+  /** Directories walked on the calling thread (the rest were the workers'). */
+  walkedHere = 0;
 
   constructor(
     private readonly dirs: readonly string[],
@@ -47,6 +49,7 @@ export class TreeQueue {
       const i = Atomics.add(this.slots, NEXT, 1);
       if (i >= this.dirs.length) break;
       const found = hashTreesBatch([this.dirs[i]!], buf)[0]!;
+      this.walkedHere++;
       for (const e of found) if (e.outcome && !e.outcome.error) reportRead(e.outcome.size);
       await onTree(i, found);
     }

@@ -18,18 +18,27 @@ export interface TreeBatch {
 
 const FIELDS = 7;
 const HASHED = 8;
+const EMPTY = -1;
 const TYPES = ['file', 'symlink', 'other', 'dir'] as const;
 const NO_SHA = '0'.repeat(64);
 
 export function encodeTrees(trees: Array<[number, TreeEntry[]]>): TreeBatch {
   let n = 0;
-  for (const [, entries] of trees) n += entries.length;
+  for (const [, entries] of trees) n += Math.max(1, entries.length);
   const nums = new Float64Array(n * FIELDS);
   const rels: string[] = [];
   const shas: string[] = [];
   const errors: string[] = [];
   let at = 0;
   for (const [dir, entries] of trees) {
+    if (entries.length === 0) {
+      // A directory with nothing in it still comes back (one placeholder, no entry).
+      nums[at] = dir;
+      nums[at + 1] = EMPTY;
+      rels.push('');
+      shas.push(NO_SHA);
+      at += FIELDS;
+    }
     for (const e of entries) {
       const o = e.outcome;
       nums[at] = dir;
@@ -64,6 +73,10 @@ export function decodeTrees(batch: TreeBatch, onTree: (dir: number, entries: Tre
     }
     const relEnd = rels.indexOf('\0', relAt);
     const typeCode = nums[at + 1]!;
+    if (typeCode === EMPTY) {
+      relAt = relEnd + 1;
+      continue;
+    }
     const e: TreeEntry = { rel: rels.slice(relAt, relEnd), type: TYPES[typeCode & (HASHED - 1)]! };
     relAt = relEnd + 1;
     if (typeCode & HASHED) {
