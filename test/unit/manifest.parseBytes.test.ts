@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parseFlatArray } from '../../src/engine/manifest/parseFlatArray.js';
 import { isSafeRelPath, isSafeRelPathBytes } from '../../src/engine/fs/safePath.js';
 import { ManifestEntries } from '../../src/engine/manifest/ManifestEntries.js';
+import { applyFileRow, NOT_SIMPLE } from '../../src/engine/manifest/applyFileRow.js';
+import { parseRow } from '../../src/engine/manifest/recordRows.js';
 
 const SHA = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
 
@@ -108,5 +110,65 @@ describe('ManifestEntries.addAscii: add from a line\'s bytes', () => {
     expect(a.addAscii(again, 66, again.length, 0, 9999)).toBe(false);
     expect(a.add(paths[8]!, SHA, 9999)).toBe(false);
     expect(a.size).toBe(paths.length);
+  });
+});
+
+describe('applyFileRow: a record row attached from its bytes as readRecord attaches the parsed row', () => {
+  const path = 'runs/a/config.json';
+  const other = 'f'.repeat(64);
+  const rows = [
+    `,["f","${path}","${SHA}",65,1796010898620.242,2149848,0,null]`,
+    `["f","${path}","${SHA}",65,1796010898620.242,2149848,3,12]`,
+    `,["f","${path}","${SHA}",65,-0,0,1,0]`,
+    `,["f","${path}","${SHA}",0,1e3,2.5,2,7]`,
+    `,["f","${path}","${SHA}",1234567890123456,1,2,0,null]`, // 16 digits: left to JSON.parse
+    `,["f","${path}","${SHA}",-5,1,2,0,null]`,
+    `,["f","${path}","${SHA}",null,null,null,0,null]`,
+    `,["f","${path}","${other}",65,1,2,0,null]`, // disagrees with the manifest: not attached
+    `,["f","${path}","${SHA.toUpperCase()}",65,1,2,0,null]`,
+    `,["f","runs/a/other.json","${SHA}",65,1,2,0,null]`, // a path the manifest does not hold
+    `,["f","${path}","${SHA}",65,1,2,0,null,[{"code":"x"}]]`,
+    `,["f","${path}","${SHA}",65,1,2,0.5,null]`,
+    `,["f","${path}","${SHA}",65,1,2,0,null`, // cut short
+    `,["f","${path}","${SHA}",65,1,2,0,nul]`,
+    `,["f","${path}","${SHA}",065,1,2,0,null]`,
+    `,["f","${path}","${SHA.slice(1)}",65,1,2,0,null]`,
+    `,["f","${path}\\u0041","${SHA}",65,1,2,0,null]`,
+  ];
+  for (const line of rows) {
+    it(JSON.stringify(line.slice(0, 24) + '…' + line.slice(-28)), () => {
+      const fast = new ManifestEntries();
+      const slow = new ManifestEntries();
+      for (const e of [fast, slow]) {
+        e.add('runs/a/a.json', SHA, 1);
+        e.add(path, SHA, 2);
+      }
+      const [buf, start, end] = inBuffer(line);
+      const row = applyFileRow(fast, buf, start, end, 1);
+      // The slow path: the row as JSON, attached by path when it agrees (readRecord's apply).
+      let parsed;
+      try {
+        parsed = parseRow(line);
+      } catch {
+        parsed = 'invalid' as const;
+      }
+      if (row === NOT_SIMPLE) return;
+      expect(parsed).not.toBe('invalid');
+      if (parsed !== 'invalid' && parsed?.kind === 'f' && parsed.record && /^[0-9a-f]{64}$/.test(parsed.sha256)) {
+        const r = slow.rowOf(parsed.path);
+        if (r !== undefined && slow.shaIs(r, parsed.sha256)) slow.setRecord(r, parsed.record);
+      }
+      expect(fast.recordOf(0)).toEqual(slow.recordOf(0));
+      expect(fast.recordOf(1)).toEqual(slow.recordOf(1));
+      expect(row >= 0).toBe(slow.hasRecord(1));
+    });
+  }
+
+  it('attaches the usual rows itself, guessed row or not', () => {
+    const e = new ManifestEntries();
+    e.add('runs/a/a.json', SHA, 1);
+    e.add(path, SHA, 2);
+    for (const guess of [0, 1, 2, 99]) expect(applyFileRow(e, ...inBuffer(rows[0]!), guess)).toBe(1);
+    expect(applyFileRow(e, ...inBuffer(rows[1]!), 1)).toBe(1);
   });
 });

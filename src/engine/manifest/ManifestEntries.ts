@@ -78,6 +78,35 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
     return true;
   }
 
+  /**
+   * The row of the ASCII path in `buf[start, end)`, or -1; `guess` is tried first (the record's
+   * rows come in the manifest's order: the next row, as a rule).
+   */
+  rowOfAscii(buf: Uint8Array, start: number, end: number, guess: number): number {
+    return this.rows.isAscii(guess, buf, start, end) ? guess : this.rows.getAscii(buf, start, end);
+  }
+
+  /** True when the row's digest is the 64 lowercase hex digits at `buf[at]` (no string made). */
+  shaIsHex(row: number, buf: Uint8Array, at: number): boolean {
+    const sha = this.sha;
+    for (let k = 0, i = row * 32; k < 32; k++, i++) {
+      const hi = buf[at + 2 * k]!;
+      const lo = buf[at + 2 * k + 1]!;
+      if (hi >= 128 || lo >= 128 || sha[i] !== ((HEX[hi]! << 4) | HEX[lo]!)) return false;
+    }
+    return true;
+  }
+
+  /** setRecord from the record's numbers (`bits`: 1 append-only, 2 live; `lines` -1 when unknown). */
+  setRecordFields(row: number, size: number, mtimeMs: number, ino: number, bits: number, lines: number): void {
+    this.sizes[row] = size;
+    this.mtimes[row] = mtimeMs;
+    this.inos[row] = ino;
+    this.lineCounts[row] = lines;
+    this.flags[row] = RECORDED | (bits & APPEND_ONLY ? APPEND_ONLY : 0) | (bits & LIVE ? LIVE : 0);
+    this.findings.delete(row);
+  }
+
   /** The row of a path, or undefined. */
   rowOf(path: string): number | undefined {
     const row = this.rows.get(path);

@@ -106,6 +106,20 @@ export class PathIndex {
     return id;
   }
 
+  /** The id of the ASCII path in `buf[start, end)` (as addAscii takes it), or -1. */
+  getAscii(buf: Uint8Array, start: number, end: number): number {
+    const mask = this.table.length - 1;
+    for (let slot = hashBytes(buf, start, end) & mask; ; slot = (slot + 1) & mask) {
+      const id = this.table[slot]!;
+      if (id === -1 || this.equalsBytes(id, buf, start, end)) return id;
+    }
+  }
+
+  /** True when `id` is the ASCII path in `buf[start, end)` (a guess checked without hashing). */
+  isAscii(id: number, buf: Uint8Array, start: number, end: number): boolean {
+    return id < this.count && this.equalsBytes(id, buf, start, end);
+  }
+
   /** The path with this id. */
   pathOf(id: number): string {
     const end = this.ends[id]!;

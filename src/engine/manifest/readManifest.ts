@@ -13,6 +13,7 @@ import { forEachLine } from './forEachLine.js';
 import { ManifestEntries, type ManifestEntry } from './ManifestEntries.js';
 import { parseRow, rowOfValue, ROWS_CLOSE, ROWS_OPEN } from './recordRows.js';
 import { parseFlatArray } from './parseFlatArray.js';
+import { applyFileRow, NOT_SIMPLE } from './applyFileRow.js';
 import { RecordedDirs, type StoredDirs } from './RecordedDirs.js';
 import { fromColumns, type RecordColumns } from './recordColumns.js';
 import type { RecordEntry } from './RecordEntry.js';
@@ -188,9 +189,16 @@ async function readRecord(path: string, entries: ManifestEntries, skipDirs: bool
     const row = entries.rowOf(p);
     if (row !== undefined && sha256 !== undefined && rec && isRecordEntry(rec) && rec.sha256 === sha256 && entries.shaIs(row, sha256)) entries.setRecord(row, rec as RecordEntry);
   };
+  // The usual file row goes straight onto its entry (applyFileRow), the next row guessed first.
+  let next = 0;
+  const applyBytes = (buf: Buffer, start: number, end: number): boolean => {
+    const row = applyFileRow(entries, buf, start, end, next);
+    if (row >= 0) next = row + 1;
+    return row !== NOT_SIMPLE;
+  };
   let result: RecordRead;
   try {
-    result = await readRowsRecord(path, apply, skipDirs);
+    result = await readRowsRecord(path, apply, skipDirs, applyBytes);
   } catch (err) {
     result = { ok: false, why: `cannot read ${RECORD_REL}: ${(err as Error).message}` };
   }
@@ -226,13 +234,19 @@ async function readRecord(path: string, entries: ManifestEntries, skipDirs: bool
  * Format 3, a line at a time (recordRows). `{ ok: false, older: true }` when the first line is not
  * format 3's head: the caller reads it as format 1 or 2.
  */
-async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry | undefined, sha256: string) => void, skipDirs: boolean): Promise<RecordRead | { ok: false; why: string; older: true }> {
+async function readRowsRecord(
+  path: string,
+  apply: (p: string, rec: RecordEntry | undefined, sha256: string) => void,
+  skipDirs: boolean,
+  applyBytes: (buf: Buffer, start: number, end: number) => boolean,
+): Promise<RecordRead | { ok: false; why: string; older: true }> {
   let state = 'head' as 'head' | 'open' | 'rows' | 'tail' | 'done' | 'older';
   let why: string | undefined;
   let manifestSha256: string | undefined;
   const dirs = new RecordedDirs();
   const onLine = (buf: Buffer, start: number, end: number): boolean => {
-    // The usual row, read from its bytes (parseFlatArray: the value JSON.parse would give).
+    if (state === 'rows' && applyBytes(buf, start, end)) return true;
+    // Another row of the usual shape, read from its bytes (parseFlatArray: the value JSON.parse would give).
     const flat = state === 'rows' ? parseFlatArray(buf, start, end) : undefined;
     const line = flat ? '' : buf.toString('utf8', start, end);
     try {

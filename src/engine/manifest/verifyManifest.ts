@@ -157,10 +157,14 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
 
   // What the byte manifest cannot hold (a project database's rows) is verified by its layout.
   await layoutNamed(layout).verifyRecords(realRoot, emit);
+  // Runs counted as runOf names them (runs/<name>/...), a run's paths being next to each other in a written manifest.
   const runs = new Set<string>();
+  let previous: string | undefined;
   for (const path of entries.keys()) {
-    const run = runOf(path);
-    if (run !== null) runs.add(run);
+    const cut = path.startsWith('runs/') ? path.indexOf('/', 5) : -1;
+    if (cut <= 5) continue;
+    const run = path.slice(5, cut);
+    if (run !== previous) runs.add((previous = run));
   }
   const summary = {
     runs: runs.size,
