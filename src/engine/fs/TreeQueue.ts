@@ -111,18 +111,21 @@ export class TreeQueue {
   }
 }
 
-/** Below this many files (estimated from the manifest's length) the walk stays on the calling thread: a worker costs ~0.1 s of CPU to start. */
-const MIN_FILES = 4000;
+/**
+ * Below this many files (estimated from the manifest's length) the walk stays on the calling
+ * thread: a worker costs 0.15-0.25 s of CPU to start (Node's own start-up in a new thread, and its
+ * own copy of the code to warm up), about what 10 000 small files take to walk.
+ */
+const MIN_FILES = 20_000;
 
 /**
  * Worker threads for walking and hashing about `files` small files beside the calling thread: one
  * per core that the last minute's load average leaves free, from MIN_FILES files on. Measured on
- * the 2-core VM (docs/benchmarks.md): with a core free, a worker cut the wall time of 50 000 small
- * files by ~40%; with both cores busy (load 4-9) it cut nothing and cost 0.3-0.6 s more CPU (its
- * own start, and its own copy of the code to warm up). The load average is a minute's mean, not
- * the run queue at one instant; and a wrong guess costs little wall time either way, as the
- * threads share one queue of run directories (TreeQueue). TRACKIO_FSCK_HASH_WORKERS overrides
- * (tests force 0, 1, 2).
+ * the 2-core VM with both cores busy (load 5-8, docs/benchmarks.md): a worker saved no wall time
+ * and cost 0.3-0.9 s more CPU on 50 000 files; with a core free it walks half the runs. The load
+ * average is a minute's mean, not the run queue at one instant, and a wrong guess costs little
+ * wall time either way: the threads take run directories from one shared queue (TreeQueue), so
+ * none waits at the end for another. TRACKIO_FSCK_HASH_WORKERS overrides (tests force 0, 1, 2).
  */
 export function treeWorkersFor(files: number, env: NodeJS.ProcessEnv = process.env, load = loadavg()[0]!): number {
   const forced = env.TRACKIO_FSCK_HASH_WORKERS;
