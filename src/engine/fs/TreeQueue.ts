@@ -45,13 +45,15 @@ export class TreeQueue {
   async run(onTree: (dir: number, entries: TreeEntry[]) => void | Promise<void>): Promise<void> {
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
-      await this.takeReplies(onTree);
+      if (this.open > 0) await this.takeReplies(onTree);
       const i = Atomics.add(this.slots, NEXT, 1);
       if (i >= this.dirs.length) break;
       const found = hashTreesBatch([this.dirs[i]!], buf)[0]!;
       this.walkedHere++;
       for (const e of found) if (e.outcome && !e.outcome.error) reportRead(e.outcome.size);
-      await onTree(i, found);
+      // No promise per directory unless the caller made one.
+      const more = onTree(i, found);
+      if (more) await more;
     }
     while (this.open > 0) {
       await this.takeReplies(onTree);
@@ -86,7 +88,8 @@ export class TreeQueue {
         decodeTrees(reply.trees, (dir, entries) => trees.push([dir, entries]));
         for (const [dir, entries] of trees) {
           for (const e of entries) if (e.outcome && !e.outcome.error) reportRead(e.outcome.size);
-          await onTree(dir, entries);
+          const more = onTree(dir, entries);
+          if (more) await more;
         }
       }
     }

@@ -123,9 +123,9 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
       const entry = known.entryOfRow(row);
       settle(row, entry, verifier.judge(entry, outcome));
     }));
-    await queue.run(async (tag, found) => {
+    await queue.run((tag, found) => {
       judgeTree(known, tag, found);
-      if (walked.large.length > 0) await hashLarge(large, known, walked);
+      return walked.large.length > 0 ? hashLarge(large, known, walked) : undefined;
     });
     for (;;) {
       await hashLarge(large, known, walked);
