@@ -1,10 +1,10 @@
 // manifest verify hashes on worker threads (HashPool) when a manifest records many files: the
 // report must be the one the single-threaded path gives, whatever the sizes and the damage.
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { damage, makeDataDir, moreDamage, runId } from '../../fixtures/build/dataDir.mjs';
+import { damage, makeDataDir, moreDamage, runId, writeRun } from '../../fixtures/build/dataDir.mjs';
 import { recordManifest, verifyManifest } from '../../src/index.js';
 import { CHUNK_BYTES } from '../../src/engine/fs/readFileOnce.js';
 import { hashFilesBatch, hashTreesBatch, DEFERRED } from '../../src/engine/fs/hashFilesBatch.js';
@@ -21,9 +21,19 @@ function bytes(n: number, seed: number): Buffer {
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/**
+ * The report with `workers` worker threads. With workers, the calling thread sleeps after its
+ * first directory (TreeQueue: the threads share one queue), so the workers surely walk most runs
+ * and their results, sent between threads, are what is judged.
+ */
 async function verifyWith(workers: string, dataDir: string) {
   const env = { ...process.env, TRACKIO_FSCK_HASH_WORKERS: workers };
-  const { report, files } = await verifyManifest(dataDir, { env });
+  let slept = workers === '0';
+  const { report, files } = await verifyManifest(dataDir, { env }, (e) => {
+    if (e.type !== 'file' || slept) return;
+    slept = true;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+  });
   const findings = report.findings.map((f) => `${f.severity} ${f.code} ${f.path} ${f.message}`);
   return { exitCode: report.exitCode, bytes: report.summary.bytes, findings, files };
 }
@@ -75,8 +85,8 @@ describe('hashFilesBatch: the bytes read, whatever the size', () => {
 
 describe('manifest verify on worker threads gives the single-threaded report', () => {
   it('over a sweep of file sizes and of damage, with 0, 1 and 2 workers', async () => {
-    const dataDir = makeDataDir(tempDir(), { runs: 12, steps: 4 });
-    for (let r = 0; r < 12; r++) {
+    const dataDir = makeDataDir(tempDir(), { runs: 30, steps: 4 });
+    for (let r = 0; r < 30; r++) {
       SIZES.forEach((n, i) => writeFileSync(join(dataDir, 'runs', runId(r), 'artifacts', `s${i}.bin`), bytes(n, r + i)));
     }
     expect((await recordManifest(dataDir)).report.exitCode).toBe(0);
@@ -99,10 +109,20 @@ describe('manifest verify on worker threads gives the single-threaded report', (
     chmodSync(join(dataDir, 'runs', runId(9), 'config.json'), 0o000); // unreadable where it was listed
     renameSync(join(dataDir, 'runs', runId(10), 'logs'), join(dataDir, 'runs', runId(10), 'logs2')); // moved: missing + new
     symlinkSync(join(dataDir, 'runs', runId(0), 'config.json'), join(dataDir, 'runs', runId(11), 'artifacts', 'inside-link'));
+    // Past the twelve: a truncated file, a new directory in a run, a new run, names to carry between threads.
+    truncateSync(join(dataDir, 'runs', runId(12), 'artifacts', 's2.bin'), 100);
+    mkdirSync(join(dataDir, 'runs', runId(13), 'new', 'deeper'), { recursive: true });
+    writeFileSync(join(dataDir, 'runs', runId(13), 'new', 'deeper', 'f.txt'), 'new');
+    writeRun(dataDir, runId(40), { steps: 2 });
+    writeFileSync(join(dataDir, 'runs', runId(14), 'line\nbreak \u00e9.txt'), 'odd name');
+    writeFileSync(Buffer.from(join(dataDir, 'runs', runId(14), 'bad-\xff.bin'), 'latin1'), 'not UTF-8');
 
     const serial = await verifyWith('0', dataDir);
     const codes = new Set(serial.findings.map((f) => f.split(' ')[1]));
     for (const code of ['manifest/appended', 'manifest/modified', 'manifest/missing', 'manifest/new', 'fs/symlink-escape', 'fs/not-a-file']) expect(codes).toContain(code);
+    for (const path of [`runs/${runId(12)}/artifacts/s2.bin`, `runs/${runId(13)}/new/deeper/f.txt`, `runs/${runId(40)}/config.json`, `runs/${runId(14)}/line\nbreak \u00e9.txt`]) {
+      expect(serial.findings.some((f) => f.includes(` ${path} `)), path).toBe(true);
+    }
     if (process.getuid?.() !== 0) expect(codes).toContain('fs/unreadable');
     for (const workers of ['1', '2']) expect(await verifyWith(workers, dataDir)).toEqual(serial);
     chmodSync(join(dataDir, 'runs', runId(9), 'config.json'), 0o644);

@@ -1,22 +1,23 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CHUNK_BYTES } from './readFileOnce.js';
-import { hashFilesBatch, hashTreesBatch, type HashJob, type HashOutcome, type TreeEntry } from './hashFilesBatch.js';
+import { hashFilesBatch, type HashJob, type HashOutcome } from './hashFilesBatch.js';
 import { reportRead } from './readProgress.js';
 
 /** Below this, hashing stays on the calling thread (hashWorkersFor). */
 const MIN_BYTES = 64 * 1024 * 1024;
 /** Files per message: one message per small file would cost more than hashing it. */
 const BATCH_FILES = 256;
-/** Directory trees per message (a run's holds a handful of files). */
-const BATCH_TREES = 32;
 /** A batch also ends at this many bytes (as the caller expects them), so large files spread over the workers. */
 const BATCH_BYTES = 8 * 1024 * 1024;
 /** Batches sent to one worker and not answered yet; past that the caller waits (memory stays flat however fast it lists files). */
 const IN_FLIGHT = 3;
 
-/** What a worker is sent: files to hash, or directory trees to walk, hashing every file in them. */
-export type PoolBatch = { id: number; kind: 'files'; items: HashJob[] } | { id: number; kind: 'trees'; items: string[] };
+/** What a worker is sent: files to hash. */
+export interface PoolBatch {
+  id: number;
+  items: HashJob[];
+}
 
 interface Busy {
   worker: Worker;
@@ -24,31 +25,27 @@ interface Busy {
 }
 
 /**
- * Hashes many files on worker threads, a batch of paths (or of directory trees to walk) per
- * message, each worker on synchronous calls (hashFilesBatch, hashTreesBatch). With 0 workers each
- * is done at once on the calling thread. Results arrive through `onFile` / `onTree`, in no
- * particular order across batches; the caller keys them by its tag.
+ * Hashes many files on worker threads, a batch of paths per message, each worker on synchronous
+ * calls (hashFilesBatch). With 0 workers each is done at once on the calling thread. Results
+ * arrive through `onFile`, in no particular order across batches; the caller keys them by its tag.
+ * (manifest verify walks run directories with TreeQueue and hands large files here.)
  */
 export class HashPool {
   private readonly workers: Busy[] = [];
-  private readonly pending = new Map<number, { kind: PoolBatch['kind']; tags: number[] }>();
+  private readonly pending = new Map<number, number[]>();
   /** The calling thread's own buffer: it hashes at once with no workers, and helps when they are all busy. */
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES);
   private tags: number[] = [];
-  private kind: PoolBatch['kind'] = 'files';
-  private items: Array<HashJob | string> = [];
+  private items: HashJob[] = [];
   private bytes = 0;
   private nextId = 0;
   private failure?: Error;
   private readonly waiting: Array<() => void> = [];
-  /** False while the calling thread has other work (reading a manifest): it then waits for a worker instead of hashing itself. */
-  helping = true;
 
   constructor(
-    /** Worker threads to use; may be changed until the first file or tree is added. */
+    /** Worker threads to use; may be changed until the first file is added. */
     public workerCount: number,
     private readonly onFile: (tag: number, outcome: HashOutcome) => void,
-    private readonly onTree: (tag: number, entries: TreeEntry[]) => void = () => {},
   ) {}
 
   /**
@@ -57,30 +54,14 @@ export class HashPool {
    */
   add(tag: number, job: HashJob, expectBytes = 0): Promise<void> | undefined {
     if (this.workerCount === 0) {
-      this.settle('files', [tag], hashFilesBatch([job], this.buf));
+      this.settle([tag], hashFilesBatch([job], this.buf));
       return undefined;
     }
-    return this.queue('files', tag, job, expectBytes, BATCH_FILES);
-  }
-
-  /** Queues a directory to walk, every regular file under it hashed (hashTreesBatch); awaited as `add`. */
-  addTree(tag: number, dirAbs: string): Promise<void> | undefined {
-    if (this.workerCount === 0) {
-      this.settle('trees', [tag], hashTreesBatch([dirAbs], this.buf));
-      return undefined;
-    }
-    return this.queue('trees', tag, dirAbs, 0, BATCH_TREES);
-  }
-
-  private queue(kind: PoolBatch['kind'], tag: number, item: HashJob | string, expectBytes: number, batchMax: number): Promise<void> | undefined {
     if (this.failure) throw this.failure;
-    const before = kind !== this.kind && this.items.length > 0 ? this.send() : undefined;
-    if (before) return before.then(() => this.queue(kind, tag, item, expectBytes, batchMax));
-    this.kind = kind;
     this.tags.push(tag);
-    this.items.push(item);
+    this.items.push(job);
     this.bytes += expectBytes;
-    if (this.items.length < batchMax && this.bytes < BATCH_BYTES) return undefined;
+    if (this.items.length < BATCH_FILES && this.bytes < BATCH_BYTES) return undefined;
     return this.send();
   }
 
@@ -103,28 +84,22 @@ export class HashPool {
    */
   private async send(): Promise<void> {
     if (this.failure) throw this.failure;
-    const kind = this.kind;
     const tags = this.tags;
     const items = this.items;
     this.tags = [];
     this.items = [];
     this.bytes = 0;
-    let w = this.leastBusy();
-    while (!this.helping && w.inFlight >= IN_FLIGHT && !this.failure) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-      w = this.leastBusy();
-    }
-    if (this.failure) throw this.failure;
+    const w = this.leastBusy();
     if (w.inFlight >= IN_FLIGHT) {
-      this.settle(kind, tags, kind === 'files' ? hashFilesBatch(items as HashJob[], this.buf) : hashTreesBatch(items as string[], this.buf));
+      this.settle(tags, hashFilesBatch(items, this.buf));
       await new Promise((resolve) => setImmediate(resolve));
       if (this.failure) throw this.failure;
       return;
     }
     const id = this.nextId++;
-    this.pending.set(id, { kind, tags });
+    this.pending.set(id, tags);
     w.inFlight++;
-    w.worker.postMessage({ id, kind, items });
+    w.worker.postMessage({ id, items } satisfies PoolBatch);
   }
 
   /** The worker with the fewest batches in flight; a new one while there are fewer than asked for and each has work. */
@@ -137,12 +112,12 @@ export class HashPool {
 
   private start(): Busy {
     const busy: Busy = { worker: new Worker(workerScript()), inFlight: 0 };
-    busy.worker.on('message', (reply: { id: number; results: HashOutcome[] | TreeEntry[][] }) => {
+    busy.worker.on('message', (reply: { id: number; results: HashOutcome[] }) => {
       busy.inFlight--;
-      const { kind, tags } = this.pending.get(reply.id)!;
+      const tags = this.pending.get(reply.id)!;
       this.pending.delete(reply.id);
       try {
-        this.settle(kind, tags, reply.results);
+        this.settle(tags, reply.results);
       } catch (err) {
         this.failure ??= err as Error;
       }
@@ -160,17 +135,11 @@ export class HashPool {
     return busy;
   }
 
-  private settle(kind: PoolBatch['kind'], tags: number[], results: HashOutcome[] | TreeEntry[][]): void {
+  private settle(tags: number[], results: HashOutcome[]): void {
     for (let i = 0; i < tags.length; i++) {
-      if (kind === 'files') {
-        const o = results[i] as HashOutcome;
-        if (!o.error) reportRead(o.size);
-        this.onFile(tags[i]!, o);
-      } else {
-        const entries = results[i] as TreeEntry[];
-        for (const e of entries) if (e.outcome && !e.outcome.error) reportRead(e.outcome.size);
-        this.onTree(tags[i]!, entries);
-      }
+      const o = results[i]!;
+      if (!o.error) reportRead(o.size);
+      this.onFile(tags[i]!, o);
     }
   }
 

@@ -23,6 +23,23 @@ export function isSafeRelPath(path: string): boolean {
 }
 
 /**
+ * isSafeRelPath on a path held as bytes (`buf[start, end)`), for the manifest's usual line, read
+ * without making a string of it: the same rule, segment by segment.
+ */
+export function isSafeRelPathBytes(buf: Uint8Array, start: number, end: number): boolean {
+  let segment = start;
+  for (let i = start; i <= end; i++) {
+    const c = i === end ? 47 : buf[i];
+    if (c === 0) return false;
+    if (c !== 47) continue;
+    const n = i - segment;
+    if (n === 0 || (n <= 2 && buf[segment] === 46 && (n === 1 || buf[segment + 1] === 46))) return false;
+    segment = i + 1;
+  }
+  return true;
+}
+
+/**
  * Resolves `rel` (relative to the real data dir, '/'-separated) for writing, refusing any path
  * whose components are symbolic links or that climbs out with '..': repair never writes through a
  * link or outside the data dir. Components that do not exist yet are fine (they will be created).

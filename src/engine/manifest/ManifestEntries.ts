@@ -14,6 +14,11 @@ export interface ManifestEntry {
   record?: RecordEntry;
 }
 
+/** Hex digit value by character code (either case); other codes are never looked up (callers check first). */
+const HEX = new Uint8Array(128);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX[97 + c] = HEX[65 + c] = 10 + c;
+
 const APPEND_ONLY = 1;
 const LIVE = 2;
 const RECORDED = 4;
@@ -56,6 +61,50 @@ export class ManifestEntries implements ReadonlyMap<string, ManifestEntry> {
     this.sha.write(sha256, i * 32, 32, 'hex');
     this.lineNo[i] = line;
     return true;
+  }
+
+  /**
+   * `add` for the usual manifest line, straight from its bytes (no string made): the path's bytes
+   * in `buf[pathStart, pathEnd)`, every one ASCII, and 64 hex digits at `shaAt` (the caller checked
+   * both). False when the path is already there.
+   */
+  addAscii(buf: Uint8Array, pathStart: number, pathEnd: number, shaAt: number, line: number): boolean {
+    const i = this.rows.count;
+    if (i === this.cap) this.grow();
+    if (this.rows.addAscii(buf, pathStart, pathEnd) < 0) return false;
+    const sha = this.sha;
+    for (let k = 0, at = i * 32; k < 32; k++) sha[at + k] = (HEX[buf[shaAt + 2 * k]!]! << 4) | HEX[buf[shaAt + 2 * k + 1]!]!;
+    this.lineNo[i] = line;
+    return true;
+  }
+
+  /**
+   * The row of the ASCII path in `buf[start, end)`, or -1; `guess` is tried first (the record's
+   * rows come in the manifest's order: the next row, as a rule).
+   */
+  rowOfAscii(buf: Uint8Array, start: number, end: number, guess: number): number {
+    return this.rows.isAscii(guess, buf, start, end) ? guess : this.rows.getAscii(buf, start, end);
+  }
+
+  /** True when the row's digest is the 64 lowercase hex digits at `buf[at]` (no string made). */
+  shaIsHex(row: number, buf: Uint8Array, at: number): boolean {
+    const sha = this.sha;
+    for (let k = 0, i = row * 32; k < 32; k++, i++) {
+      const hi = buf[at + 2 * k]!;
+      const lo = buf[at + 2 * k + 1]!;
+      if (hi >= 128 || lo >= 128 || sha[i] !== ((HEX[hi]! << 4) | HEX[lo]!)) return false;
+    }
+    return true;
+  }
+
+  /** setRecord from the record's numbers (`bits`: 1 append-only, 2 live; `lines` -1 when unknown). */
+  setRecordFields(row: number, size: number, mtimeMs: number, ino: number, bits: number, lines: number): void {
+    this.sizes[row] = size;
+    this.mtimes[row] = mtimeMs;
+    this.inos[row] = ino;
+    this.lineCounts[row] = lines;
+    this.flags[row] = RECORDED | (bits & APPEND_ONLY ? APPEND_ONLY : 0) | (bits & LIVE ? LIVE : 0);
+    this.findings.delete(row);
   }
 
   /** The row of a path, or undefined. */

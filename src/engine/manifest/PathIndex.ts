@@ -72,6 +72,54 @@ export class PathIndex {
     return id;
   }
 
+  /**
+   * Adds the path held as bytes in `buf[start, end)`, every byte ASCII (the caller checked: the
+   * manifest's usual line, read without making a string of it). Returns its new id, or -1 - the id
+   * it already had.
+   */
+  addAscii(buf: Uint8Array, start: number, end: number): number {
+    const h = hashBytes(buf, start, end);
+    const mask = this.table.length - 1;
+    let slot = h & mask;
+    for (let id = this.table[slot]!; id !== -1; slot = (slot + 1) & mask, id = this.table[slot]!) {
+      if (this.equalsBytes(id, buf, start, end)) return -1 - id;
+    }
+    const id = this.count++;
+    if (id === this.starts.length) {
+      this.starts = grown(this.starts, id * 2);
+      this.ends = grown(this.ends, id * 2);
+    }
+    const length = end - start;
+    if (this.used + length > this.bytes.length) {
+      const more = Buffer.alloc(Math.max(this.bytes.length * 2, this.used + length));
+      this.bytes.copy(more, 0, 0, this.used);
+      this.bytes = more;
+    }
+    this.starts[id] = this.used;
+    const b = this.bytes;
+    let at = this.used;
+    for (let i = start; i < end; i++) b[at++] = buf[i]!;
+    this.used = at;
+    this.ends[id] = at;
+    if ((this.count - this.wide.size) * 2 > this.table.length) this.rehash();
+    else this.table[slot] = id;
+    return id;
+  }
+
+  /** The id of the ASCII path in `buf[start, end)` (as addAscii takes it), or -1. */
+  getAscii(buf: Uint8Array, start: number, end: number): number {
+    const mask = this.table.length - 1;
+    for (let slot = hashBytes(buf, start, end) & mask; ; slot = (slot + 1) & mask) {
+      const id = this.table[slot]!;
+      if (id === -1 || this.equalsBytes(id, buf, start, end)) return id;
+    }
+  }
+
+  /** True when `id` is the ASCII path in `buf[start, end)` (a guess checked without hashing). */
+  isAscii(id: number, buf: Uint8Array, start: number, end: number): boolean {
+    return id < this.count && this.equalsBytes(id, buf, start, end);
+  }
+
   /** The path with this id. */
   pathOf(id: number): string {
     const end = this.ends[id]!;
@@ -84,6 +132,14 @@ export class PathIndex {
     if (end === WIDE || end - start !== path.length) return false;
     const b = this.bytes;
     for (let i = 0; i < path.length; i++) if (b[start + i] !== path.charCodeAt(i)) return false;
+    return true;
+  }
+
+  private equalsBytes(id: number, buf: Uint8Array, start: number, end: number): boolean {
+    const from = this.starts[id]!;
+    if (this.ends[id]! - from !== end - start) return false;
+    const b = this.bytes;
+    for (let i = start, j = from; i < end; i++, j++) if (b[j] !== buf[i]) return false;
     return true;
   }
 
@@ -122,7 +178,7 @@ function hashAscii(s: string): number {
   return h >>> 1;
 }
 
-function hashBytes(b: Buffer, start: number, end: number): number {
+function hashBytes(b: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
   return h >>> 1;

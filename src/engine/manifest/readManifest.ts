@@ -6,12 +6,14 @@ import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { makeFinding } from '../makeFinding.js';
 import { foldMore } from '../FindingCap.js';
-import { isSafeRelPath } from '../fs/safePath.js';
+import { isSafeRelPath, isSafeRelPathBytes } from '../fs/safePath.js';
 import { MANIFEST_NAME, RECORD_FORMAT, RECORD_FORMAT_1, RECORD_FORMAT_2, STATE_DIR, RECORD_NAME, manifestPaths } from './manifestPaths.js';
 import { parseSha256sumLine } from './sha256sumLine.js';
 import { forEachLine } from './forEachLine.js';
 import { ManifestEntries, type ManifestEntry } from './ManifestEntries.js';
-import { parseRow, ROWS_CLOSE, ROWS_OPEN } from './recordRows.js';
+import { parseRow, rowOfValue, ROWS_CLOSE, ROWS_OPEN } from './recordRows.js';
+import { parseFlatArray } from './parseFlatArray.js';
+import { applyFileRow, NOT_SIMPLE } from './applyFileRow.js';
 import { RecordedDirs, type StoredDirs } from './RecordedDirs.js';
 import { fromColumns, type RecordColumns } from './recordColumns.js';
 import type { RecordEntry } from './RecordEntry.js';
@@ -70,6 +72,8 @@ export async function readManifest(dir: string, options: { allowEmpty?: boolean;
   const onLine = (buf: Buffer, start: number, end: number): void => {
     const line = ++lines;
     if (end > start && buf[end - 1] === 13) end--; // CR LF: a manifest saved by a Windows editor, as sha256sum -c accepts
+    // The usual line goes in from its bytes; anything else (and a repeat, or an unsafe path, to be reported) the long way.
+    if (isAsciiLine(buf, start, end) && isSafeRelPathBytes(buf, start + 66, end) && entries.addAscii(buf, start + 66, end, start, line)) return;
     let parsed = plainLine(buf, start, end);
     let text: string | undefined;
     if (!parsed) {
@@ -116,6 +120,17 @@ export async function readManifest(dir: string, options: { allowEmpty?: boolean;
     recordAgrees = true;
   }
   return { dir, entries, problems, recordAgrees, dirs: recordAgrees && record.ok ? record.dirs : undefined };
+}
+
+/** 64 hex digits (either case), two spaces (or space and '*'), and a path of ASCII bytes (no escape). */
+function isAsciiLine(buf: Buffer, start: number, end: number): boolean {
+  if (end - start < 67 || buf[start + 64] !== 32 || (buf[start + 65] !== 32 && buf[start + 65] !== 42)) return false;
+  for (let i = start; i < start + 64; i++) {
+    const c = buf[i]!;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+  }
+  for (let i = start + 66; i < end; i++) if (buf[i]! >= 128) return false;
+  return true;
 }
 
 /**
@@ -174,9 +189,16 @@ async function readRecord(path: string, entries: ManifestEntries, skipDirs: bool
     const row = entries.rowOf(p);
     if (row !== undefined && sha256 !== undefined && rec && isRecordEntry(rec) && rec.sha256 === sha256 && entries.shaIs(row, sha256)) entries.setRecord(row, rec as RecordEntry);
   };
+  // The usual file row goes straight onto its entry (applyFileRow), the next row guessed first.
+  let next = 0;
+  const applyBytes = (buf: Buffer, start: number, end: number): boolean => {
+    const row = applyFileRow(entries, buf, start, end, next);
+    if (row >= 0) next = row + 1;
+    return row !== NOT_SIMPLE;
+  };
   let result: RecordRead;
   try {
-    result = await readRowsRecord(path, apply, skipDirs);
+    result = await readRowsRecord(path, apply, skipDirs, applyBytes);
   } catch (err) {
     result = { ok: false, why: `cannot read ${RECORD_REL}: ${(err as Error).message}` };
   }
@@ -212,13 +234,21 @@ async function readRecord(path: string, entries: ManifestEntries, skipDirs: bool
  * Format 3, a line at a time (recordRows). `{ ok: false, older: true }` when the first line is not
  * format 3's head: the caller reads it as format 1 or 2.
  */
-async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry | undefined, sha256: string) => void, skipDirs: boolean): Promise<RecordRead | { ok: false; why: string; older: true }> {
+async function readRowsRecord(
+  path: string,
+  apply: (p: string, rec: RecordEntry | undefined, sha256: string) => void,
+  skipDirs: boolean,
+  applyBytes: (buf: Buffer, start: number, end: number) => boolean,
+): Promise<RecordRead | { ok: false; why: string; older: true }> {
   let state = 'head' as 'head' | 'open' | 'rows' | 'tail' | 'done' | 'older';
   let why: string | undefined;
   let manifestSha256: string | undefined;
   const dirs = new RecordedDirs();
   const onLine = (buf: Buffer, start: number, end: number): boolean => {
-    const line = buf.toString('utf8', start, end);
+    if (state === 'rows' && applyBytes(buf, start, end)) return true;
+    // Another row of the usual shape, read from its bytes (parseFlatArray: the value JSON.parse would give).
+    const flat = state === 'rows' ? parseFlatArray(buf, start, end) : undefined;
+    const line = flat ? '' : buf.toString('utf8', start, end);
     try {
       if (state === 'head') {
         const head = line.endsWith(',') ? (JSON.parse(`${line.slice(0, -1)}}`) as { format?: unknown }) : undefined;
@@ -231,11 +261,11 @@ async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry 
         if (line !== ROWS_OPEN) throw new Error(`line 2 is not ${ROWS_OPEN}`);
         state = 'rows';
       } else if (state === 'rows') {
-        if (line === ROWS_CLOSE) {
+        if (!flat && line === ROWS_CLOSE) {
           state = 'tail';
           return true;
         }
-        const row = parseRow(line);
+        const row = flat ? rowOfValue(flat) : parseRow(line);
         if (!row) throw new Error('a row of an unknown shape');
         if (row.kind === 'f') apply(row.path, row.record, row.sha256);
         else if (!skipDirs) dirs.add(row.path, row.mtimeMs, row.ino, row.names);

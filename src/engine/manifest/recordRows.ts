@@ -46,7 +46,11 @@ export type ParsedRow =
 
 /** One row line back (a leading comma allowed); undefined when it is not a row of this format. */
 export function parseRow(line: string): ParsedRow {
-  const row: unknown = JSON.parse(line.charCodeAt(0) === 44 /* , */ ? line.slice(1) : line);
+  return rowOfValue(JSON.parse(line.charCodeAt(0) === 44 /* , */ ? line.slice(1) : line));
+}
+
+/** A row line's JSON value (parsed by JSON.parse, or by parseFlatArray from its bytes) as a row; undefined when it is not one. */
+export function rowOfValue(row: unknown): ParsedRow {
   if (!Array.isArray(row)) return undefined;
   if (row[0] === 'f') {
     const [, path, sha256, size, mtimeMs, ino, flags, lines, findings] = row as [string, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown];

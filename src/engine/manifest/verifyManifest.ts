@@ -13,6 +13,7 @@ import { makeFinding } from '../makeFinding.js';
 import { countSeverities, makeReport, sortFindings, type Report } from '../report.js';
 import { hashFileSync, NotAFileError } from '../fs/hashFileSync.js';
 import { HashPool, hashWorkersFor } from '../fs/HashPool.js';
+import { TreeQueue, treeWorkersFor } from '../fs/TreeQueue.js';
 import { DEFERRED, type TreeEntry } from '../fs/hashFilesBatch.js';
 import { listDirTyped } from '../fs/listDirTyped.js';
 import { judgeFile } from './judgeFile.js';
@@ -58,14 +59,7 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     onEvent?.({ type: 'finding', finding: f });
   };
   const realRoot = await realpath(root);
-  // Workers forced (TRACKIO_FSCK_HASH_WORKERS) for a manifest of some length: they start walking
-  // runs/ while this thread reads the manifest; what they find waits until it is read. Otherwise the
-  // recorded bytes decide, once read (hashWorkersFor).
-  const manifestBytes = statSync(fsPath(manifestPaths(realRoot).manifest), { throwIfNoEntry: false })?.size ?? 0;
-  const workers = hashWorkersFor(Math.floor(manifestBytes / BYTES_PER_LINE), 0, options.env);
-  let entries: ManifestEntries | undefined;
-  const early: Array<[number, TreeEntry[]]> = [];
-  const runNames: string[] = [];
+  let entries: ManifestEntries;
   const walked: Walked = { unknown: [], escapes: [], large: [] };
   // One status per manifest row (a byte each; 0: not read yet), not a Map of every path.
   let statuses = new Uint8Array(0);
@@ -76,6 +70,19 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
     hashed += r.size;
     onEvent?.({ type: 'file', path: entry.path, bytes: r.size });
   };
+  // One walk of runs/ both finds the files the manifest does not know and hashes those it does, by
+  // the path the walk just listed (no lstat per file or directory on the way), a run directory at a
+  // time, on this thread and, for many files, a worker thread beside it (TreeQueue); a recorded
+  // file the walk did not meet as a plain file (gone, behind a link, outside runs/), or that could
+  // not be read where it was listed, is looked up on its own afterwards. The workers start walking
+  // at once, while this thread reads the manifest.
+  const runNames = listRuns(realRoot, walked);
+  const manifestBytes = statSync(fsPath(manifestPaths(realRoot).manifest), { throwIfNoEntry: false })?.size ?? 0;
+  const queue = new TreeQueue(
+    runNames.map((name) => `${realRoot}/runs/${name}`),
+    treeWorkersFor(Math.floor(manifestBytes / BYTES_PER_LINE), options.env),
+  );
+  let pool: HashPool | undefined;
   const judgeTree = (known: ManifestEntries, tag: number, found: TreeEntry[]): void => {
     const runRel = `runs/${runNames[tag]}`;
     for (const e of found) {
@@ -103,59 +110,35 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
       }
     }
   };
-  // One walk of runs/ both finds the files the manifest does not know and hashes those it does, by
-  // the path the walk just listed (no lstat per file or directory on the way), on worker threads
-  // in batches when there are many (HashPool); a recorded file the walk did not meet as a plain
-  // file (gone, behind a link, outside runs/), or that could not be read where it was listed, is
-  // looked up on its own afterwards.
-  const pool = new HashPool(
-    workers,
-    (row, outcome) => {
-      if (outcome.error) return;
-      const entry = entries!.entryOfRow(row);
-      settle(row, entry, verifier.judge(entry, outcome));
-    },
-    (tag, found) => {
-      if (entries) judgeTree(entries, tag, found);
-      else early.push([tag, found]);
-    },
-  );
-  let stopped = false;
-  const walk = (): Promise<void> =>
-    walkRuns(realRoot, walked, async (name, abs) => {
-      if (stopped) throw new Error('stopped');
-      runNames.push(name);
-      await pool.addTree(runNames.length - 1, abs);
-      if (entries) await hashLarge(pool, entries, walked);
-    });
-  // Until the manifest is read this thread only reads it: the workers walk.
-  pool.helping = false;
-  const walking = workers > 0 ? walk() : undefined;
   try {
     const state = await readManifest(realRoot, { skipDirs: true });
     if (!state) throw new FsckError(`no ${MANIFEST_NAME} in ${root}. Write one: ${commandLine('manifest', 'write', root)}`);
     for (const p of state.problems) emit(p);
-    entries = state.entries;
-    onEvent?.({ type: 'start', dir: root, files: entries.size, bytes: entries.recordedBytes() });
-    statuses = new Uint8Array(entries.size);
-    for (const [tag, found] of early.splice(0)) judgeTree(entries, tag, found);
-    pool.helping = true;
-    // Not started early (a short manifest): the workers are chosen by what it records (a few large files get them too).
-    if (!walking) pool.workerCount = hashWorkersFor(entries.size, entries.recordedBytes(), options.env);
-    await (walking ?? walk());
+    const known = (entries = state.entries);
+    onEvent?.({ type: 'start', dir: root, files: known.size, bytes: known.recordedBytes() });
+    statuses = new Uint8Array(known.size);
+    // Recorded files too large for a walk's buffer, one by one, on worker threads when they are many bytes (HashPool).
+    const large = (pool = new HashPool(hashWorkersFor(known.size, known.recordedBytes(), options.env), (row, outcome) => {
+      if (outcome.error) return;
+      const entry = known.entryOfRow(row);
+      settle(row, entry, verifier.judge(entry, outcome));
+    }));
+    await queue.run((tag, found) => {
+      judgeTree(known, tag, found);
+      return walked.large.length > 0 ? hashLarge(large, known, walked) : undefined;
+    });
     for (;;) {
-      await hashLarge(pool, entries, walked);
-      await pool.drain();
+      await hashLarge(large, known, walked);
+      await large.drain();
       if (walked.large.length === 0) break;
     }
   } finally {
-    stopped = true;
-    await walking?.catch(() => {});
-    await pool.close();
+    await queue.close();
+    await pool?.close();
   }
-  for (const [path, row] of entries.rowEntries()) {
+  for (let row = 0; row < entries.size; row++) {
     if (statuses[row] !== 0) continue;
-    const entry = entries.get(path)!;
+    const entry = entries.entryOfRow(row);
     settle(row, entry, verifier.verify(entry));
   }
   verifier.finish();
@@ -174,10 +157,14 @@ export async function verifyManifest(dir: string | undefined, options: VerifyOpt
 
   // What the byte manifest cannot hold (a project database's rows) is verified by its layout.
   await layoutNamed(layout).verifyRecords(realRoot, emit);
+  // Runs counted as runOf names them (runs/<name>/...), a run's paths being next to each other in a written manifest.
   const runs = new Set<string>();
+  let previous: string | undefined;
   for (const path of entries.keys()) {
-    const run = runOf(path);
-    if (run !== null) runs.add(run);
+    const cut = path.startsWith('runs/') ? path.indexOf('/', 5) : -1;
+    if (cut <= 5) continue;
+    const run = path.slice(5, cut);
+    if (run !== previous) runs.add((previous = run));
   }
   const summary = {
     runs: runs.size,
@@ -332,28 +319,28 @@ async function hashLarge(pool: HashPool, entries: ManifestEntries, walked: Walke
 }
 
 /**
- * Walks runs/ as walkTree does (links never followed, names exact, in order), with the types the
- * directory listing gives instead of an lstat per entry: each run directory goes to `onRun`
- * (HashPool walks it, hashing every file in it); a link out of the data dir is reported as check
- * reports it. A stray file in runs/ is check's concern.
+ * The run directories in runs/, listed as walkTree lists (links never followed, names exact, in
+ * order), with the types the listing gives instead of an lstat per entry; a link out of the data
+ * dir is reported as check reports it. A stray file in runs/ is check's concern.
  */
-async function walkRuns(realRoot: string, walked: Walked, onRun: (name: string, abs: string) => Promise<void>): Promise<void> {
+function listRuns(realRoot: string, walked: Walked): string[] {
   const runs = lstatSync(`${realRoot}/runs`, { throwIfNoEntry: false });
   // A snapshot holding no runs/ has no new files; a runs/ that is a link is reported by the caller.
-  if (!runs?.isDirectory()) return;
+  if (!runs?.isDirectory()) return [];
   let list;
   try {
     list = listDirTyped(`${realRoot}/runs`);
   } catch {
-    return; // walkTree's rule: a directory that cannot be listed is skipped (its recorded files are looked up one by one)
+    return []; // walkTree's rule: a directory that cannot be listed is skipped (its recorded files are looked up one by one)
   }
+  const names: string[] = [];
   for (const e of list) {
     const rel = `runs/${e.name}`;
-    const abs = `${realRoot}/${rel}`;
-    if (e.type === 'dir') await onRun(e.name, abs);
+    if (e.type === 'dir') names.push(e.name);
     else if (e.type === 'symlink') {
-      const link = inspectLink(abs, realRoot);
+      const link = inspectLink(`${realRoot}/${rel}`, realRoot);
       if (link.escapes) walked.escapes.push(makeFinding('fs/symlink-escape', { run: runOf(rel + '/'), path: rel }, `run directory is a ${linkMessage(link)}`));
     }
   }
+  return names;
 }
