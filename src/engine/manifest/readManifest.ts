@@ -49,8 +49,8 @@ export interface RecordFile {
   dirs?: StoredDirs;
 }
 
-const WHERE = { run: null, path: MANIFEST_NAME };
-const RECORD_REL = `${STATE_DIR}/${RECORD_NAME}`;
+export const WHERE = { run: null, path: MANIFEST_NAME };
+export const RECORD_REL = `${STATE_DIR}/${RECORD_NAME}`;
 
 /**
  * Reads DIR/manifest-sha256.txt and the tool's record beside it, a chunk at a time, into compact
@@ -122,7 +122,7 @@ export async function readManifest(dir: string, options: { allowEmpty?: boolean;
  * The usual line, read on its bytes: 64 hex digits, two spaces (or space and '*'), a path with no
  * escape. Undefined for anything else, which parseSha256sumLine then judges on the decoded text.
  */
-function plainLine(buf: Buffer, start: number, end: number): { sha256: string; path: string } | undefined {
+export function plainLine(buf: Buffer, start: number, end: number): { sha256: string; path: string } | undefined {
   if (end - start < 67 || buf[start] === 92 /* \\ */ || buf[start + 64] !== 32 || (buf[start + 65] !== 32 && buf[start + 65] !== 42)) return undefined;
   let lower = true;
   for (let i = start; i < start + 64; i++) {
@@ -151,7 +151,7 @@ type RecordRead = { ok: true; manifestSha256: string; dirs?: RecordedDirs } | { 
  * Exit 8, unless the data dir's databases are recorded (a Trackio data dir whose files are all in
  * its databases has an empty manifest-sha256.txt beside a database record).
  */
-async function refuseEmpty(dir: string, manifest: string): Promise<void> {
+export async function refuseEmpty(dir: string, manifest: string): Promise<void> {
   const { DATABASE_RECORD } = await import('../layouts/trackioSqlite/databaseManifest.js');
   const bytes = await readRegularFile(`${dir}/${STATE_DIR}/${DATABASE_RECORD}`).catch(() => undefined);
   try {
@@ -265,12 +265,12 @@ async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry 
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-function isRecordEntry(r: Partial<RecordEntry>): boolean {
+export function isRecordEntry(r: Partial<RecordEntry>): boolean {
   return typeof r.sha256 === 'string' && SHA256.test(r.sha256) && Number.isSafeInteger(r.size) && typeof r.mtimeMs === 'number' && typeof r.ino === 'number';
 }
 
 /** One finding per code for the first bad line, the rest counted in `more`: a garbage file does not flood the report. */
-class Folder {
+export class Folder {
   count = 0;
   private first: Finding | undefined;
   constructor(private readonly code: 'manifest/malformed-line' | 'manifest/unsafe-path') {}
