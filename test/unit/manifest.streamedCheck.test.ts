@@ -193,3 +193,61 @@ describe('EntryCursor: the manifest and its record merged a line at a time', () 
     }
   });
 });
+
+describe('manifest write with the old manifest streamed beside the walk', () => {
+  const windowFiles = scanWindow.files;
+  beforeEach(() => {
+    scanWindow.files = 7;
+  });
+  afterEach(() => {
+    scanWindow.files = windowFiles;
+  });
+  const NOW = new Date('2026-03-01T00:00:00Z');
+  const STATE = ['manifest-sha256.txt', join('.trackio-fsck', 'manifest.json')];
+
+  /** What a write leaves and says: its report (no durations), its counts, the bytes of the manifest and the record. */
+  async function write(dataDir: string, options: { fast?: boolean; runs?: string[] }): Promise<unknown> {
+    try {
+      const r = await recordManifest(dataDir, { ...options, now: NOW });
+      const report = { ...r.report, summary: { ...r.report.summary, durationMs: 0 } };
+      return { report, counts: r.manifest, state: STATE.map((p) => readFileSync(join(dataDir, p), 'utf8')) };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }
+
+  /**
+   * The same old manifest with its lines in another order (and the record's digest of it made to
+   * match): readManifest reads it whole, and what is written from it must be the same.
+   */
+  function unordered(dataDir: string): void {
+    const p = join(dataDir, STATE[0]!);
+    const lines = readFileSync(p, 'utf8').trimEnd().split('\n').reverse();
+    const text = `${lines.join('\n')}\n`;
+    writeFileSync(p, text);
+    const r = join(dataDir, STATE[1]!);
+    const digest = createHash('sha256').update(text).digest('hex');
+    writeFileSync(r, readFileSync(r, 'utf8').replace(/"manifestSha256": "[0-9a-f]{64}"/, `"manifestSha256": "${digest}"`));
+  }
+
+  const DATA_CHANGES = CHANGES.filter(([name]) => !/manifest|record|listings/.test(name));
+  it.each(DATA_CHANGES)('writes what the whole-manifest write writes: %s', async (_name, apply) => {
+    const dataDir = build();
+    expect((await recordManifest(dataDir)).report.exitCode).toBe(0);
+    await apply(dataDir);
+    const before = STATE.map((p) => readFileSync(join(dataDir, p)));
+    const restore = () => STATE.forEach((p, i) => writeFileSync(join(dataDir, p), before[i]!));
+    for (const mode of [{}, { fast: true }, { runs: ['a', 'a b'] }, { fast: true, runs: ['日本', 'a-b'] }]) {
+      restore();
+      const stream = await openManifestStream(realpathSync(dataDir), { dirs: true, allowEmpty: true });
+      expect(typeof stream).toBe('object');
+      if (typeof stream === 'object') await stream.close();
+      const streamed = await write(dataDir, mode);
+      restore();
+      unordered(dataDir);
+      expect(await openManifestStream(realpathSync(dataDir), { dirs: true, allowEmpty: true })).toBe('unordered');
+      const whole = await write(dataDir, mode);
+      expect(streamed).toEqual(whole);
+    }
+  });
+});

@@ -34,11 +34,13 @@ export interface ManifestStream {
   dirRows(): DirCursor | undefined;
   /** The recorded listings whole, when the record keeps them out of run order (then dirRows() is undefined). */
   dirsWhole?: RecordedDirs;
+  /** Every recorded listing, read whole (a `manifest write --run` carries those of the runs it does not walk); undefined when none may be used. */
+  readAllDirs(): RecordedDirs | undefined;
   close(): Promise<void>;
 }
 
 /** Undefined: no manifest. 'unordered': not in the order a stream needs; readManifest reads it. */
-export async function openManifestStream(dir: string, opts: { dirs: boolean }): Promise<ManifestStream | 'unordered' | undefined> {
+export async function openManifestStream(dir: string, opts: { dirs: boolean; allowEmpty?: boolean }): Promise<ManifestStream | 'unordered' | undefined> {
   const paths = manifestPaths(dir);
   let manifest: FileHandle;
   try {
@@ -54,7 +56,7 @@ export async function openManifestStream(dir: string, opts: { dirs: boolean }): 
     for (const fh of handles.splice(0)) await fh.close().catch(() => {});
   };
   try {
-    const m = await manifestPass(dir, paths.manifest, manifest.fd);
+    const m = await manifestPass(dir, paths.manifest, manifest.fd, opts.allowEmpty ?? false);
     if (m === 'unordered') {
       await closeAll();
       return 'unordered';
@@ -90,6 +92,8 @@ export async function openManifestStream(dir: string, opts: { dirs: boolean }): 
       recordAgrees,
       entries,
       dirRows: () => (dirsUsable && !dirsWhole ? new DirCursor(r.kind === 'ok' ? r.fh.fd : -1, paths.record, r.kind === 'ok' ? r.dirsFrom! : 0) : undefined),
+      // readManifest's rule: listings are used only from a record written together with this manifest.
+      readAllDirs: () => (!opts.dirs || !recordAgrees || r.kind !== 'ok' ? undefined : r.dirsFrom === undefined ? new RecordedDirs() : (dirsWhole ?? readDirsWhole(r.fh.fd, paths.record, r.dirsFrom))),
       close: closeAll,
     };
     if (dirsWhole) stream.dirsWhole = dirsWhole;
@@ -117,7 +121,7 @@ function parseLine(buf: Buffer, start: number, end: number): ParsedLine {
 }
 
 /** Hashes the manifest and finds its problems, holding only the previous path (for the order). */
-async function manifestPass(dir: string, path: string, fd: number): Promise<{ digest: string; problems: Finding[] } | 'unordered'> {
+async function manifestPass(dir: string, path: string, fd: number, allowEmpty: boolean): Promise<{ digest: string; problems: Finding[] } | 'unordered'> {
   const hash = createHash('sha256');
   const malformed = new Folder('manifest/malformed-line');
   const unsafe = new Folder('manifest/unsafe-path');
@@ -146,7 +150,7 @@ async function manifestPass(dir: string, path: string, fd: number): Promise<{ di
   if (lines > 0 && entries === 0 && malformed.count === lines) {
     throw new FsckError(`${path} is not a sha256sum manifest: none of its ${lines} lines reads as "<sha256>  <path>"`);
   }
-  if (lines === 0) await refuseEmpty(dir, path);
+  if (lines === 0 && !allowEmpty) await refuseEmpty(dir, path);
   return { digest: hash.digest('hex'), problems: [...malformed.findings(), ...unsafe.findings()] };
 }
 

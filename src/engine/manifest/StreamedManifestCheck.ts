@@ -35,6 +35,8 @@ export class StreamedManifestCheck implements ManifestLookup {
     private readonly emit: (f: Finding) => void,
     /** The runs whose unmet files count as missing (undefined: every recorded run, those deleted too). */
     private readonly runs: ReadonlySet<string> | undefined,
+    /** False when the caller opened the stream and reads it after the check (manifest write): it stays open. */
+    private readonly owned = true,
   ) {
     this.cursor = stream.entries();
     this.next = this.cursor.next();
@@ -110,8 +112,8 @@ export class StreamedManifestCheck implements ManifestLookup {
     this.unseen.length = 0;
   }
 
-  close(): Promise<void> {
-    return this.stream.close();
+  async close(): Promise<void> {
+    if (this.owned) await this.stream.close();
   }
 
   /** The last run's entries are final once the next run is entered: those the walk did not meet wait for finish. */

@@ -1,7 +1,7 @@
 import type { Finding } from '../finding.js';
 import { ManifestCheck } from './ManifestCheck.js';
 import type { ManifestLookup } from './ManifestLookup.js';
-import { openManifestStream } from './ManifestStream.js';
+import { openManifestStream, type ManifestStream } from './ManifestStream.js';
 import type { ManifestState } from './readManifest.js';
 import { StreamedManifestCheck } from './StreamedManifestCheck.js';
 
@@ -12,14 +12,22 @@ import { StreamedManifestCheck } from './StreamedManifestCheck.js';
  */
 export async function openManifestLookup(
   dataDir: string,
-  given: ManifestState | undefined,
+  given: ManifestState | ManifestStream | undefined,
   emit: (f: Finding) => void,
   opts: { dirs: boolean; runs: ReadonlySet<string> | undefined },
 ): Promise<ManifestLookup | undefined> {
+  if (given && isStream(given)) {
+    for (const p of given.problems) emit(p);
+    return new StreamedManifestCheck(given, emit, opts.runs, false);
+  }
   if (given) return ManifestCheck.open(dataDir, given, emit, opts);
   const stream = await openManifestStream(dataDir, { dirs: opts.dirs });
   if (stream === undefined) return undefined;
   if (stream === 'unordered') return ManifestCheck.open(dataDir, undefined, emit, opts);
   for (const p of stream.problems) emit(p);
   return new StreamedManifestCheck(stream, emit, opts.runs);
+}
+
+function isStream(m: ManifestState | ManifestStream): m is ManifestStream {
+  return typeof (m as ManifestStream).dirRows === 'function';
 }
