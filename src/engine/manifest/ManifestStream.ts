@@ -273,7 +273,10 @@ export class EntryCursor {
       if (p.kind !== 'ok') continue;
       const entry: ManifestEntry = { path: p.path, sha256: p.sha256, line: this.line };
       const rec = this.recordFor(p.path);
-      if (rec && rec.sha256 === p.sha256 && isRecordEntry(rec)) entry.record = compact(rec);
+      if (rec && rec.sha256 === p.sha256 && isRecordEntry(rec)) {
+        rec.sha256 = p.sha256; // one string for both
+        entry.record = compact(rec);
+      }
       return entry;
     }
     return undefined;
@@ -296,8 +299,13 @@ export class EntryCursor {
   }
 }
 
-/** A record entry as ManifestEntries keeps it (a negative line count and an empty findings list are not kept). */
+/**
+ * A record entry as ManifestEntries keeps it: a negative line count and an empty findings list are
+ * not kept. parseRow's object is taken as it is when it has neither (a copy per file was garbage
+ * enough to show in the collector's time).
+ */
 function compact(rec: RecordEntry): RecordEntry {
+  if ((rec.lines === undefined || rec.lines >= 0) && (rec.findings === undefined || rec.findings.length > 0)) return rec;
   const out: RecordEntry = { sha256: rec.sha256, size: rec.size, mtimeMs: rec.mtimeMs, ino: rec.ino };
   if (rec.appendOnly) out.appendOnly = true;
   if (rec.live) out.live = true;

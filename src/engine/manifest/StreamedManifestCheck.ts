@@ -81,6 +81,9 @@ export class StreamedManifestCheck implements ManifestLookup {
     if (live) return undefined;
     const rec = this.window.get(rel)?.entry.record;
     if (!statMatches(rec, stat) || rec.live) return undefined;
+    // A trusted file is done (met already, never read nor compared): its entry goes now, not with the
+    // window, so --fast of unchanged runs leaves the collector nothing to promote.
+    this.window.delete(rel);
     for (const f of rec.findings ?? []) this.emit(f);
     const record: FileRecord = { path: rel, run, size: rec.size, sha256: rec.sha256, mtimeMs: rec.mtimeMs, ino: rec.ino, trusted: true };
     if (rec.lines !== undefined) record.lines = rec.lines;
