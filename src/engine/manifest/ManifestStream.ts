@@ -3,17 +3,16 @@ import type { FileHandle } from 'node:fs/promises';
 import { FsckError } from '../errors.js';
 import type { Finding } from '../finding.js';
 import { MAX_STATE_BYTES, openRegularFile } from '../fs/openRegularFile.js';
-import { decodePathBytes } from '../fs/pathBytes.js';
-import { isSafeRelPath } from '../fs/safePath.js';
 import { makeFinding } from '../makeFinding.js';
 import { LineCursor } from './LineCursor.js';
 import type { ManifestEntry } from './ManifestEntries.js';
-import { MANIFEST_NAME, RECORD_FORMAT, manifestPaths, runOf } from './manifestPaths.js';
-import { Folder, RECORD_REL, WHERE, isRecordEntry, plainLine, refuseEmpty } from './readManifest.js';
+import { MANIFEST_NAME, manifestPaths, runOf } from './manifestPaths.js';
+import { Folder, RECORD_REL, WHERE, isRecordEntry, refuseEmpty } from './readManifest.js';
+import { manifestLine } from './manifestLine.js';
+import { RecordLines } from './RecordLines.js';
 import type { RecordEntry } from './RecordEntry.js';
 import { RecordedDirs } from './RecordedDirs.js';
-import { parseRow, ROWS_CLOSE, ROWS_OPEN } from './recordRows.js';
-import { parseSha256sumLine } from './sha256sumLine.js';
+import { parseRow, ROWS_CLOSE } from './recordRows.js';
 
 /**
  * A manifest and its record read beside the walk instead of into memory (issue 15: at 100 000
@@ -104,22 +103,6 @@ export async function openManifestStream(dir: string, opts: { dirs: boolean; all
   }
 }
 
-type ParsedLine = { kind: 'ok'; sha256: string; path: string } | { kind: 'malformed'; text: string } | { kind: 'unsafe'; path: string };
-
-/** One manifest line judged as readManifest judges it. */
-function parseLine(buf: Buffer, start: number, end: number): ParsedLine {
-  if (end > start && buf[end - 1] === 13) end--; // CR LF, as sha256sum -c accepts
-  let parsed = plainLine(buf, start, end);
-  let text: string | undefined;
-  if (!parsed) {
-    text = decodePathBytes(buf.subarray(start, end));
-    parsed = parseSha256sumLine(text);
-  }
-  if (!parsed) return { kind: 'malformed', text: text! };
-  if (!isSafeRelPath(parsed.path)) return { kind: 'unsafe', path: parsed.path };
-  return { kind: 'ok', sha256: parsed.sha256, path: parsed.path };
-}
-
 /** Hashes the manifest and finds its problems, holding only the previous path (for the order). */
 async function manifestPass(dir: string, path: string, fd: number, allowEmpty: boolean): Promise<{ digest: string; problems: Finding[] } | 'unordered'> {
   const hash = createHash('sha256');
@@ -132,7 +115,7 @@ async function manifestPass(dir: string, path: string, fd: number, allowEmpty: b
     const cursor = new LineCursor(fd, path, 0, (chunk) => hash.update(chunk));
     for (let l = cursor.next(); l; l = cursor.next()) {
       const line = ++lines;
-      const p = parseLine(...l);
+      const p = manifestLine(...l);
       if (p.kind === 'malformed') {
         malformed.add(line, `line ${line} is not a sha256sum line ("<64 hex digits>  <path>"): ${JSON.stringify(p.text.slice(0, 80))}`);
       } else if (p.kind === 'unsafe') {
@@ -160,7 +143,7 @@ type RecordPass =
   | { kind: 'older'; fh?: FileHandle }
   | { kind: 'unordered'; fh?: FileHandle };
 
-/** readRowsRecord's reading of a format 3 record, one line at a time, plus the orders a stream needs. */
+/** The record judged as readManifest judges it (RecordLines), plus the orders a stream needs, holding nothing per file. */
 async function recordPass(path: string): Promise<RecordPass> {
   let fh: FileHandle;
   try {
@@ -174,8 +157,7 @@ async function recordPass(path: string): Promise<RecordPass> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'bad', why: `no ${RECORD_REL} beside the manifest` };
     return { kind: 'bad', why: `cannot read ${RECORD_REL}: ${(err as Error).message}` };
   }
-  let state = 'head' as 'head' | 'open' | 'rows' | 'tail' | 'done';
-  let manifestSha256: string | undefined;
+  const judge = new RecordLines();
   let rowsFrom = 0;
   let dirsFrom: number | undefined;
   let dirsOrdered = true;
@@ -184,54 +166,32 @@ async function recordPass(path: string): Promise<RecordPass> {
   const cursor = new LineCursor(fh.fd, path);
   try {
     for (let l = cursor.next(); l; l = cursor.next()) {
-      const line = l[0].toString('utf8', l[1], l[2]);
-      try {
-        if (state === 'head') {
-          const head = line.endsWith(',') ? (JSON.parse(`${line.slice(0, -1)}}`) as { format?: unknown }) : undefined;
-          if (head?.format !== RECORD_FORMAT) return { kind: 'older', fh };
-          state = 'open';
-        } else if (state === 'open') {
-          if (line !== ROWS_OPEN) throw new Error(`line 2 is not ${ROWS_OPEN}`);
-          state = 'rows';
-          rowsFrom = cursor.offset + l[2] - l[1] + 1;
-        } else if (state === 'rows') {
-          if (line === ROWS_CLOSE) {
-            state = 'tail';
-            continue;
-          }
-          const row = parseRow(line);
-          if (!row) throw new Error('a row of an unknown shape');
-          if (row.kind === 'f') {
-            if (prevFile !== undefined && !(prevFile < row.path)) return { kind: 'unordered', fh };
-            prevFile = row.path;
-          } else {
-            dirsFrom ??= cursor.offset;
-            const run = runOf(`${row.path}/`);
-            if (run !== null) {
-              const key = `${run}/`;
-              if (prevRunKey !== undefined && key < prevRunKey) dirsOrdered = false;
-              prevRunKey = key;
-            }
-          }
-        } else if (state === 'tail') {
-          const tail = JSON.parse(`{${line}`) as { manifestSha256?: unknown };
-          if (typeof tail.manifestSha256 !== 'string') throw new Error('no manifestSha256');
-          manifestSha256 = tail.manifestSha256;
-          state = 'done';
-        } else if (line !== '') {
-          throw new Error('text after its end');
+      const before = judge.state;
+      const row = judge.line(l[0].toString('utf8', l[1], l[2]));
+      if (row === false) break;
+      if (before === 'open') rowsFrom = cursor.offset + l[2] - l[1] + 1;
+      if (row?.kind === 'f') {
+        // Any other order than manifest write's: readManifest reads it.
+        if (prevFile !== undefined && !(prevFile < row.path)) return { kind: 'unordered', fh };
+        prevFile = row.path;
+      } else if (row) {
+        dirsFrom ??= cursor.offset;
+        const run = runOf(`${row.path}/`);
+        if (run !== null) {
+          const key = `${run}/`;
+          if (prevRunKey !== undefined && key < prevRunKey) dirsOrdered = false;
+          prevRunKey = key;
         }
-      } catch (err) {
-        return { kind: 'bad', fh, why: `${RECORD_REL} is not valid JSON (${(err as Error).message})` };
       }
     }
   } catch (err) {
     return { kind: 'bad', fh, why: `cannot read ${RECORD_REL}: ${(err as Error).message}` };
   }
-  // Not even a first line: readManifest tries it as format 1 or 2 (and words why it is no record).
-  if (state === 'head') return { kind: 'older', fh };
-  if (state !== 'done' || manifestSha256 === undefined) return { kind: 'bad', fh, why: `${RECORD_REL} is not valid JSON (it ends early)` };
-  const ok: RecordPass = { kind: 'ok', fh, manifestSha256, rowsFrom, dirsOrdered };
+  const bad = judge.end();
+  // Not format 3 (or not even a first line): readManifest reads it as format 1 or 2, and words why it is no record.
+  if (bad === 'older') return { kind: 'older', fh };
+  if (bad !== undefined) return { kind: 'bad', fh, why: bad };
+  const ok: RecordPass = { kind: 'ok', fh, manifestSha256: judge.manifestSha256!, rowsFrom, dirsOrdered };
   if (dirsFrom !== undefined) ok.dirsFrom = dirsFrom;
   return ok;
 }
@@ -269,7 +229,7 @@ export class EntryCursor {
   next(): ManifestEntry | undefined {
     for (let l = this.lines.next(); l; l = this.lines.next()) {
       this.line++;
-      const p = parseLine(...l);
+      const p = manifestLine(...l);
       if (p.kind !== 'ok') continue;
       const entry: ManifestEntry = { path: p.path, sha256: p.sha256, line: this.line };
       const rec = this.recordFor(p.path);

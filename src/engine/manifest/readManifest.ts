@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { MAX_STATE_BYTES, readRegularFile } from '../fs/openRegularFile.js';
-import { decodePathBytes, fsPath } from '../fs/pathBytes.js';
+import { fsPath } from '../fs/pathBytes.js';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { makeFinding } from '../makeFinding.js';
 import { foldMore } from '../FindingCap.js';
-import { isSafeRelPath } from '../fs/safePath.js';
 import { MANIFEST_NAME, RECORD_FORMAT, RECORD_FORMAT_1, RECORD_FORMAT_2, STATE_DIR, RECORD_NAME, manifestPaths } from './manifestPaths.js';
-import { parseSha256sumLine } from './sha256sumLine.js';
 import { forEachLine } from './forEachLine.js';
 import { ManifestEntries, type ManifestEntry } from './ManifestEntries.js';
-import { parseRow, ROWS_CLOSE, ROWS_OPEN } from './recordRows.js';
+import { RecordLines } from './RecordLines.js';
+import { manifestLine } from './manifestLine.js';
 import { RecordedDirs, type StoredDirs } from './RecordedDirs.js';
 import { fromColumns, type RecordColumns } from './recordColumns.js';
 import type { RecordEntry } from './RecordEntry.js';
@@ -69,18 +68,12 @@ export async function readManifest(dir: string, options: { allowEmpty?: boolean;
   let lines = 0;
   const onLine = (buf: Buffer, start: number, end: number): void => {
     const line = ++lines;
-    if (end > start && buf[end - 1] === 13) end--; // CR LF: a manifest saved by a Windows editor, as sha256sum -c accepts
-    let parsed = plainLine(buf, start, end);
-    let text: string | undefined;
-    if (!parsed) {
-      text = decodePathBytes(buf.subarray(start, end));
-      parsed = parseSha256sumLine(text);
-    }
-    if (!parsed) {
-      malformed.add(line, `line ${line} is not a sha256sum line ("<64 hex digits>  <path>"): ${JSON.stringify(text!.slice(0, 80))}`);
+    const parsed = manifestLine(buf, start, end);
+    if (parsed.kind === 'malformed') {
+      malformed.add(line, `line ${line} is not a sha256sum line ("<64 hex digits>  <path>"): ${JSON.stringify(parsed.text.slice(0, 80))}`);
       return;
     }
-    if (!isSafeRelPath(parsed.path)) {
+    if (parsed.kind === 'unsafe') {
       unsafe.add(line, `line ${line} names ${JSON.stringify(parsed.path)}, outside the data dir: not opened`);
       return;
     }
@@ -116,32 +109,6 @@ export async function readManifest(dir: string, options: { allowEmpty?: boolean;
     recordAgrees = true;
   }
   return { dir, entries, problems, recordAgrees, dirs: recordAgrees && record.ok ? record.dirs : undefined };
-}
-
-/**
- * The usual line, read on its bytes: 64 hex digits, two spaces (or space and '*'), a path with no
- * escape. Undefined for anything else, which parseSha256sumLine then judges on the decoded text.
- */
-export function plainLine(buf: Buffer, start: number, end: number): { sha256: string; path: string } | undefined {
-  if (end - start < 67 || buf[start] === 92 /* \\ */ || buf[start + 64] !== 32 || (buf[start + 65] !== 32 && buf[start + 65] !== 42)) return undefined;
-  let lower = true;
-  for (let i = start; i < start + 64; i++) {
-    const c = buf[i]!;
-    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
-    if (c >= 65 && c <= 70) lower = false;
-    else return undefined;
-  }
-  let ascii = true;
-  for (let i = start + 66; i < end; i++) {
-    if (buf[i]! >= 128) {
-      ascii = false;
-      break;
-    }
-  }
-  const sha = buf.toString('latin1', start, start + 64);
-  // latin1 of ASCII bytes is a fresh flat string: it keeps no chunk alive.
-  const path = ascii ? buf.toString('latin1', start + 66, end) : decodePathBytes(buf.subarray(start + 66, end));
-  return { sha256: lower ? sha : sha.toLowerCase(), path };
 }
 
 type RecordRead = { ok: true; manifestSha256: string; dirs?: RecordedDirs } | { ok: false; why: string };
@@ -213,54 +180,20 @@ async function readRecord(path: string, entries: ManifestEntries, skipDirs: bool
  * format 3's head: the caller reads it as format 1 or 2.
  */
 async function readRowsRecord(path: string, apply: (p: string, rec: RecordEntry | undefined, sha256: string) => void, skipDirs: boolean): Promise<RecordRead | { ok: false; why: string; older: true }> {
-  let state = 'head' as 'head' | 'open' | 'rows' | 'tail' | 'done' | 'older';
-  let why: string | undefined;
-  let manifestSha256: string | undefined;
+  const lines = new RecordLines();
   const dirs = new RecordedDirs();
   const onLine = (buf: Buffer, start: number, end: number): boolean => {
-    const line = buf.toString('utf8', start, end);
-    try {
-      if (state === 'head') {
-        const head = line.endsWith(',') ? (JSON.parse(`${line.slice(0, -1)}}`) as { format?: unknown }) : undefined;
-        if (head?.format !== RECORD_FORMAT) {
-          state = 'older';
-          return false;
-        }
-        state = 'open';
-      } else if (state === 'open') {
-        if (line !== ROWS_OPEN) throw new Error(`line 2 is not ${ROWS_OPEN}`);
-        state = 'rows';
-      } else if (state === 'rows') {
-        if (line === ROWS_CLOSE) {
-          state = 'tail';
-          return true;
-        }
-        const row = parseRow(line);
-        if (!row) throw new Error('a row of an unknown shape');
-        if (row.kind === 'f') apply(row.path, row.record, row.sha256);
-        else if (!skipDirs) dirs.add(row.path, row.mtimeMs, row.ino, row.names);
-      } else if (state === 'tail') {
-        const tail = JSON.parse(`{${line}`) as { manifestSha256?: unknown };
-        if (typeof tail.manifestSha256 !== 'string') throw new Error('no manifestSha256');
-        manifestSha256 = tail.manifestSha256;
-        state = 'done';
-      } else if (line !== '') {
-        throw new Error('text after its end');
-      }
-      return true;
-    } catch (err) {
-      why = `${RECORD_REL} is not valid JSON (${(err as Error).message})`;
-      return false;
-    }
+    const row = lines.line(buf.toString('utf8', start, end));
+    if (row === false) return false;
+    if (row?.kind === 'f') apply(row.path, row.record, row.sha256);
+    else if (row && !skipDirs) dirs.add(row.path, row.mtimeMs, row.ino, row.names);
+    return true;
   };
   if (!(await forEachLine(path, onLine))) return { ok: false, why: `no ${RECORD_REL} beside the manifest` };
-  if (state === 'older') return { ok: false, why: '', older: true };
-  if (why) return { ok: false, why };
-  if (state !== 'done' || manifestSha256 === undefined) {
-    // Cut short (a torn write), or not even a first line.
-    return state === 'head' ? { ok: false, why: '', older: true } : { ok: false, why: `${RECORD_REL} is not valid JSON (it ends early)` };
-  }
-  return { ok: true, manifestSha256, dirs: skipDirs ? undefined : dirs };
+  const bad = lines.end();
+  if (bad === 'older') return { ok: false, why: '', older: true };
+  if (bad !== undefined) return { ok: false, why: bad };
+  return { ok: true, manifestSha256: lines.manifestSha256!, dirs: skipDirs ? undefined : dirs };
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
