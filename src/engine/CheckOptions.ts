@@ -2,6 +2,7 @@ import type { FileRecord, Finding } from './finding.js';
 import type { DatabaseCheckResult } from './layouts/trackioSqlite/checkDatabase.js';
 import type { DirListing } from './layouts/runDirectory/listRunFiles.js';
 import type { ManifestState } from './manifest/readManifest.js';
+import type { ManifestStream } from './manifest/ManifestStream.js';
 import type { Report } from './report.js';
 
 export interface CheckOptions {
@@ -20,9 +21,10 @@ export interface CheckOptions {
   full?: boolean;
   /**
    * Verify against DIR/manifest-sha256.txt when one exists (default). false ignores it; a
-   * ManifestState (from readManifest) is used as given.
+   * ManifestState (from readManifest) is used as given; a ManifestStream (from openManifestStream) is
+   * read beside the walk and left open for the caller.
    */
-  manifest?: boolean | ManifestState;
+  manifest?: boolean | ManifestState | ManifestStream;
   /** Trust files whose size, mtime and inode match the manifest's record: they are not opened. */
   fast?: boolean;
   /** With `fast`: paths (relative to the data dir) read whatever their stat says, e.g. the files a commit stages. */

@@ -7,17 +7,36 @@ import { judgeFile } from './judgeFile.js';
 import { runOf } from './manifestPaths.js';
 import { statMatches } from './statMatches.js';
 import { readManifest, type ManifestState, type RecordEntry } from './readManifest.js';
+import type { ManifestEntries } from './ManifestEntries.js';
+import type { ManifestLookup } from './ManifestLookup.js';
+import type { DirListing } from '../layouts/runDirectory/listRunFiles.js';
 
 /**
  * What `check` does with a manifest, in the same pass that reads the files: asks for the prefix
  * hash of append-only files, holds each file's hash against its line, lets --fast skip files whose
  * size, mtime and inode are those recorded, and reports recorded files that are gone.
  */
-export class ManifestCheck {
+export class ManifestCheck implements ManifestLookup {
+  private readonly seen: SeenPaths;
+  readonly dirCache: { get(relDir: string): DirListing | undefined } | undefined;
+
   private constructor(
     readonly state: ManifestState,
     private readonly emit: (f: Finding) => void,
-  ) {}
+  ) {
+    this.seen = new SeenPaths(state.entries);
+    this.dirCache = state.dirs;
+  }
+
+  enterRun(): void {}
+
+  markSeen(rel: string): void {
+    this.seen.add(rel);
+  }
+
+  endWindow(): void {}
+
+  async close(): Promise<void> {}
 
   /** Loads DIR's manifest (or takes one already loaded); undefined when there is none. */
   static async open(dataDir: string, given: ManifestState | undefined, emit: (f: Finding) => void, opts: { dirs?: boolean } = {}): Promise<ManifestCheck | undefined> {
@@ -80,7 +99,8 @@ export class ManifestCheck {
    * Recorded files of the checked runs (undefined: every recorded run, those deleted too) that the walk did not meet. One that still exists was left
    * out by the walk for a reason it reported (a link out of the data dir, an unreadable file).
    */
-  async finish(seen: { has(path: string): boolean }, runs: ReadonlySet<string> | undefined): Promise<void> {
+  async finish(runs: ReadonlySet<string> | undefined): Promise<void> {
+    const seen = this.seen;
     for (const [path] of this.state.entries.rowEntries()) {
       if (seen.has(path)) continue;
       const run = runOf(path);
@@ -92,5 +112,26 @@ export class ManifestCheck {
       );
       if (!exists) this.emit(makeFinding('manifest/missing', { run, path: entry.path }, `recorded in the manifest (line ${entry.line}) but gone`));
     }
+  }
+}
+
+/**
+ * Which recorded paths the walk met, as one byte per manifest row instead of a Set of every path
+ * walked (only recorded paths matter to finish).
+ */
+class SeenPaths {
+  private readonly met: Uint8Array;
+  constructor(private readonly entries: ManifestEntries) {
+    this.met = new Uint8Array(entries.size);
+  }
+
+  add(path: string): void {
+    const row = this.entries.rowOf(path);
+    if (row !== undefined) this.met[row] = 1;
+  }
+
+  has(path: string): boolean {
+    const row = this.entries.rowOf(path);
+    return row !== undefined && this.met[row] === 1;
   }
 }

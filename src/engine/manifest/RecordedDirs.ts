@@ -74,7 +74,7 @@ export class RecordedDirs {
 }
 
 /** "a//b/c/" -> ["a/", "b", "c"]; undefined for anything else than that encoding ('.', '..', a stray '/'). */
-function decodeNames(s: unknown): string[] | undefined {
+export function decodeNames(s: unknown): string[] | undefined {
   if (typeof s !== 'string') return undefined;
   if (s === '') return [];
   if (!s.endsWith('/')) return undefined;

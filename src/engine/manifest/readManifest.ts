@@ -1,19 +1,18 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { MAX_STATE_BYTES, readRegularFile } from '../fs/openRegularFile.js';
-import { decodePathBytes, fsPath } from '../fs/pathBytes.js';
+import { fsPath } from '../fs/pathBytes.js';
 import type { Finding } from '../finding.js';
 import { FsckError } from '../errors.js';
 import { makeFinding } from '../makeFinding.js';
 import { foldMore } from '../FindingCap.js';
-import { isSafeRelPath, isSafeRelPathBytes } from '../fs/safePath.js';
+import { isSafeRelPathBytes } from '../fs/safePath.js';
+import { applyFileRow, NOT_SIMPLE } from './applyFileRow.js';
 import { MANIFEST_NAME, RECORD_FORMAT, RECORD_FORMAT_1, RECORD_FORMAT_2, STATE_DIR, RECORD_NAME, manifestPaths } from './manifestPaths.js';
-import { parseSha256sumLine } from './sha256sumLine.js';
 import { forEachLine } from './forEachLine.js';
 import { ManifestEntries, type ManifestEntry } from './ManifestEntries.js';
-import { parseRow, rowOfValue, ROWS_CLOSE, ROWS_OPEN } from './recordRows.js';
-import { parseFlatArray } from './parseFlatArray.js';
-import { applyFileRow, NOT_SIMPLE } from './applyFileRow.js';
+import { RecordLines } from './RecordLines.js';
+import { manifestLine } from './manifestLine.js';
 import { RecordedDirs, type StoredDirs } from './RecordedDirs.js';
 import { fromColumns, type RecordColumns } from './recordColumns.js';
 import type { RecordEntry } from './RecordEntry.js';
@@ -51,8 +50,8 @@ export interface RecordFile {
   dirs?: StoredDirs;
 }
 
-const WHERE = { run: null, path: MANIFEST_NAME };
-const RECORD_REL = `${STATE_DIR}/${RECORD_NAME}`;
+export const WHERE = { run: null, path: MANIFEST_NAME };
+export const RECORD_REL = `${STATE_DIR}/${RECORD_NAME}`;
 
 /**
  * Reads DIR/manifest-sha256.txt and the tool's record beside it, a chunk at a time, into compact
@@ -67,24 +66,20 @@ export async function readManifest(dir: string, options: { allowEmpty?: boolean;
   const entries = new ManifestEntries(length > 0 && length < MAX_STATE_BYTES ? { entries: Math.ceil(length / 67) + 1, pathBytes: length } : {});
   const malformed = new Folder('manifest/malformed-line');
   const unsafe = new Folder('manifest/unsafe-path');
-  const hash = createHash('sha256');
+  // Made on the first chunk: a data dir without a manifest never loads node:crypto (start-up).
+  let hash: Hash | undefined;
   let lines = 0;
   const onLine = (buf: Buffer, start: number, end: number): void => {
     const line = ++lines;
-    if (end > start && buf[end - 1] === 13) end--; // CR LF: a manifest saved by a Windows editor, as sha256sum -c accepts
     // The usual line goes in from its bytes; anything else (and a repeat, or an unsafe path, to be reported) the long way.
-    if (isAsciiLine(buf, start, end) && isSafeRelPathBytes(buf, start + 66, end) && entries.addAscii(buf, start + 66, end, start, line)) return;
-    let parsed = plainLine(buf, start, end);
-    let text: string | undefined;
-    if (!parsed) {
-      text = decodePathBytes(buf.subarray(start, end));
-      parsed = parseSha256sumLine(text);
-    }
-    if (!parsed) {
-      malformed.add(line, `line ${line} is not a sha256sum line ("<64 hex digits>  <path>"): ${JSON.stringify(text!.slice(0, 80))}`);
+    const bare = end > start && buf[end - 1] === 13 ? end - 1 : end;
+    if (isAsciiLine(buf, start, bare) && isSafeRelPathBytes(buf, start + 66, bare) && entries.addAscii(buf, start + 66, bare, start, line)) return;
+    const parsed = manifestLine(buf, start, end);
+    if (parsed.kind === 'malformed') {
+      malformed.add(line, `line ${line} is not a sha256sum line ("<64 hex digits>  <path>"): ${JSON.stringify(parsed.text.slice(0, 80))}`);
       return;
     }
-    if (!isSafeRelPath(parsed.path)) {
+    if (parsed.kind === 'unsafe') {
       unsafe.add(line, `line ${line} names ${JSON.stringify(parsed.path)}, outside the data dir: not opened`);
       return;
     }
@@ -95,12 +90,12 @@ export async function readManifest(dir: string, options: { allowEmpty?: boolean;
   let found: boolean;
   try {
     // A FIFO, device or link in its place is refused unread (openRegularFile): it cannot hang or flood.
-    found = await forEachLine(paths.manifest, onLine, (chunk) => hash.update(chunk));
+    found = await forEachLine(paths.manifest, onLine, (chunk) => (hash ??= createHash('sha256')).update(chunk));
   } catch (err) {
     throw new FsckError(`cannot read ${paths.manifest}: ${(err as Error).message}`);
   }
   if (!found) return undefined;
-  const digest = hash.digest('hex');
+  const digest = (hash ?? createHash('sha256')).digest('hex');
   if (lines > 0 && entries.size === 0 && malformed.count === lines) {
     throw new FsckError(`${paths.manifest} is not a sha256sum manifest: none of its ${lines} lines reads as "<sha256>  <path>"`);
   }
@@ -122,43 +117,6 @@ export async function readManifest(dir: string, options: { allowEmpty?: boolean;
   return { dir, entries, problems, recordAgrees, dirs: recordAgrees && record.ok ? record.dirs : undefined };
 }
 
-/** 64 hex digits (either case), two spaces (or space and '*'), and a path of ASCII bytes (no escape). */
-function isAsciiLine(buf: Buffer, start: number, end: number): boolean {
-  if (end - start < 67 || buf[start + 64] !== 32 || (buf[start + 65] !== 32 && buf[start + 65] !== 42)) return false;
-  for (let i = start; i < start + 64; i++) {
-    const c = buf[i]!;
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
-  }
-  for (let i = start + 66; i < end; i++) if (buf[i]! >= 128) return false;
-  return true;
-}
-
-/**
- * The usual line, read on its bytes: 64 hex digits, two spaces (or space and '*'), a path with no
- * escape. Undefined for anything else, which parseSha256sumLine then judges on the decoded text.
- */
-function plainLine(buf: Buffer, start: number, end: number): { sha256: string; path: string } | undefined {
-  if (end - start < 67 || buf[start] === 92 /* \\ */ || buf[start + 64] !== 32 || (buf[start + 65] !== 32 && buf[start + 65] !== 42)) return undefined;
-  let lower = true;
-  for (let i = start; i < start + 64; i++) {
-    const c = buf[i]!;
-    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
-    if (c >= 65 && c <= 70) lower = false;
-    else return undefined;
-  }
-  let ascii = true;
-  for (let i = start + 66; i < end; i++) {
-    if (buf[i]! >= 128) {
-      ascii = false;
-      break;
-    }
-  }
-  const sha = buf.toString('latin1', start, start + 64);
-  // latin1 of ASCII bytes is a fresh flat string: it keeps no chunk alive.
-  const path = ascii ? buf.toString('latin1', start + 66, end) : decodePathBytes(buf.subarray(start + 66, end));
-  return { sha256: lower ? sha : sha.toLowerCase(), path };
-}
-
 type RecordRead = { ok: true; manifestSha256: string; dirs?: RecordedDirs } | { ok: false; why: string };
 
 /**
@@ -166,7 +124,7 @@ type RecordRead = { ok: true; manifestSha256: string; dirs?: RecordedDirs } | { 
  * Exit 8, unless the data dir's databases are recorded (a Trackio data dir whose files are all in
  * its databases has an empty manifest-sha256.txt beside a database record).
  */
-async function refuseEmpty(dir: string, manifest: string): Promise<void> {
+export async function refuseEmpty(dir: string, manifest: string): Promise<void> {
   const { DATABASE_RECORD } = await import('../layouts/trackioSqlite/databaseManifest.js');
   const bytes = await readRegularFile(`${dir}/${STATE_DIR}/${DATABASE_RECORD}`).catch(() => undefined);
   try {
@@ -240,67 +198,42 @@ async function readRowsRecord(
   skipDirs: boolean,
   applyBytes: (buf: Buffer, start: number, end: number) => boolean,
 ): Promise<RecordRead | { ok: false; why: string; older: true }> {
-  let state = 'head' as 'head' | 'open' | 'rows' | 'tail' | 'done' | 'older';
-  let why: string | undefined;
-  let manifestSha256: string | undefined;
+  const lines = new RecordLines();
   const dirs = new RecordedDirs();
   const onLine = (buf: Buffer, start: number, end: number): boolean => {
-    if (state === 'rows' && applyBytes(buf, start, end)) return true;
-    // Another row of the usual shape, read from its bytes (parseFlatArray: the value JSON.parse would give).
-    const flat = state === 'rows' ? parseFlatArray(buf, start, end) : undefined;
-    const line = flat ? '' : buf.toString('utf8', start, end);
-    try {
-      if (state === 'head') {
-        const head = line.endsWith(',') ? (JSON.parse(`${line.slice(0, -1)}}`) as { format?: unknown }) : undefined;
-        if (head?.format !== RECORD_FORMAT) {
-          state = 'older';
-          return false;
-        }
-        state = 'open';
-      } else if (state === 'open') {
-        if (line !== ROWS_OPEN) throw new Error(`line 2 is not ${ROWS_OPEN}`);
-        state = 'rows';
-      } else if (state === 'rows') {
-        if (!flat && line === ROWS_CLOSE) {
-          state = 'tail';
-          return true;
-        }
-        const row = flat ? rowOfValue(flat) : parseRow(line);
-        if (!row) throw new Error('a row of an unknown shape');
-        if (row.kind === 'f') apply(row.path, row.record, row.sha256);
-        else if (!skipDirs) dirs.add(row.path, row.mtimeMs, row.ino, row.names);
-      } else if (state === 'tail') {
-        const tail = JSON.parse(`{${line}`) as { manifestSha256?: unknown };
-        if (typeof tail.manifestSha256 !== 'string') throw new Error('no manifestSha256');
-        manifestSha256 = tail.manifestSha256;
-        state = 'done';
-      } else if (line !== '') {
-        throw new Error('text after its end');
-      }
-      return true;
-    } catch (err) {
-      why = `${RECORD_REL} is not valid JSON (${(err as Error).message})`;
-      return false;
-    }
+    if (lines.state === 'rows' && applyBytes(buf, start, end)) return true;
+    const row = lines.lineBytes(buf, start, end);
+    if (row === false) return false;
+    if (row?.kind === 'f') apply(row.path, row.record, row.sha256);
+    else if (row && !skipDirs) dirs.add(row.path, row.mtimeMs, row.ino, row.names);
+    return true;
   };
   if (!(await forEachLine(path, onLine))) return { ok: false, why: `no ${RECORD_REL} beside the manifest` };
-  if (state === 'older') return { ok: false, why: '', older: true };
-  if (why) return { ok: false, why };
-  if (state !== 'done' || manifestSha256 === undefined) {
-    // Cut short (a torn write), or not even a first line.
-    return state === 'head' ? { ok: false, why: '', older: true } : { ok: false, why: `${RECORD_REL} is not valid JSON (it ends early)` };
+  const bad = lines.end();
+  if (bad === 'older') return { ok: false, why: '', older: true };
+  if (bad !== undefined) return { ok: false, why: bad };
+  return { ok: true, manifestSha256: lines.manifestSha256!, dirs: skipDirs ? undefined : dirs };
+}
+
+/** 64 hex digits (either case), two spaces (or space and '*'), and a path of ASCII bytes (no escape). */
+function isAsciiLine(buf: Buffer, start: number, end: number): boolean {
+  if (end - start < 67 || buf[start + 64] !== 32 || (buf[start + 65] !== 32 && buf[start + 65] !== 42)) return false;
+  for (let i = start; i < start + 64; i++) {
+    const c = buf[i]!;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
   }
-  return { ok: true, manifestSha256, dirs: skipDirs ? undefined : dirs };
+  for (let i = start + 66; i < end; i++) if (buf[i]! >= 128) return false;
+  return true;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-function isRecordEntry(r: Partial<RecordEntry>): boolean {
+export function isRecordEntry(r: Partial<RecordEntry>): boolean {
   return typeof r.sha256 === 'string' && SHA256.test(r.sha256) && Number.isSafeInteger(r.size) && typeof r.mtimeMs === 'number' && typeof r.ino === 'number';
 }
 
 /** One finding per code for the first bad line, the rest counted in `more`: a garbage file does not flood the report. */
-class Folder {
+export class Folder {
   count = 0;
   private first: Finding | undefined;
   constructor(private readonly code: 'manifest/malformed-line' | 'manifest/unsafe-path') {}

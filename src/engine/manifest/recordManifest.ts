@@ -12,7 +12,9 @@ import { countSeverities, makeReport, sortFindings, type Report } from '../repor
 import { runOf } from './manifestPaths.js';
 import { statMatches } from './statMatches.js';
 import { TEMP_NAME } from '../layouts/runDirectory/listRunFiles.js';
-import { readManifest, type ManifestEntry } from './readManifest.js';
+import { readManifest, type ManifestEntry, type ManifestState } from './readManifest.js';
+import { openManifestStream, type ManifestStream } from './ManifestStream.js';
+import type { DataDir } from '../layouts/Layout.js';
 import { ManifestWriter, type ManifestInput, type WrittenManifest } from './ManifestWriter.js';
 import type { FileRecord } from '../finding.js';
 
@@ -52,23 +54,43 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
   // An emptied old manifest is no reason to refuse writing a new one.
   const chosen = options.runs && options.runs.length > 0 ? new Set(options.runs) : undefined;
   // Old listings serve --fast, and are carried over for the runs a --run write does not walk.
-  const old = await readManifest(realDataDir, { allowEmpty: true, skipDirs: !(options.fast || chosen) });
+  const wantDirs = Boolean(options.fast || chosen);
+  // In manifest write's own order the old manifest is read beside the walk (twice: once here, once by
+  // the check), else whole (issue 15: memory flat at any number of files).
+  const streamed = await openManifestStream(realDataDir, { dirs: wantDirs, allowEmpty: true });
+  const stream = typeof streamed === 'object' ? streamed : undefined;
+  try {
+    return await recordWith(found, realDataDir, chosen, stream, streamed === 'unordered' ? await readManifest(realDataDir, { allowEmpty: true, skipDirs: !wantDirs }) : undefined, options, onEvent);
+  } finally {
+    await stream?.close();
+  }
+}
+
+async function recordWith(
+  found: DataDir,
+  realDataDir: string,
+  chosen: Set<string> | undefined,
+  stream: ManifestStream | undefined,
+  old: ManifestState | undefined,
+  options: RecordOptions,
+  onEvent: ((e: CheckEvent) => void) | undefined,
+): Promise<RecordResult> {
   const rotten: Finding[] = [];
   let added = 0;
   let updated = 0;
   let removed = 0;
 
-  // The check delivers its records in path order, and the old manifest's paths are walked in the
+  // The check delivers its records in path order, and the old manifest's entries are walked in the
   // same order beside them (a merge): each file goes into the writer's temp files as it comes, so
   // nothing per file is held (100 000 runs: 1.6 GB when every record was kept to the end).
   const writer = await ManifestWriter.open(realDataDir, { now: options.now });
-  const oldPaths = old ? old.entries.sortedPaths()[Symbol.iterator]() : undefined;
-  let pending = oldPaths?.next().value as string | undefined;
+  const nextOld = stream ? streamedEntries(stream) : old ? wholeEntries(old) : () => undefined;
+  let pending = nextOld();
   /** Old entries before `path` (all, without one) that the pass did not read: kept, or dropped when the file is gone. */
   const passOld = (path?: string): void => {
-    while (pending !== undefined && (path === undefined || pending < path)) {
-      const entry = old!.entries.get(pending)!;
-      pending = oldPaths!.next().value as string | undefined;
+    while (pending !== undefined && (path === undefined || pending.path < path)) {
+      const entry = pending;
+      pending = nextOld();
       if (isTemp(entry.path)) {
         removed++;
         continue;
@@ -85,9 +107,9 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
     if (isTemp(r.path)) return;
     passOld(r.path);
     let before: ManifestEntry | undefined;
-    if (pending === r.path) {
-      before = old!.entries.get(r.path);
-      pending = oldPaths!.next().value as string | undefined;
+    if (pending?.path === r.path) {
+      before = pending;
+      pending = nextOld();
     }
     if (before && !r.trusted && before.sha256 !== r.sha256 && statMatches(before.record, r)) {
       writer.addFile(fromEntry(before));
@@ -103,10 +125,10 @@ export async function recordManifest(dir: string | undefined, options: RecordOpt
 
   let result;
   try {
-    result = await check(found.dataDir, { ...options, manifest: old ?? false, keepFiles: false, keepDirs: false, onFile, onDir: (rel, listing) => writer.addDir(rel, listing) }, onEvent);
+    result = await check(found.dataDir, { ...options, manifest: stream ?? old ?? false, keepFiles: false, keepDirs: false, onFile, onDir: (rel, listing) => writer.addDir(rel, listing) }, onEvent);
     passOld();
     // Listings of the directories walked now went in as they came; those of runs this pass did not walk are kept as they were.
-    for (const [rel, listing] of (chosen && old?.dirs?.entries()) || []) {
+    for (const [rel, listing] of (chosen && (stream ? stream.readAllDirs() : old?.dirs)?.entries()) || []) {
       const run = runOf(rel + '/');
       if (run === null || !chosen!.has(run)) writer.addDir(rel, listing);
     }
@@ -134,6 +156,20 @@ function fromEntry(entry: ManifestEntry): ManifestInput {
   const rec = entry.record;
   if (!rec) return { path: entry.path, sha256: entry.sha256 };
   return { path: entry.path, sha256: entry.sha256, size: rec.size, mtimeMs: rec.mtimeMs, ino: rec.ino, lines: rec.lines, live: rec.live, findings: rec.findings };
+}
+
+/** The old manifest's entries in path order, one at a time. */
+function streamedEntries(stream: ManifestStream): () => ManifestEntry | undefined {
+  const cursor = stream.entries();
+  return () => cursor.next();
+}
+
+function wholeEntries(old: ManifestState): () => ManifestEntry | undefined {
+  const paths = old.entries.sortedPaths()[Symbol.iterator]();
+  return () => {
+    const next = paths.next();
+    return next.done ? undefined : old.entries.get(next.value)!;
+  };
 }
 
 function isTemp(rel: string): boolean {

@@ -1,6 +1,7 @@
 import type { Finding } from '../finding.js';
 import type { DirListing } from '../layouts/runDirectory/listRunFiles.js';
 import type { RecordEntry } from './RecordEntry.js';
+import { parseFlatArray } from './parseFlatArray.js';
 
 /**
  * The tool's record, format 3: still one JSON document, written one row per line so it can be
@@ -47,6 +48,12 @@ export type ParsedRow =
 /** One row line back (a leading comma allowed); undefined when it is not a row of this format. */
 export function parseRow(line: string): ParsedRow {
   return rowOfValue(JSON.parse(line.charCodeAt(0) === 44 /* , */ ? line.slice(1) : line));
+}
+
+/** parseRow on a line's bytes: the usual row is read from them (parseFlatArray), any other decoded and parsed. */
+export function parseRowBytes(buf: Buffer, start: number, end: number): ParsedRow {
+  const flat = parseFlatArray(buf, start, end);
+  return flat ? rowOfValue(flat) : parseRow(buf.toString('utf8', start, end));
 }
 
 /** A row line's JSON value (parsed by JSON.parse, or by parseFlatArray from its bytes) as a row; undefined when it is not one. */

@@ -10,8 +10,7 @@ import type { FileRecord, Finding } from '../../finding.js';
 import { forEachConcurrently } from '../../forEachConcurrently.js';
 import { openForWriting } from '../../live/openForWriting.js';
 import { makeFinding } from '../../makeFinding.js';
-import { ManifestCheck } from '../../manifest/ManifestCheck.js';
-import type { ManifestEntries } from '../../manifest/ManifestEntries.js';
+import { openManifestLookup } from '../../manifest/openManifestLookup.js';
 import { countSeverities, makeReport, sortFindings } from '../../report.js';
 import type { DataDir } from '../Layout.js';
 import { listRunFiles, type DirListing, type FileEntry } from './listRunFiles.js';
@@ -38,7 +37,9 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   // Looking for writers in /proc (30-100 ms with a few hundred processes) overlaps with reading the
   // manifest; with no run to check there is no file a writer could hold, so it is skipped.
   const writers = runIds.length > 0 ? openForWriting(realDataDir) : Promise.resolve(new Set<string>());
-  const manifest = options.manifest === false ? undefined : await ManifestCheck.open(realDataDir, options.manifest === true ? undefined : options.manifest, emit, { dirs: options.fast === true });
+  // Unmet recorded files count as missing in the checked runs only (every recorded run when all are checked).
+  const scope = options.runs && options.runs.length > 0 ? new Set(runIds) : undefined;
+  const manifest = options.manifest === false ? undefined : await openManifestLookup(realDataDir, options.manifest === true ? undefined : options.manifest, emit, { dirs: options.fast === true, runs: scope });
   const evidence = {
     openForWriting: await writers,
     liveWindowMs: options.liveWindowMs ?? DEFAULT_LIVE_WINDOW_MS,
@@ -51,11 +52,10 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
   // Why each live run is live; the list of runs is made at the end from runIds (an object per run
   // kept through the whole walk was most of what the old generation gained at 100 000 runs).
   const liveRuns = new Map<string, string | undefined>();
-  const seen = manifest ? new SeenPaths(manifest.state.entries) : undefined;
   const dirs = options.keepDirs === false ? undefined : new Map<string, DirListing>();
   // onDir: listings go to the caller window by window instead of into one Map of every directory.
   const windowDirs = options.onDir ? new Map<string, DirListing>() : undefined;
-  const walk = { cache: options.fast ? manifest?.state.dirs : undefined, listed: windowDirs ?? dirs };
+  const walk = { cache: options.fast ? manifest?.dirCache : undefined, listed: windowDirs ?? dirs };
   let files = 0;
   let bytes = 0;
   let trusted = 0;
@@ -88,11 +88,12 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
         const run = runIds[next++]!;
         const runAbs = join(realDataDir, 'runs', run);
         const notFiles = new Set<string>();
+        manifest?.enterRun(run);
         const listed = listRunFiles(runAbs, run, realDataDir, emit, { ...walk, notFiles });
         const plan = planRun(run, listed, evidence, emit, notFiles);
         windowFiles += listed.length;
         if (manifest) {
-          for (const file of listed) seen!.add(file.rel);
+          for (const file of listed) manifest.markSeen(file.rel);
           // --fast: a trusted file is done here, so its entry and stat die young (a third of the time of
           // 10 000 unchanged runs went to the garbage collector while they were kept to the end).
           if (options.fast) {
@@ -152,6 +153,7 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
         finishFile(file, plan, own, await checkFile(file, plan.run, plan.live, fileEmit, manifest?.prefixBytesFor(file.rel)));
       });
       deliver(done);
+      manifest?.endWindow();
       // A window of synchronous reads never returned to the event loop: signals and timers get their turn here.
       await new Promise((resolve) => setImmediate(resolve));
       if (windowDirs) {
@@ -159,12 +161,13 @@ export async function scanRunDirectory(found: DataDir, options: CheckOptions, on
         windowDirs.clear();
       }
     }
+    if (!announced) onEvent?.({ type: 'start', dataDir: found.dataDir, runs: 0, files: 0, bytes: 0 });
+    // Every run checked: a recorded run whose folder is gone is missing too, as manifest verify says.
+    await manifest?.finish(scope);
   } finally {
     restoreHeap();
+    await manifest?.close();
   }
-  if (!announced) onEvent?.({ type: 'start', dataDir: found.dataDir, runs: 0, files: 0, bytes: 0 });
-  // Every run checked: a recorded run whose folder is gone is missing too, as manifest verify says.
-  await manifest?.finish(seen!, options.runs && options.runs.length > 0 ? new Set(runIds) : undefined);
   const runs: CheckResult['runs'] = [...runIds]
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .map((run) => ({ run, live: liveRuns.has(run), liveWhy: liveRuns.get(run) }));
@@ -202,27 +205,6 @@ function byRunPath(a: string, b: string): number {
   return a.length < b.length ? SLASH - b.charCodeAt(n) : a.charCodeAt(n) - SLASH;
 }
 const SLASH = 0x2f;
-
-/**
- * Which recorded paths the walk met, as one byte per manifest row instead of a Set of every path
- * walked (only recorded paths matter to ManifestCheck.finish).
- */
-class SeenPaths {
-  private readonly met: Uint8Array;
-  constructor(private readonly entries: ManifestEntries) {
-    this.met = new Uint8Array(entries.size);
-  }
-
-  add(path: string): void {
-    const row = this.entries.rowOf(path);
-    if (row !== undefined) this.met[row] = 1;
-  }
-
-  has(path: string): boolean {
-    const row = this.entries.rowOf(path);
-    return row !== undefined && this.met[row] === 1;
-  }
-}
 
 async function selectRuns(dataDir: string, wanted: string[] | undefined, emit: (f: Finding) => void): Promise<string[]> {
   const runsDir = join(dataDir, 'runs');
