@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -88,11 +89,16 @@ describe('sqlite check: quick_check on a worker thread gives the findings of one
     }
   });
 
-  it('is asked for with TRACKIO_FSCK_WORKERS >= 1, from 32 MiB or TRACKIO_FSCK_PARALLEL_MIN_BYTES; never by default', () => {
+  it('is used from 32 MiB (or TRACKIO_FSCK_PARALLEL_MIN_BYTES) when a core is free, always with TRACKIO_FSCK_WORKERS >= 1, never with 0', () => {
     const MiB = 1024 * 1024;
-    expect(wantsBackground(1024 * MiB, undefined, {})).toBe(false);
-    expect(wantsBackground(1024 * MiB, undefined, { TRACKIO_FSCK_WORKERS: '0' })).toBe(false);
-    expect(wantsBackground(1024 * MiB, undefined, { TRACKIO_FSCK_WORKERS: 'x' })).toBe(false);
+    // Unasked: decided by the last minute's load against the machine's cores.
+    const cores = availableParallelism();
+    expect(wantsBackground(1024 * MiB, undefined, {}, cores + 1)).toBe(false); // every core busy
+    expect(wantsBackground(1024 * MiB, undefined, {}, 0)).toBe(cores >= 2); // idle
+    expect(wantsBackground(32 * MiB - 1, undefined, {}, 0)).toBe(false); // small: not worth a thread
+    expect(wantsBackground(1024 * MiB, undefined, { TRACKIO_FSCK_WORKERS: '0' }, 0)).toBe(false);
+    expect(wantsBackground(1024 * MiB, undefined, { TRACKIO_FSCK_WORKERS: '1' }, cores + 1)).toBe(true);
+    expect(wantsBackground(1024 * MiB, undefined, { TRACKIO_FSCK_WORKERS: 'x' }, cores + 1)).toBe(false);
     expect(wantsBackground(32 * MiB, undefined, { TRACKIO_FSCK_WORKERS: '1' })).toBe(true);
     expect(wantsBackground(32 * MiB - 1, undefined, { TRACKIO_FSCK_WORKERS: '2' })).toBe(false);
     expect(wantsBackground(10, undefined, { TRACKIO_FSCK_WORKERS: '1', TRACKIO_FSCK_PARALLEL_MIN_BYTES: '10' })).toBe(true);

@@ -1,4 +1,5 @@
-import { availableParallelism, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
+import { freeCores } from './freeCores.js';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { CHUNK_BYTES } from './readFileOnce.js';
 import { hashTreesBatch, type TreeEntry } from './hashFilesBatch.js';
@@ -134,9 +135,7 @@ export function treeWorkersFor(files: number, env: NodeJS.ProcessEnv = process.e
   const forced = env.TRACKIO_FSCK_HASH_WORKERS;
   if (forced !== undefined && forced !== '' && Number.isInteger(Number(forced)) && Number(forced) >= 0) return Number(forced);
   if (files < MIN_FILES) return 0;
-  const cores = availableParallelism();
-  // A core counts as free when the load leaves at least 0.7 of it (the bench itself keeps one busy: load ~1).
-  return Math.max(0, Math.min(cores - 1, Math.floor(cores - load + 0.3)));
+  return freeCores(load);
 }
 
 /** Atomics.waitAsync (Node 16 on), which the ES2022 typings lack: the event loop runs meanwhile (a worker's 'exit' is seen). */

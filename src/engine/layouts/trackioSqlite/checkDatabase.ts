@@ -34,7 +34,7 @@ export interface DatabaseCheckContext {
   rowByRow?: boolean;
   /**
    * Run quick_check and the index comparison on a worker thread while the cells are scanned
-   * (structureInBackground); undefined: decided by TRACKIO_FSCK_WORKERS and the file's size (wantsBackground).
+   * (structureInBackground); undefined: decided by the file's size, the load and TRACKIO_FSCK_WORKERS (wantsBackground).
    */
   structureInWorker?: boolean;
 }

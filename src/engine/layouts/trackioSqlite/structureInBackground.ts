@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { freeCores } from '../../fs/freeCores.js';
 import type { SqliteDatabase } from './loadSqlite.js';
 import type { Structure } from './structureProblems.js';
 import type { StructureRequest } from './structureWorker.js';
@@ -7,20 +8,21 @@ import type { StructureRequest } from './structureWorker.js';
 const DEFAULT_MIN_BYTES = 32 * 1024 * 1024;
 
 /**
- * Whether a database of `fileBytes` has its structure checked on a worker thread: only when asked
- * for, with TRACKIO_FSCK_WORKERS=N (N >= 1), from 32 MiB (TRACKIO_FSCK_PARALLEL_MIN_BYTES moves the
- * threshold). Not the default: on the shared 2-core machine it was measured on (load average 5-7),
- * the second thread cost 0.13-0.33 s more CPU for a 1M-row database and did not shorten the wall
- * time (docs/benchmarks.md); on an idle second core it overlaps quick_check and the index
- * comparison (~0.95 s) with the cell scan (~0.7 s). `forced` (tests) decides alone.
+ * Whether a database of `fileBytes` has its structure checked on a worker thread: from 32 MiB
+ * (TRACKIO_FSCK_PARALLEL_MIN_BYTES moves the threshold), when the last minute's load leaves a core
+ * free (freeCores), or always / never with TRACKIO_FSCK_WORKERS=N (N >= 1 / 0). Measured on the
+ * 2-core VM, 1M-row database (docs/benchmarks.md): with a core free, check 3.06 s -> 1.72 s wall
+ * and 3.07 -> 2.93 s CPU; with both cores busy (load 5-7) the second thread cost 0.13-0.33 s more
+ * CPU and saved no wall time, hence the load rule. `forced` (tests) decides alone.
  */
-export function wantsBackground(fileBytes: number, forced?: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+export function wantsBackground(fileBytes: number, forced?: boolean, env: NodeJS.ProcessEnv = process.env, load?: number): boolean {
   if (forced !== undefined) return forced;
-  const workers = Number(env.TRACKIO_FSCK_WORKERS);
-  if (!env.TRACKIO_FSCK_WORKERS || !Number.isInteger(workers) || workers < 1) return false;
   const min = Number(env.TRACKIO_FSCK_PARALLEL_MIN_BYTES);
   const threshold = env.TRACKIO_FSCK_PARALLEL_MIN_BYTES && Number.isInteger(min) && min >= 0 ? min : DEFAULT_MIN_BYTES;
-  return fileBytes >= threshold;
+  if (fileBytes < threshold) return false;
+  const workers = Number(env.TRACKIO_FSCK_WORKERS);
+  if (env.TRACKIO_FSCK_WORKERS && Number.isInteger(workers) && workers >= 0) return workers >= 1;
+  return freeCores(load) >= 1;
 }
 
 /**
