@@ -3,7 +3,8 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileRecord, Finding } from '../finding.js';
 import { makeFinding } from '../makeFinding.js';
-import { judgeFile } from './judgeFile.js';
+import { judgeRecord } from './judgeFile.js';
+import { trustedFileRecord } from './trustedFileRecord.js';
 import { runOf } from './manifestPaths.js';
 import { statMatches } from './statMatches.js';
 import { readManifest, type ManifestState, type RecordEntry } from './readManifest.js';
@@ -76,22 +77,12 @@ export class ManifestCheck implements ManifestLookup {
   }
 
   private recordOf(rel: string, run: string, rec: RecordEntry): FileRecord {
-    for (const f of rec.findings ?? []) this.emit(f);
-    const record: FileRecord = { path: rel, run, size: rec.size, sha256: rec.sha256, mtimeMs: rec.mtimeMs, ino: rec.ino, trusted: true };
-    if (rec.lines !== undefined) record.lines = rec.lines;
-    if (rec.findings) record.findings = rec.findings;
-    return record;
+    return trustedFileRecord(rel, run, rec, this.emit);
   }
 
   /** Holds a file that was read against its manifest line. */
   compare(record: FileRecord): void {
-    const finding = judgeFile(this.state.entries.get(record.path), {
-      path: record.path,
-      sha256: record.sha256,
-      size: record.size,
-      prefixSha256: record.prefixSha256,
-      stat: { size: record.size, mtimeMs: record.mtimeMs, ino: record.ino },
-    });
+    const finding = judgeRecord(this.state.entries.get(record.path), record);
     if (finding) this.emit(finding);
   }
 

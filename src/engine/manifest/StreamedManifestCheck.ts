@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { FileRecord, Finding } from '../finding.js';
 import type { DirListing } from '../layouts/runDirectory/listRunFiles.js';
 import { makeFinding } from '../makeFinding.js';
-import { judgeFile } from './judgeFile.js';
+import { judgeRecord } from './judgeFile.js';
+import { trustedFileRecord } from './trustedFileRecord.js';
 import type { ManifestEntry } from './ManifestEntries.js';
 import type { ManifestLookup } from './ManifestLookup.js';
 import { runOf } from './manifestPaths.js';
@@ -84,21 +85,11 @@ export class StreamedManifestCheck implements ManifestLookup {
     // A trusted file is done (met already, never read nor compared): its entry goes now, not with the
     // window, so --fast of unchanged runs leaves the collector nothing to promote.
     this.window.delete(rel);
-    for (const f of rec.findings ?? []) this.emit(f);
-    const record: FileRecord = { path: rel, run, size: rec.size, sha256: rec.sha256, mtimeMs: rec.mtimeMs, ino: rec.ino, trusted: true };
-    if (rec.lines !== undefined) record.lines = rec.lines;
-    if (rec.findings) record.findings = rec.findings;
-    return record;
+    return trustedFileRecord(rel, run, rec, this.emit);
   }
 
   compare(record: FileRecord): void {
-    const finding = judgeFile(this.window.get(record.path)?.entry, {
-      path: record.path,
-      sha256: record.sha256,
-      size: record.size,
-      prefixSha256: record.prefixSha256,
-      stat: { size: record.size, mtimeMs: record.mtimeMs, ino: record.ino },
-    });
+    const finding = judgeRecord(this.window.get(record.path)?.entry, record);
     if (finding) this.emit(finding);
   }
 

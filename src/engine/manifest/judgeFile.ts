@@ -1,4 +1,4 @@
-import type { Finding } from '../finding.js';
+import type { FileRecord, Finding } from '../finding.js';
 import { makeFinding } from '../makeFinding.js';
 import { runOf } from './manifestPaths.js';
 import { statMatches } from './statMatches.js';
@@ -41,4 +41,15 @@ function whatChanged(entry: ManifestEntry, seen: Observed): string {
   if (rec?.appendOnly && seen.size > rec.size) return `grew from ${rec.size} to ${seen.size} bytes, but its first ${rec.size} bytes changed too`;
   if (rec && seen.size !== rec.size) return `content differs from the manifest (${rec.size} bytes recorded, ${seen.size} now)`;
   return `content differs from the manifest (sha256 ${entry.sha256.slice(0, 12)}… recorded, ${seen.sha256.slice(0, 12)}… now)`;
+}
+
+/** judgeFile for a file check read: its record's hashes and stat against its manifest entry. */
+export function judgeRecord(entry: ManifestEntry | undefined, record: FileRecord): Finding | undefined {
+  return judgeFile(entry, {
+    path: record.path,
+    sha256: record.sha256,
+    size: record.size,
+    prefixSha256: record.prefixSha256,
+    stat: { size: record.size, mtimeMs: record.mtimeMs, ino: record.ino },
+  });
 }
