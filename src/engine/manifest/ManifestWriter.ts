@@ -42,7 +42,8 @@ const FLUSH_BYTES = 1 << 20;
  * Writes manifest-sha256.txt and the tool's record while the files are being read: each file is
  * added in path order and goes straight into two temp files, so nothing per file stays in memory.
  * commit() makes them durable and atomic as writeFileAtomic does (fsync, read back and compare
- * the SHA-256, rename, fsync the directory), the record first: it carries the manifest's digest,
+ * the SHA-256, rename, fsync the directory), both sealed before either is renamed (a full disk
+ * cannot part them), then the record first: it carries the manifest's digest,
  * so a crash between the two renames leaves an old manifest beside a new record, which
  * readManifest recognises (manifest/record-mismatch). abort() removes both temps.
  */
@@ -116,8 +117,12 @@ export class ManifestWriter {
       }
       this.dirs.abort();
       this.record.write(`${ROWS_CLOSE}\n${JSON.stringify('manifestSha256')}: ${JSON.stringify(digest)}}\n`);
-      await this.record.commit();
-      await this.manifest.commit();
+      // Both made durable and checked before either is renamed: a full disk or a failed read-back
+      // then leaves the old pair as it was, not a new record beside the old manifest.
+      await this.record.seal();
+      await this.manifest.seal();
+      await this.record.install();
+      await this.manifest.install();
       process.removeListener('exit', this.onExit);
     } catch (err) {
       this.abort();
@@ -189,7 +194,8 @@ class TempFile {
     }
   }
 
-  async commit(): Promise<void> {
+  /** The last bytes written, fsynced, closed, and read back against the hash of what was written. */
+  async seal(): Promise<void> {
     this.flush();
     const written = this.digest();
     fsyncSync(this.fd!);
@@ -197,6 +203,10 @@ class TempFile {
     this.fd = undefined;
     const back = await sha256File(this.tmp);
     if (back.sha256 !== written || back.size !== this.size) throw new FsckError(`verification failed: ${this.tmp} read back different bytes than were written; ${this.path} was left as it was`);
+  }
+
+  /** A sealed temp renamed into place, and the rename made durable. */
+  async install(): Promise<void> {
     await rename(this.tmp, this.path);
     await fsyncDir(dirname(this.path));
   }
