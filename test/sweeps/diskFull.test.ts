@@ -61,6 +61,14 @@ function copyOnto(disk: string, template: string, free: number): { dataDir: stri
 
 const users = (d: string) => snapshot(d, (p) => p.startsWith('.trackio-fsck') || p.startsWith('quarantine'));
 
+/** Once the command has finished with room: no temp of ours is left, and undo gives back the bytes from before. */
+function expectUndoRestores(dataDir: string, before: Record<string, string>, what: string): void {
+  expect(ownTemps(dataDir), what).toEqual([]);
+  const undone = runCli(['undo', dataDir]);
+  expect(undone.code, `${what}, undo: ${undone.stderr}`).toBe(0);
+  expect(users(dataDir), `${what}, undo`).toEqual(before);
+}
+
 describe.skipIf(!canMount)('disk full at every amount of free space', () => {
   it('repair -y (backup inside the data dir): exit 1 or 8; files before or after; space back: repair -y finishes, undo reverts', () => {
     const template = makeDataDir(tempDir(), { runs: 3, steps: 2500 });
@@ -84,10 +92,7 @@ describe.skipIf(!canMount)('disk full at every amount of free space', () => {
       const resumed = runCli(['repair', '-y', dataDir]);
       expect([0, 1], `${what}, space back: ${resumed.stdout}${resumed.stderr}`).toContain(resumed.code);
       expect(users(dataDir), `${what}, space back`).toEqual(after);
-      expect(ownTemps(dataDir), what).toEqual([]);
-      const undone = runCli(['undo', dataDir]);
-      expect(undone.code, `${what}, undo: ${undone.stderr}`).toBe(0);
-      expect(users(dataDir), `${what}, undo`).toEqual(before);
+      expectUndoRestores(dataDir, before, what);
       return outcome;
     });
   }, 600_000);
@@ -199,10 +204,7 @@ describe.skipIf(!canMount)('disk full at every amount of free space', () => {
       const resumed = runCli(['merge', '-y', b, dataDir]);
       expect([0, 1, 4], `${what}, space back: ${resumed.stdout}${resumed.stderr}`).toContain(resumed.code);
       expect(runCli(['compare', reference, dataDir]).code, `${what}, space back: as merged with room`).toBe(0);
-      expect(ownTemps(dataDir), what).toEqual([]);
-      const undone = runCli(['undo', dataDir]);
-      expect(undone.code, `${what}, undo: ${undone.stderr}`).toBe(0);
-      expect(users(dataDir), `${what}, undo`).toEqual(before);
+      expectUndoRestores(dataDir, before, what);
       return outcome;
     });
   }, 600_000);

@@ -12,8 +12,8 @@ import { ageTree, metricsRecord, writeRun } from '../../fixtures/build/dataDir.m
 import { check, readManifest, recordManifest } from '../../src/index.js';
 import { scanWindow, writeManifest } from '../helpers/internals.js';
 import { openManifestStream } from '../../src/engine/manifest/ManifestStream.js';
-import type { ManifestInput } from '../../src/engine/manifest/ManifestWriter.js';
 import { tempDir } from '../helpers/cli.js';
+import { manifestInputs, ODD_NAMES } from '../helpers/manifestInputs.js';
 
 /** Run names whose `runs/<id>/` order is not their plain order, or that sort differently by code point. */
 const RUNS = ['a', 'a-b', 'a b', 'a.b', 'a_b', 'aé', 'a😀', 'a\uFF5E', 'Z', '日本'];
@@ -155,20 +155,9 @@ describe('check with the manifest streamed beside the walk', () => {
 });
 
 describe('EntryCursor: the manifest and its record merged a line at a time', () => {
-  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
   it('yields what readManifest holds, entry for entry, across 1 MiB read chunks and odd names', async () => {
     const dir = tempDir();
-    const odd = ['a\\b.bin', 'line\nbreak.txt', 'café.log', 'bad-\udc80\udcff.bin', 'cr\rname', '😀', '\uFF5E'];
-    const files: ManifestInput[] = [];
-    for (let i = 0; i < 30_000; i++) {
-      const name = i % 97 === 0 ? odd[(i / 97) % odd.length]! : `file-${i}.bin`;
-      const f: ManifestInput = { path: `runs/r${String(i % 1000).padStart(4, '0')}/d${i}/${name}`, sha256: sha(String(i)) };
-      if (i % 3 !== 0) Object.assign(f, { size: i * 7, mtimeMs: 1_700_000_000_000 + i + 0.25, ino: 1e6 + i });
-      if (i % 3 === 1) f.lines = i;
-      if (i % 11 === 1) f.live = true;
-      if (i % 501 === 1) f.findings = [{ code: 'jsonl/bad-line', severity: 'error', run: null, path: f.path, message: `m${i}` } as never];
-      files.push(f);
-    }
+    const files = manifestInputs(30_000, [...ODD_NAMES, '😀', '\uFF5E']);
     await writeManifest(dir, files, { dirs: [['runs/r0000', { mtimeMs: 5, ino: 6, names: ['d0/', 'x'] }]] });
     expect(statSync(join(dir, 'manifest-sha256.txt')).size).toBeGreaterThan(2 << 20);
     const whole = (await readManifest(dir))!;

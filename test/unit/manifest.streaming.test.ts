@@ -8,32 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { readManifest } from '../../src/index.js';
 import { writeManifest } from '../helpers/internals.js';
 import { ManifestWriter } from '../../src/engine/manifest/ManifestWriter.js';
-import type { ManifestInput } from '../../src/engine/manifest/ManifestWriter.js';
 import { tempDir } from '../helpers/cli.js';
+import { manifestInputs } from '../helpers/manifestInputs.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const RECORD = ['.trackio-fsck', 'manifest.json'];
 
-/** Files of many runs, with names sha256sum escapes (backslash, newline), non-ASCII and bytes that are not UTF-8. */
-function inputs(n: number): ManifestInput[] {
-  const odd = ['a\\b.bin', 'line\nbreak.txt', 'café.log', 'bad-\udc80\udcff.bin', 'cr\rname'];
-  const out: ManifestInput[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = i % 97 === 0 ? odd[(i / 97) % odd.length]! : `file-${i}.bin`;
-    const f: ManifestInput = { path: `runs/r${String(i % 1000).padStart(4, '0')}/d${i}/${name}`, sha256: sha(String(i)) };
-    // Every third entry kept from a manifest without stat facts; some recorded live, some with lines and findings.
-    if (i % 3 !== 0) Object.assign(f, { size: i * 7, mtimeMs: 1_700_000_000_000 + i + 0.25, ino: 1e6 + i });
-    if (i % 3 === 1) f.lines = i;
-    if (i % 11 === 1) f.live = true;
-    if (i % 501 === 1) f.findings = [{ code: 'jsonl/bad-line', severity: 'error', run: null, path: f.path, message: `m${i}` } as never];
-    out.push(f);
-  }
-  return out;
-}
 
 async function written(n: number) {
   const dir = tempDir();
-  const files = inputs(n);
+  const files = manifestInputs(n);
   const dirs: Array<[string, { mtimeMs: number; ino: number; names: string[] }]> = [['runs/r0000', { mtimeMs: 5, ino: 6, names: ['d0/', 'x'] }]];
   // Given in reverse: writeManifest sorts.
   await writeManifest(dir, [...files].reverse(), { dirs, now: new Date('2026-01-01T00:00:00Z') });

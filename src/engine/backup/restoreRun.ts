@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FsckError } from '../errors.js';
 import { faultPoint } from '../fs/faultPoint.js';
@@ -8,7 +8,6 @@ import { QUARANTINE_DIR, STATE_DIR } from '../fs/ownNames.js';
 import { DEFAULT_LIVE_WINDOW_MS } from '../defaults.js';
 import { findDataDir } from '../layouts/findDataDir.js';
 import { layoutNamed } from '../layouts/index.js';
-import { openForWriting } from '../live/openForWriting.js';
 import { rerecordFiles } from '../manifest/rerecordFiles.js';
 import { EXIT } from '../report.js';
 import { liveLockOwner, pidAlive } from '../repair/RepairLock.js';

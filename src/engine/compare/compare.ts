@@ -1,5 +1,4 @@
 import { realpath } from 'node:fs/promises';
-import { join } from 'node:path';
 import { FsckError } from '../errors.js';
 import { findDataDir } from '../layouts/findDataDir.js';
 import { EXIT } from '../report.js';

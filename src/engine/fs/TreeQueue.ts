@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
-import { freeCores } from './freeCores.js';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { freeCores } from './freeCores.js';
 import { CHUNK_BYTES } from './readFileOnce.js';
 import { hashTreesBatch, type TreeEntry } from './hashFilesBatch.js';
 import { decodeTrees, type TreeBatch } from './treeBatch.js';

@@ -7,7 +7,7 @@ import { judgeRecord } from './judgeFile.js';
 import { trustedFileRecord } from './trustedFileRecord.js';
 import { runOf } from './manifestPaths.js';
 import { statMatches } from './statMatches.js';
-import { readManifest, type ManifestState, type RecordEntry } from './readManifest.js';
+import { readManifest, type ManifestState } from './readManifest.js';
 import type { ManifestEntries } from './ManifestEntries.js';
 import type { ManifestLookup } from './ManifestLookup.js';
 import type { DirListing } from '../layouts/runDirectory/listRunFiles.js';
@@ -56,28 +56,13 @@ export class ManifestCheck implements ManifestLookup {
 
   /**
    * Git's index rule: a file whose size, mtime and inode are those recorded is taken as unchanged
-   * and not opened. Never for a live run, nor for a file recorded while its run was live.
+   * and not opened (never for a live run, nor for a file recorded while its run was live); its
+   * record comes back as if it had been read.
    */
-  trusts(rel: string, stat: Stats, live: boolean): boolean {
-    if (live) return false;
-    const rec = this.state.entries.get(rel)?.record;
-    return statMatches(rec, stat) && !rec.live;
-  }
-
-  /** trusts() and trustedRecord() with one lookup: the record when the file is trusted, else undefined. */
   trustedRecordIfUnchanged(rel: string, stat: Stats, live: boolean, run: string): FileRecord | undefined {
     if (live) return undefined;
     const rec = this.state.entries.get(rel)?.record;
-    return statMatches(rec, stat) && !rec.live ? this.recordOf(rel, run, rec) : undefined;
-  }
-
-  /** The record of a trusted file, as if it had been read; its recorded findings are reported again. */
-  trustedRecord(rel: string, run: string): FileRecord {
-    return this.recordOf(rel, run, this.state.entries.get(rel)!.record as RecordEntry);
-  }
-
-  private recordOf(rel: string, run: string, rec: RecordEntry): FileRecord {
-    return trustedFileRecord(rel, run, rec, this.emit);
+    return statMatches(rec, stat) && !rec.live ? trustedFileRecord(rel, run, rec, this.emit) : undefined;
   }
 
   /** Holds a file that was read against its manifest line. */

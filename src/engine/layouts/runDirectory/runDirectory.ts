@@ -1,5 +1,5 @@
 import { lstatSync, statSync } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { FsckError } from '../../errors.js';
 import type { FixAction } from '../../finding.js';

@@ -5,7 +5,7 @@ import { chmod, link, lstat, open, rename, utimes, type FileHandle } from 'node:
 import { CHUNK_BYTES } from '../../fs/readFileOnce.js';
 import { READ_NOFOLLOW } from '../../fs/safePath.js';
 import { writeAll } from '../../fs/writeAll.js';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { copyFileVerified } from '../../fs/copyFileVerified.js';
 import { FsckError } from '../../errors.js';

@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from '../loadSqlite.js';
-import { TextBytes, type SqlValue } from './decodeRecord.js';
+import type { SqlValue } from './decodeRecord.js';
 
 export interface ColumnShape {
   name: string;
@@ -76,7 +76,6 @@ export function shapeScore(values: readonly SqlValue[], shape: TableShape): numb
       continue;
     }
     if (col.notNull) score++;
-    const isText = typeof v === 'string' || v instanceof TextBytes;
     const isNumber = typeof v === 'number' || typeof v === 'bigint';
     if (col.affinity === 'TEXT') {
       if (isNumber) return -1;
